@@ -1,0 +1,272 @@
+//! Domain events (what happened, queued for processing) and server events (what
+//! clients are told).
+
+use crate::conversation::ConversationView;
+use crate::ids::{ConversationId, MessageId, UserId};
+use crate::message::{Message, Reactions};
+use serde::Serialize;
+
+/// An opaque handle on one live client connection, so the socket that sent a
+/// message can be left out of its own fan-out (it already has the ack).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ConnectionId(pub String);
+
+/// How urgent queued work is: high = messages and calls, medium = group
+/// operations and deletions, low = typing and presence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Priority {
+    /// Background signals that may wait (typing, presence).
+    Low,
+    /// Group operations and deletions.
+    Medium,
+    /// Messages and calls.
+    High,
+}
+
+impl Priority {
+    /// The AMQP-style numeric priority (10 / 5 / 1).
+    pub fn weight(self) -> u8 {
+        match self {
+            Self::High => 10,
+            Self::Medium => 5,
+            Self::Low => 1,
+        }
+    }
+
+    /// Every lane, most urgent first.
+    pub const ALL: [Priority; 3] = [Priority::High, Priority::Medium, Priority::Low];
+
+    /// Lower-case lane name for metrics and stats.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::High => "high",
+            Self::Medium => "medium",
+            Self::Low => "low",
+        }
+    }
+}
+
+/// Something that happened and must reach other users.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DomainEvent {
+    /// A message was stored; `origin` is the connection that sent it.
+    MessageCreated {
+        /// The stored message.
+        message: Message,
+        /// The sending connection, left out of the fan-out.
+        origin: Option<ConnectionId>,
+    },
+    /// A message's body changed.
+    MessageEdited {
+        /// The message after the edit.
+        message: Message,
+    },
+    /// A message became a tombstone.
+    MessageDeleted {
+        /// Which message.
+        message_id: MessageId,
+        /// Where it was.
+        conversation_id: ConversationId,
+    },
+    /// Reaction counts on a message changed.
+    ReactionsChanged {
+        /// Which message.
+        message_id: MessageId,
+        /// Where it is.
+        conversation_id: ConversationId,
+        /// The counts after the change.
+        reactions: Reactions,
+    },
+    /// A member moved their read marker (read receipt).
+    ConversationRead {
+        /// Where.
+        conversation_id: ConversationId,
+        /// Who read.
+        user_id: UserId,
+        /// Up to which message.
+        message_id: MessageId,
+    },
+    /// A member started or stopped typing.
+    Typing {
+        /// Where.
+        conversation_id: ConversationId,
+        /// Who.
+        user_id: UserId,
+        /// Started (`true`) or stopped.
+        typing: bool,
+    },
+    /// A conversation was created with these members.
+    ConversationCreated {
+        /// The new conversation.
+        conversation_id: ConversationId,
+    },
+    /// Title or picture changed, or roles changed.
+    ConversationUpdated {
+        /// Which conversation.
+        conversation_id: ConversationId,
+    },
+    /// Someone joined a group.
+    MemberAdded {
+        /// Which group.
+        conversation_id: ConversationId,
+        /// Who joined.
+        user_id: UserId,
+        /// Who added them.
+        by: UserId,
+    },
+    /// Someone left or was removed.
+    MemberRemoved {
+        /// Which group.
+        conversation_id: ConversationId,
+        /// Who left.
+        user_id: UserId,
+        /// Who removed them (themselves when leaving).
+        by: UserId,
+    },
+}
+
+impl DomainEvent {
+    /// The queue lane this event travels in.
+    pub fn priority(&self) -> Priority {
+        match self {
+            Self::MessageCreated { .. }
+            | Self::MessageEdited { .. }
+            | Self::ReactionsChanged { .. }
+            | Self::ConversationRead { .. } => Priority::High,
+            Self::MessageDeleted { .. }
+            | Self::ConversationCreated { .. }
+            | Self::ConversationUpdated { .. }
+            | Self::MemberAdded { .. }
+            | Self::MemberRemoved { .. } => Priority::Medium,
+            Self::Typing { .. } => Priority::Low,
+        }
+    }
+
+    /// A short name for logs and dead-letter listings.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::MessageCreated { .. } => "message_created",
+            Self::MessageEdited { .. } => "message_edited",
+            Self::MessageDeleted { .. } => "message_deleted",
+            Self::ReactionsChanged { .. } => "reactions_changed",
+            Self::ConversationRead { .. } => "conversation_read",
+            Self::Typing { .. } => "typing",
+            Self::ConversationCreated { .. } => "conversation_created",
+            Self::ConversationUpdated { .. } => "conversation_updated",
+            Self::MemberAdded { .. } => "member_added",
+            Self::MemberRemoved { .. } => "member_removed",
+        }
+    }
+}
+
+/// `{messageId, conversationId}`: the payload of `message:deleted`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageRef {
+    /// The message.
+    pub message_id: MessageId,
+    /// Its conversation.
+    pub conversation_id: ConversationId,
+}
+
+/// Payload of `message:reactions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReactionsPayload {
+    /// The message.
+    pub message_id: MessageId,
+    /// Its conversation.
+    pub conversation_id: ConversationId,
+    /// Counts per emoji.
+    pub reactions: Reactions,
+}
+
+/// Payload of the `conversation:read` receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReadReceipt {
+    /// Where.
+    pub conversation_id: ConversationId,
+    /// Who read.
+    pub user_id: UserId,
+    /// Up to which message.
+    pub message_id: MessageId,
+}
+
+/// Payload of `typing`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TypingPayload {
+    /// Where.
+    pub conversation_id: ConversationId,
+    /// Who.
+    pub user_id: UserId,
+    /// Started or stopped.
+    pub typing: bool,
+}
+
+/// Payload of `member:added` / `member:removed`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MembershipPayload {
+    /// Which group.
+    pub conversation_id: ConversationId,
+    /// Who joined or left.
+    pub user_id: UserId,
+    /// Who did it.
+    pub by: UserId,
+}
+
+/// Payload of `session:revoked`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RevokedPayload {
+    /// `logout` or `banned`.
+    pub reason: String,
+}
+
+/// An event for clients; serializing it gives exactly the PROTOCOL.md payload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum ServerEvent {
+    /// `message:new`.
+    MessageNew(Message),
+    /// `message:updated`.
+    MessageUpdated(Message),
+    /// `message:deleted`.
+    MessageDeleted(MessageRef),
+    /// `message:reactions`.
+    MessageReactions(ReactionsPayload),
+    /// `conversation:read`.
+    ConversationRead(ReadReceipt),
+    /// `typing`.
+    Typing(TypingPayload),
+    /// `conversation:new`.
+    ConversationNew(Box<ConversationView>),
+    /// `conversation:updated`.
+    ConversationUpdated(Box<ConversationView>),
+    /// `member:added`.
+    MemberAdded(MembershipPayload),
+    /// `member:removed`.
+    MemberRemoved(MembershipPayload),
+    /// `session:revoked`.
+    SessionRevoked(RevokedPayload),
+}
+
+impl ServerEvent {
+    /// The Socket.IO event name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::MessageNew(_) => "message:new",
+            Self::MessageUpdated(_) => "message:updated",
+            Self::MessageDeleted(_) => "message:deleted",
+            Self::MessageReactions(_) => "message:reactions",
+            Self::ConversationRead(_) => "conversation:read",
+            Self::Typing(_) => "typing",
+            Self::ConversationNew(_) => "conversation:new",
+            Self::ConversationUpdated(_) => "conversation:updated",
+            Self::MemberAdded(_) => "member:added",
+            Self::MemberRemoved(_) => "member:removed",
+            Self::SessionRevoked(_) => "session:revoked",
+        }
+    }
+}

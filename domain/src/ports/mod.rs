@@ -1,0 +1,21 @@
+//! Ports: the traits the application drives and the adapters implement, one
+//! module per concern. Each is used as `Arc<dyn Port>`; with the `mocks` feature
+//! every port also has a mockall mock (`MockUserStore`, ...).
+
+pub mod clock;
+pub mod conversations;
+pub mod delivery;
+pub mod messages;
+pub mod queue;
+pub mod security;
+pub mod sessions;
+pub mod users;
+
+pub use clock::Clock;
+pub use conversations::{ConversationCursor, ConversationStore};
+pub use delivery::{Audience, Delivery, DeliveryError, Exclude};
+pub use messages::MessageStore;
+pub use queue::{ConsumeError, EventConsumer, EventQueue, QueueError, QueueStats};
+pub use security::{PasswordHasher, SecurityError, TokenIssuer};
+pub use sessions::SessionStore;
+pub use users::UserStore;
