@@ -1,1 +1,21 @@
-//! chatchit-application
+//! ChatChit's use cases: authentication, users, conversations and messaging,
+//! the `BaseEventHandler` every realtime command implements, and the event
+//! processor that fans domain events out to sockets.
+//!
+//! Depends on `chatchit-domain` alone among our crates: every effect goes
+//! through a port, so each use case is testable with mockall mocks.
+
+pub mod auth;
+pub mod context;
+pub mod conversations;
+pub mod error;
+pub mod handler;
+pub mod handlers;
+pub mod messages;
+pub mod processor;
+pub mod typing;
+pub mod users;
+pub mod views;
+
+pub use context::{Actor, EventContext};
+pub use error::AppError;

@@ -1,0 +1,303 @@
+//! Registration, login, refresh-token rotation with reuse detection, logout,
+//! and turning an access token into an `Actor`.
+
+use crate::context::Actor;
+use crate::error::AppError;
+use chatchit_domain::auth::{AccessClaims, RefreshTokenRecord, Session};
+use chatchit_domain::ids::{SessionId, UserId};
+use chatchit_domain::ports::{Clock, Delivery, PasswordHasher, SessionStore, TokenIssuer, UserStore};
+use chatchit_domain::time::Timestamp;
+use chatchit_domain::user::{Role, User};
+use chatchit_domain::values::{DisplayName, Password, Username};
+use chrono::TimeDelta;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// How long tokens live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenLifetimes {
+    /// Access tokens (default 15 minutes).
+    pub access: TimeDelta,
+    /// Refresh tokens (default 30 days).
+    pub refresh: TimeDelta,
+}
+
+impl Default for TokenLifetimes {
+    fn default() -> Self {
+        Self {
+            access: TimeDelta::minutes(15),
+            refresh: TimeDelta::days(30),
+        }
+    }
+}
+
+/// `POST /auth/register` body.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RegisterInput {
+    /// 3–32 chars of `[a-zA-Z0-9_.]`.
+    pub username: String,
+    /// 8–128 chars.
+    pub password: String,
+    /// Defaults to the username.
+    pub display_name: Option<String>,
+}
+
+/// `POST /auth/login` body.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LoginInput {
+    /// Login name (any case).
+    pub username: String,
+    /// Password.
+    pub password: String,
+}
+
+/// `POST /auth/refresh` and `/auth/logout` body.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RefreshInput {
+    /// The refresh token from the last login or refresh.
+    pub refresh_token: String,
+}
+
+/// A token pair and the user it belongs to.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthSession {
+    /// The account.
+    pub user: User,
+    /// Bearer token for REST and the socket handshake.
+    pub access_token: String,
+    /// Single-use token for `/auth/refresh`.
+    pub refresh_token: String,
+    /// Access-token lifetime in seconds.
+    pub expires_in: i64,
+}
+
+const BAD_CREDENTIALS: &str = "invalid username or password";
+const BAD_REFRESH: &str = "invalid refresh token";
+
+/// The authentication use cases.
+pub struct AuthService {
+    /// Accounts and password hashes.
+    users: Arc<dyn UserStore>,
+    /// Sessions and refresh-token hashes.
+    sessions: Arc<dyn SessionStore>,
+    /// bcrypt.
+    hasher: Arc<dyn PasswordHasher>,
+    /// JWT signing and refresh-token minting.
+    tokens: Arc<dyn TokenIssuer>,
+    /// Disconnects a session's sockets on logout.
+    delivery: Arc<dyn Delivery>,
+    /// Now.
+    clock: Arc<dyn Clock>,
+    /// Token lifetimes.
+    lifetimes: TokenLifetimes,
+}
+
+impl AuthService {
+    /// Wires the service to its ports.
+    pub fn new(
+        users: Arc<dyn UserStore>,
+        sessions: Arc<dyn SessionStore>,
+        hasher: Arc<dyn PasswordHasher>,
+        tokens: Arc<dyn TokenIssuer>,
+        delivery: Arc<dyn Delivery>,
+        clock: Arc<dyn Clock>,
+        lifetimes: TokenLifetimes,
+    ) -> Self {
+        Self {
+            users,
+            sessions,
+            hasher,
+            tokens,
+            delivery,
+            clock,
+            lifetimes,
+        }
+    }
+
+    /// Creates an account and logs it in.
+    ///
+    /// # Errors
+    /// `Validation` on a bad field, `Conflict` when the username is taken.
+    pub async fn register(&self, input: RegisterInput) -> Result<AuthSession, AppError> {
+        let username = Username::parse(&input.username)?;
+        let password = Password::parse(&input.password)?;
+        let display_name = match input.display_name.as_deref() {
+            Some(raw) => DisplayName::parse(raw)?.into_inner(),
+            None => username.as_str().to_owned(),
+        };
+        let hash = self.hasher.hash(password.expose().to_owned()).await?;
+        let user = User {
+            id: UserId::generate(),
+            username: username.as_str().to_owned(),
+            display_name,
+            avatar_url: None,
+            role: Role::User,
+            created_at: self.clock.now(),
+        };
+        self.users
+            .create(user.clone(), hash)
+            .await
+            .map_err(|e| match e {
+                chatchit_domain::StoreError::Conflict(_) => {
+                    AppError::Conflict("username is taken".into())
+                }
+                other => other.into(),
+            })?;
+        self.start_session(user).await
+    }
+
+    /// Logs in; unknown user and wrong password give the same answer.
+    ///
+    /// # Errors
+    /// `Unauthorized` on bad credentials.
+    pub async fn login(&self, input: LoginInput) -> Result<AuthSession, AppError> {
+        let unauthorized = || AppError::Unauthorized(BAD_CREDENTIALS.into());
+        let Ok(username) = Username::parse(&input.username) else {
+            return Err(unauthorized());
+        };
+        let Some(credentials) = self.users.find_credentials(username.canonical()).await? else {
+            return Err(unauthorized());
+        };
+        let ok = self
+            .hasher
+            .verify(input.password, credentials.password_hash)
+            .await?;
+        if !ok {
+            return Err(unauthorized());
+        }
+        self.start_session(credentials.user).await
+    }
+
+    /// Exchanges a refresh token for a new pair. The old token is spent; a spent
+    /// token presented again revokes its whole session (token family).
+    ///
+    /// # Errors
+    /// `Unauthorized` for unknown, expired, spent or revoked tokens.
+    pub async fn refresh(&self, input: RefreshInput) -> Result<AuthSession, AppError> {
+        let unauthorized = || AppError::Unauthorized(BAD_REFRESH.into());
+        let now = self.clock.now();
+        let hash = self.tokens.hash_refresh(&input.refresh_token);
+        let Some(record) = self.sessions.find_token(hash.clone()).await? else {
+            return Err(unauthorized());
+        };
+        let session = self.live_session(record.session_id).await?;
+        if record.used_at.is_some() {
+            tracing::warn!(session = %session.id, "refresh token reuse: revoking its family");
+            self.end_session(session.id, "token_reuse").await?;
+            return Err(unauthorized());
+        }
+        if record.expires_at <= now {
+            return Err(unauthorized());
+        }
+        let secret = self.tokens.new_refresh();
+        let next = RefreshTokenRecord {
+            token_hash: secret.hash,
+            session_id: session.id,
+            expires_at: now.plus(self.lifetimes.refresh),
+            used_at: None,
+        };
+        if !self.sessions.rotate(hash, now, next).await? {
+            self.end_session(session.id, "token_reuse").await?;
+            return Err(unauthorized());
+        }
+        let user = self
+            .users
+            .find(session.user_id)
+            .await?
+            .ok_or_else(unauthorized)?;
+        let access_token = self.access_token(&user, session.id, now)?;
+        Ok(AuthSession {
+            user,
+            access_token,
+            refresh_token: secret.token,
+            expires_in: self.lifetimes.access.num_seconds(),
+        })
+    }
+
+    /// Ends the session the refresh token belongs to: its tokens stop working and
+    /// its sockets are told and disconnected. Unknown tokens are ignored.
+    ///
+    /// # Errors
+    /// `Unavailable` / `Internal` when a store fails.
+    pub async fn logout(&self, input: RefreshInput) -> Result<(), AppError> {
+        let hash = self.tokens.hash_refresh(&input.refresh_token);
+        if let Some(record) = self.sessions.find_token(hash).await? {
+            self.end_session(record.session_id, "logout").await?;
+        }
+        Ok(())
+    }
+
+    /// Checks an access token against its signature, expiry, session and user.
+    ///
+    /// # Errors
+    /// `Unauthorized` for anything but a valid token of a live session.
+    pub async fn authenticate(&self, access_token: &str) -> Result<Actor, AppError> {
+        let claims = self.tokens.verify_access(access_token)?;
+        self.live_session(claims.session_id).await?;
+        let user = self
+            .users
+            .find(claims.user_id)
+            .await?
+            .ok_or_else(|| AppError::Unauthorized("unknown user".into()))?;
+        Ok(Actor {
+            user_id: user.id,
+            session_id: claims.session_id,
+            role: user.role,
+        })
+    }
+
+    async fn live_session(&self, id: SessionId) -> Result<Session, AppError> {
+        match self.sessions.find(id).await? {
+            Some(session) if session.revoked_at.is_none() => Ok(session),
+            _ => Err(AppError::Unauthorized("session ended".into())),
+        }
+    }
+
+    async fn end_session(&self, id: SessionId, reason: &str) -> Result<(), AppError> {
+        self.sessions.revoke(id, self.clock.now()).await?;
+        if let Err(e) = self.delivery.revoke_session(id, reason.to_owned()).await {
+            tracing::warn!(error = %e, "could not disconnect a revoked session's sockets");
+        }
+        Ok(())
+    }
+
+    async fn start_session(&self, user: User) -> Result<AuthSession, AppError> {
+        let now = self.clock.now();
+        let session = Session {
+            id: SessionId::generate(),
+            user_id: user.id,
+            created_at: now,
+            revoked_at: None,
+        };
+        let secret = self.tokens.new_refresh();
+        let record = RefreshTokenRecord {
+            token_hash: secret.hash,
+            session_id: session.id,
+            expires_at: now.plus(self.lifetimes.refresh),
+            used_at: None,
+        };
+        let session_id = session.id;
+        self.sessions.create(session, record).await?;
+        let access_token = self.access_token(&user, session_id, now)?;
+        Ok(AuthSession {
+            user,
+            access_token,
+            refresh_token: secret.token,
+            expires_in: self.lifetimes.access.num_seconds(),
+        })
+    }
+
+    fn access_token(&self, user: &User, session: SessionId, now: Timestamp) -> Result<String, AppError> {
+        let claims = AccessClaims {
+            user_id: user.id,
+            session_id: session,
+            role: user.role,
+            expires_at: now.plus(self.lifetimes.access),
+        };
+        Ok(self.tokens.issue_access(&claims)?)
+    }
+}

@@ -1,0 +1,430 @@
+//! Direct and group conversations: creation, listing, settings, members and roles.
+
+use crate::context::Actor;
+use crate::error::AppError;
+use crate::views::ConversationViews;
+use chatchit_domain::conversation::{
+    Conversation, ConversationKind, ConversationView, Member, MemberRole, direct_key,
+};
+use chatchit_domain::events::DomainEvent;
+use chatchit_domain::ids::{ConversationId, UserId};
+use chatchit_domain::ports::{Clock, ConversationCursor, ConversationStore, EventQueue, UserStore};
+use chatchit_domain::time::Timestamp;
+use chatchit_domain::values::{MediaUrl, PageLimit, Title};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+/// Most members a group may be created with or grow by in one call.
+const MAX_MEMBERS_PER_CALL: usize = 1000;
+
+/// `POST /conversations/direct` body.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateDirectInput {
+    /// The other person.
+    pub user_id: UserId,
+}
+
+/// `POST /conversations/group` body.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateGroupInput {
+    /// 1–128 characters.
+    pub title: String,
+    /// Everyone but the caller, who becomes owner.
+    pub member_ids: Vec<UserId>,
+}
+
+/// `PATCH /conversations/{id}` body.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateConversationInput {
+    /// New title.
+    pub title: Option<String>,
+    /// New picture, or `null` to remove it.
+    #[serde(default, deserialize_with = "crate::users::present")]
+    pub avatar_url: Option<Option<String>>,
+}
+
+/// `POST /conversations/{id}/members` body.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AddMembersInput {
+    /// Who to add.
+    pub user_ids: Vec<UserId>,
+}
+
+/// A role an owner can give (`owner` moves only by hand-over).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AssignableRole {
+    /// Manages the group.
+    Admin,
+    /// Plain member.
+    Member,
+}
+
+/// `PATCH /conversations/{id}/members/{userId}` body.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SetRoleInput {
+    /// `admin` or `member`.
+    pub role: AssignableRole,
+}
+
+/// One page of a list and where the next one starts.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Page<T> {
+    /// The entries.
+    pub items: Vec<T>,
+    /// Pass as `?cursor=` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Conversation use cases.
+pub struct ConversationService {
+    /// Accounts (to check that invitees exist).
+    users: Arc<dyn UserStore>,
+    /// Conversations and members.
+    conversations: Arc<dyn ConversationStore>,
+    /// Views for answers and events.
+    views: Arc<ConversationViews>,
+    /// Membership events go out through it.
+    queue: Arc<dyn EventQueue>,
+    /// Now.
+    clock: Arc<dyn Clock>,
+}
+
+impl ConversationService {
+    /// Wires the service.
+    pub fn new(
+        users: Arc<dyn UserStore>,
+        conversations: Arc<dyn ConversationStore>,
+        views: Arc<ConversationViews>,
+        queue: Arc<dyn EventQueue>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            users,
+            conversations,
+            views,
+            queue,
+            clock,
+        }
+    }
+
+    /// The one direct conversation between the caller and `userId`.
+    ///
+    /// # Errors
+    /// `Validation` for oneself, `NotFound` for an unknown user.
+    pub async fn open_direct(&self, actor: &Actor, input: CreateDirectInput) -> Result<ConversationView, AppError> {
+        if input.user_id == actor.user_id {
+            return Err(AppError::validation("userId", "must be someone else"));
+        }
+        if self.users.find(input.user_id).await?.is_none() {
+            return Err(AppError::NotFound("user not found".into()));
+        }
+        let now = self.clock.now();
+        let conversation = Conversation {
+            id: ConversationId::generate(),
+            kind: ConversationKind::Direct,
+            title: None,
+            avatar_url: None,
+            created_at: now,
+        };
+        let members = [actor.user_id, input.user_id]
+            .map(|id| new_member(id, MemberRole::Member, now))
+            .to_vec();
+        let key = direct_key(actor.user_id, input.user_id);
+        let (conversation, created) = self
+            .conversations
+            .get_or_create_direct(key, conversation, members)
+            .await?;
+        if created {
+            self.publish(DomainEvent::ConversationCreated {
+                conversation_id: conversation.id,
+            })
+            .await;
+        }
+        self.views.build(conversation, Some(actor.user_id)).await
+    }
+
+    /// A new group with the caller as owner.
+    ///
+    /// # Errors
+    /// `Validation` for a bad title or unknown members.
+    pub async fn create_group(&self, actor: &Actor, input: CreateGroupInput) -> Result<ConversationView, AppError> {
+        let title = Title::parse(&input.title)?;
+        let invitees = self.existing_users(actor, input.member_ids, "memberIds").await?;
+        let now = self.clock.now();
+        let conversation = Conversation {
+            id: ConversationId::generate(),
+            kind: ConversationKind::Group,
+            title: Some(title.into_inner()),
+            avatar_url: None,
+            created_at: now,
+        };
+        let mut members = vec![new_member(actor.user_id, MemberRole::Owner, now)];
+        members.extend(invitees.into_iter().map(|id| new_member(id, MemberRole::Member, now)));
+        self.conversations
+            .create_group(conversation.clone(), members.clone())
+            .await?;
+        self.publish(DomainEvent::ConversationCreated {
+            conversation_id: conversation.id,
+        })
+        .await;
+        self.views
+            .build_with(conversation, members, Some(actor.user_id))
+            .await
+    }
+
+    /// A conversation the caller belongs to.
+    ///
+    /// # Errors
+    /// `Forbidden` when the caller is not a member (or it does not exist).
+    pub async fn get(&self, actor: &Actor, id: ConversationId) -> Result<ConversationView, AppError> {
+        let (conversation, _) = self.membership(actor, id).await?;
+        self.views.build(conversation, Some(actor.user_id)).await
+    }
+
+    /// The caller's conversations, most recently active first.
+    ///
+    /// # Errors
+    /// `Validation` for a bad cursor or limit.
+    pub async fn list(
+        &self,
+        actor: &Actor,
+        cursor: Option<&str>,
+        limit: Option<i64>,
+    ) -> Result<Page<ConversationView>, AppError> {
+        let limit = PageLimit::parse(limit)?.get();
+        let cursor = cursor.map(decode_cursor).transpose()?;
+        let mut entries = self
+            .conversations
+            .list_for_user(actor.user_id, cursor, limit + 1)
+            .await?;
+        let more = entries.len() > limit as usize;
+        entries.truncate(limit as usize);
+        let next_cursor = more
+            .then(|| entries.last().map(|e| encode_cursor(e.last_activity_at, e.conversation.id)))
+            .flatten();
+        let mut items = Vec::with_capacity(entries.len());
+        for entry in entries {
+            items.push(self.views.build(entry.conversation, Some(actor.user_id)).await?);
+        }
+        Ok(Page { items, next_cursor })
+    }
+
+    /// Changes a group's title or picture (admin or owner).
+    ///
+    /// # Errors
+    /// `Forbidden` for members, non-members and direct conversations.
+    pub async fn update(
+        &self,
+        actor: &Actor,
+        id: ConversationId,
+        input: UpdateConversationInput,
+    ) -> Result<ConversationView, AppError> {
+        let title = input.title.as_deref().map(Title::parse).transpose()?;
+        let avatar_url = match input.avatar_url {
+            Some(Some(raw)) => Some(Some(MediaUrl::parse("avatarUrl", &raw)?.as_str().to_owned())),
+            other => other,
+        };
+        self.group_role_at_least(actor, id, MemberRole::Admin).await?;
+        let conversation = self
+            .conversations
+            .update(id, title.map(Title::into_inner), avatar_url)
+            .await?;
+        self.publish(DomainEvent::ConversationUpdated { conversation_id: id }).await;
+        self.views.build(conversation, Some(actor.user_id)).await
+    }
+
+    /// Adds people to a group (admin or owner).
+    ///
+    /// # Errors
+    /// `Forbidden` for members; `Validation` for unknown users.
+    pub async fn add_members(
+        &self,
+        actor: &Actor,
+        id: ConversationId,
+        input: AddMembersInput,
+    ) -> Result<ConversationView, AppError> {
+        let (conversation, _) = self.group_role_at_least(actor, id, MemberRole::Admin).await?;
+        let invitees = self.existing_users(actor, input.user_ids, "userIds").await?;
+        let current: BTreeSet<UserId> = self
+            .conversations
+            .members(id)
+            .await?
+            .into_iter()
+            .map(|m| m.user_id)
+            .collect();
+        let now = self.clock.now();
+        let fresh: Vec<UserId> = invitees.into_iter().filter(|u| !current.contains(u)).collect();
+        let members = fresh.iter().map(|&u| new_member(u, MemberRole::Member, now)).collect();
+        self.conversations.add_members(id, members).await?;
+        for user_id in fresh {
+            self.publish(DomainEvent::MemberAdded {
+                conversation_id: id,
+                user_id,
+                by: actor.user_id,
+            })
+            .await;
+        }
+        self.views.build(conversation, Some(actor.user_id)).await
+    }
+
+    /// Removes someone (admin or owner, over lower roles only) or leaves (anyone).
+    /// An owner who leaves hands ownership to the earliest admin, else the
+    /// earliest member. History stays when the last member leaves.
+    ///
+    /// # Errors
+    /// `Forbidden` when the caller may not remove that member.
+    pub async fn remove_member(&self, actor: &Actor, id: ConversationId, user: UserId) -> Result<(), AppError> {
+        let (conversation, me) = self.membership(actor, id).await?;
+        if conversation.kind == ConversationKind::Direct {
+            return Err(AppError::Forbidden("direct conversations have fixed members".into()));
+        }
+        let members = self.conversations.members(id).await?;
+        let target = members
+            .iter()
+            .find(|m| m.user_id == user)
+            .ok_or_else(|| AppError::NotFound("not a member".into()))?;
+        let leaving = user == actor.user_id;
+        if !leaving && (me.role < MemberRole::Admin || target.role >= me.role) {
+            return Err(AppError::forbidden());
+        }
+        let promote = (target.role == MemberRole::Owner)
+            .then(|| successor(&members, user))
+            .flatten()
+            .map(|m| (m.user_id, MemberRole::Owner));
+        self.conversations.remove_member(id, user, promote).await?;
+        self.publish(DomainEvent::MemberRemoved {
+            conversation_id: id,
+            user_id: user,
+            by: actor.user_id,
+        })
+        .await;
+        if promote.is_some() {
+            self.publish(DomainEvent::ConversationUpdated { conversation_id: id }).await;
+        }
+        Ok(())
+    }
+
+    /// Makes a member admin or back to member (owner only).
+    ///
+    /// # Errors
+    /// `Forbidden` unless the caller owns the group; `Validation` for oneself.
+    pub async fn set_role(
+        &self,
+        actor: &Actor,
+        id: ConversationId,
+        user: UserId,
+        input: SetRoleInput,
+    ) -> Result<ConversationView, AppError> {
+        let (conversation, _) = self.group_role_at_least(actor, id, MemberRole::Owner).await?;
+        if user == actor.user_id {
+            return Err(AppError::validation("userId", "the owner's role changes only by leaving"));
+        }
+        if self.conversations.member(id, user).await?.is_none() {
+            return Err(AppError::NotFound("not a member".into()));
+        }
+        let role = match input.role {
+            AssignableRole::Admin => MemberRole::Admin,
+            AssignableRole::Member => MemberRole::Member,
+        };
+        self.conversations.set_role(id, user, role).await?;
+        self.publish(DomainEvent::ConversationUpdated { conversation_id: id }).await;
+        self.views.build(conversation, Some(actor.user_id)).await
+    }
+
+    /// The conversation and the caller's membership, or `Forbidden`.
+    async fn membership(&self, actor: &Actor, id: ConversationId) -> Result<(Conversation, Member), AppError> {
+        let member = self
+            .conversations
+            .member(id, actor.user_id)
+            .await?
+            .ok_or_else(AppError::forbidden)?;
+        let conversation = self
+            .conversations
+            .find(id)
+            .await?
+            .ok_or_else(AppError::forbidden)?;
+        Ok((conversation, member))
+    }
+
+    async fn group_role_at_least(
+        &self,
+        actor: &Actor,
+        id: ConversationId,
+        role: MemberRole,
+    ) -> Result<(Conversation, Member), AppError> {
+        let (conversation, me) = self.membership(actor, id).await?;
+        if conversation.kind != ConversationKind::Group || me.role < role {
+            return Err(AppError::forbidden());
+        }
+        Ok((conversation, me))
+    }
+
+    /// De-duplicated ids other than the caller's, all of existing users.
+    async fn existing_users(
+        &self,
+        actor: &Actor,
+        ids: Vec<UserId>,
+        field: &'static str,
+    ) -> Result<Vec<UserId>, AppError> {
+        let wanted: BTreeSet<UserId> = ids.into_iter().filter(|&u| u != actor.user_id).collect();
+        if wanted.len() > MAX_MEMBERS_PER_CALL {
+            return Err(AppError::validation(field, "at most 1000 users at once"));
+        }
+        let found = self.users.find_many(wanted.iter().copied().collect()).await?;
+        if found.len() != wanted.len() {
+            return Err(AppError::validation(field, "contains an unknown user"));
+        }
+        Ok(wanted.into_iter().collect())
+    }
+
+    async fn publish(&self, event: DomainEvent) {
+        if let Err(e) = self.queue.publish(event).await {
+            tracing::error!(error = %e, "could not queue a conversation event");
+        }
+    }
+}
+
+fn new_member(user_id: UserId, role: MemberRole, at: Timestamp) -> Member {
+    Member {
+        user_id,
+        role,
+        joined_at: at,
+        last_read_seq: 0,
+        last_read_message_id: None,
+    }
+}
+
+/// Who inherits ownership: the admin who joined first, else the member who joined first.
+fn successor(members: &[Member], leaving: UserId) -> Option<&Member> {
+    let others = || members.iter().filter(move |m| m.user_id != leaving);
+    let earliest = |role| {
+        others()
+            .filter(move |m: &&Member| m.role == role)
+            .min_by_key(|m| (m.joined_at, m.user_id))
+    };
+    earliest(MemberRole::Admin).or_else(|| earliest(MemberRole::Member))
+}
+
+fn encode_cursor(at: Timestamp, id: ConversationId) -> String {
+    format!("{}_{}", at.millis(), id)
+}
+
+fn decode_cursor(raw: &str) -> Result<ConversationCursor, AppError> {
+    let bad = || AppError::validation("cursor", "is not a cursor this server issued");
+    let (millis, id) = raw.split_once('_').ok_or_else(bad)?;
+    Ok(ConversationCursor {
+        last_activity_at: Timestamp::from_millis(millis.parse().map_err(|_| bad())?),
+        id: id.parse().map_err(|_| bad())?,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,440 @@
+//! Messaging: send (idempotent, durable before the ack), edit, delete,
+//! react, read receipts, history and catch-up.
+
+use crate::context::Actor;
+use crate::error::AppError;
+use crate::typing::TypingService;
+use chatchit_domain::conversation::{ConversationKind, Member, MemberRole};
+use chatchit_domain::events::{ConnectionId, DomainEvent};
+use chatchit_domain::ids::{ConversationId, MessageId};
+use chatchit_domain::message::{Attachment, Message, NewMessage, Reactions};
+use chatchit_domain::ports::{Clock, ConversationStore, EventQueue, MessageStore};
+use chatchit_domain::values::{ClientMsgId, Emoji, MediaUrl, MessageBody, PageLimit};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// Most attachments one message may carry.
+const MAX_ATTACHMENTS: usize = 10;
+/// Most messages one `sync` answer carries.
+const SYNC_PAGE: u32 = 100;
+
+/// `message:send` payload (and REST send body, where `conversationId` may be left out).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SendMessageInput {
+    /// Target conversation.
+    pub conversation_id: Option<ConversationId>,
+    /// Idempotency key, 1–64 characters.
+    pub client_msg_id: String,
+    /// 1–4000 characters after trimming.
+    pub body: String,
+    /// Message answered, in the same conversation.
+    pub reply_to_id: Option<MessageId>,
+    /// At most 10 files.
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+}
+
+/// `message:edit` payload.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EditMessageInput {
+    /// Which message.
+    pub message_id: MessageId,
+    /// The new text.
+    pub body: String,
+}
+
+/// `message:delete` payload.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeleteMessageInput {
+    /// Which message.
+    pub message_id: MessageId,
+}
+
+/// `message:delete` answer.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeletedMessage {
+    /// The deleted message.
+    pub message_id: MessageId,
+}
+
+/// `message:react` payload.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReactInput {
+    /// Which message.
+    pub message_id: MessageId,
+    /// The reaction.
+    pub emoji: String,
+    /// Add (`true`) or take back.
+    pub on: bool,
+}
+
+/// `message:react` answer.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReactionsResult {
+    /// The message.
+    pub message_id: MessageId,
+    /// Counts per emoji.
+    pub reactions: Reactions,
+}
+
+/// `conversation:read` payload.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReadInput {
+    /// Where.
+    pub conversation_id: ConversationId,
+    /// Read up to this message.
+    pub message_id: MessageId,
+}
+
+/// `conversation:read` answer.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReadResult {
+    /// Where.
+    pub conversation_id: ConversationId,
+    /// The read marker now.
+    pub message_id: MessageId,
+    /// Messages from others after it.
+    pub unread_count: u64,
+}
+
+/// `sync` payload.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SyncInput {
+    /// Where.
+    pub conversation_id: ConversationId,
+    /// The last `seq` the client has.
+    pub after_seq: i64,
+}
+
+/// `sync` answer.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncResult {
+    /// Messages after `afterSeq`, oldest first.
+    pub messages: Vec<Message>,
+    /// More are waiting: sync again from the last `seq`.
+    pub has_more: bool,
+}
+
+/// Which way a history page goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryAnchor {
+    /// Newest messages, newest first.
+    Latest,
+    /// Older than this message, newest first.
+    Before(MessageId),
+    /// Newer than this message, oldest first.
+    After(MessageId),
+}
+
+/// A history page.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryPage {
+    /// The messages.
+    pub items: Vec<Message>,
+    /// More exist in the same direction.
+    pub has_more: bool,
+}
+
+/// Message use cases.
+pub struct MessageService {
+    /// Memberships and read markers.
+    conversations: Arc<dyn ConversationStore>,
+    /// Messages.
+    messages: Arc<dyn MessageStore>,
+    /// Fan-out goes through it.
+    queue: Arc<dyn EventQueue>,
+    /// A sent message ends its sender's typing.
+    typing: Arc<TypingService>,
+    /// Now.
+    clock: Arc<dyn Clock>,
+}
+
+impl MessageService {
+    /// Wires the service.
+    pub fn new(
+        conversations: Arc<dyn ConversationStore>,
+        messages: Arc<dyn MessageStore>,
+        queue: Arc<dyn EventQueue>,
+        typing: Arc<TypingService>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            conversations,
+            messages,
+            queue,
+            typing,
+            clock,
+        }
+    }
+
+    /// Stores a message and answers once it is durable; a retry with the same
+    /// `clientMsgId` answers the first message and delivers nothing again.
+    ///
+    /// # Errors
+    /// `Validation` for bad fields, `Forbidden` for non-members.
+    pub async fn send(
+        &self,
+        actor: &Actor,
+        input: SendMessageInput,
+        origin: Option<ConnectionId>,
+    ) -> Result<Message, AppError> {
+        let conversation_id = input
+            .conversation_id
+            .ok_or_else(|| AppError::validation("conversationId", "is required"))?;
+        let client_msg_id = ClientMsgId::parse(&input.client_msg_id)?;
+        let body = MessageBody::parse(&input.body)?;
+        let attachments = check_attachments(input.attachments)?;
+        self.member(actor, conversation_id).await?;
+        if let Some(reply_to) = input.reply_to_id {
+            match self.messages.find(reply_to).await? {
+                Some(m) if m.conversation_id == conversation_id => {}
+                _ => return Err(AppError::validation("replyToId", "no such message in this conversation")),
+            }
+        }
+        let outcome = self
+            .messages
+            .append(NewMessage {
+                id: MessageId::generate(),
+                conversation_id,
+                sender_id: actor.user_id,
+                client_msg_id,
+                body,
+                reply_to_id: input.reply_to_id,
+                attachments,
+                created_at: self.clock.now(),
+            })
+            .await?;
+        if !outcome.duplicate {
+            self.typing.message_sent(conversation_id, actor.user_id).await;
+            self.publish(DomainEvent::MessageCreated {
+                message: outcome.message.clone(),
+                origin,
+            })
+            .await;
+        }
+        Ok(outcome.message)
+    }
+
+    /// Changes the text of one's own message.
+    ///
+    /// # Errors
+    /// `Forbidden` for others' messages, `Conflict` for deleted ones.
+    pub async fn edit(&self, actor: &Actor, input: EditMessageInput) -> Result<Message, AppError> {
+        let body = MessageBody::parse(&input.body)?;
+        let message = self.visible_message(actor, input.message_id).await?.0;
+        if message.sender_id != actor.user_id {
+            return Err(AppError::Forbidden("only the sender may edit a message".into()));
+        }
+        if message.deleted_at.is_some() {
+            return Err(AppError::Conflict("the message was deleted".into()));
+        }
+        let edited = self
+            .messages
+            .edit(message.id, body.into_inner(), self.clock.now())
+            .await?;
+        self.publish(DomainEvent::MessageEdited { message: edited.clone() }).await;
+        Ok(edited)
+    }
+
+    /// Deletes a message (its sender, or a group admin or owner); it stays as a
+    /// tombstone. Deleting a deleted message changes nothing.
+    ///
+    /// # Errors
+    /// `Forbidden` for anyone else.
+    pub async fn delete(&self, actor: &Actor, input: DeleteMessageInput) -> Result<DeletedMessage, AppError> {
+        let (message, me, kind) = self.visible_message(actor, input.message_id).await?;
+        let moderator = kind == ConversationKind::Group && me.role >= MemberRole::Admin;
+        if message.sender_id != actor.user_id && !moderator {
+            return Err(AppError::Forbidden("only the sender or a group admin may delete".into()));
+        }
+        if message.deleted_at.is_none() {
+            self.messages.tombstone(message.id, self.clock.now()).await?;
+            self.publish(DomainEvent::MessageDeleted {
+                message_id: message.id,
+                conversation_id: message.conversation_id,
+            })
+            .await;
+        }
+        Ok(DeletedMessage { message_id: message.id })
+    }
+
+    /// Adds or removes the caller's reaction.
+    ///
+    /// # Errors
+    /// `Forbidden` for non-members, `Conflict` on deleted messages.
+    pub async fn react(&self, actor: &Actor, input: ReactInput) -> Result<ReactionsResult, AppError> {
+        let emoji = Emoji::parse(&input.emoji)?;
+        let message = self.visible_message(actor, input.message_id).await?.0;
+        if message.deleted_at.is_some() {
+            return Err(AppError::Conflict("the message was deleted".into()));
+        }
+        let reactions = self
+            .messages
+            .react(message.id, actor.user_id, emoji.into_inner(), input.on, self.clock.now())
+            .await?;
+        self.publish(DomainEvent::ReactionsChanged {
+            message_id: message.id,
+            conversation_id: message.conversation_id,
+            reactions: reactions.clone(),
+        })
+        .await;
+        Ok(ReactionsResult {
+            message_id: message.id,
+            reactions,
+        })
+    }
+
+    /// Moves the caller's read marker forward and tells the other members.
+    ///
+    /// # Errors
+    /// `Forbidden` for non-members, `Validation` for a message of another conversation.
+    pub async fn mark_read(&self, actor: &Actor, input: ReadInput) -> Result<ReadResult, AppError> {
+        let me = self.member(actor, input.conversation_id).await?;
+        let message = match self.messages.find(input.message_id).await? {
+            Some(m) if m.conversation_id == input.conversation_id => m,
+            _ => return Err(AppError::validation("messageId", "no such message in this conversation")),
+        };
+        let (seq, marker) = if message.seq > me.last_read_seq {
+            self.conversations
+                .mark_read(input.conversation_id, actor.user_id, message.seq, message.id)
+                .await?;
+            self.publish(DomainEvent::ConversationRead {
+                conversation_id: input.conversation_id,
+                user_id: actor.user_id,
+                message_id: message.id,
+            })
+            .await;
+            (message.seq, message.id)
+        } else {
+            (me.last_read_seq, me.last_read_message_id.unwrap_or(message.id))
+        };
+        let unread_count = self
+            .messages
+            .count_unread(input.conversation_id, actor.user_id, seq)
+            .await?;
+        Ok(ReadResult {
+            conversation_id: input.conversation_id,
+            message_id: marker,
+            unread_count,
+        })
+    }
+
+    /// Messages after `afterSeq`, for a client catching up.
+    ///
+    /// # Errors
+    /// `Forbidden` for non-members.
+    pub async fn sync(&self, actor: &Actor, input: SyncInput) -> Result<SyncResult, AppError> {
+        if input.after_seq < 0 {
+            return Err(AppError::validation("afterSeq", "must be 0 or more"));
+        }
+        self.member(actor, input.conversation_id).await?;
+        let mut messages = self
+            .messages
+            .page_after(input.conversation_id, input.after_seq, SYNC_PAGE + 1)
+            .await?;
+        let has_more = messages.len() > SYNC_PAGE as usize;
+        messages.truncate(SYNC_PAGE as usize);
+        Ok(SyncResult { messages, has_more })
+    }
+
+    /// A page of history around an anchor message.
+    ///
+    /// # Errors
+    /// `Forbidden` for non-members, `Validation` for a bad anchor or limit.
+    pub async fn history(
+        &self,
+        actor: &Actor,
+        conversation: ConversationId,
+        anchor: HistoryAnchor,
+        limit: Option<i64>,
+    ) -> Result<HistoryPage, AppError> {
+        let limit = PageLimit::parse(limit)?.get();
+        self.member(actor, conversation).await?;
+        let anchor_seq = |id: MessageId, field: &'static str| async move {
+            match self.messages.find(id).await? {
+                Some(m) if m.conversation_id == conversation => Ok(m.seq),
+                _ => Err(AppError::validation(field, "no such message in this conversation")),
+            }
+        };
+        let mut items = match anchor {
+            HistoryAnchor::Latest => self.messages.page_before(conversation, None, limit + 1).await?,
+            HistoryAnchor::Before(id) => {
+                let seq = anchor_seq(id, "before").await?;
+                self.messages.page_before(conversation, Some(seq), limit + 1).await?
+            }
+            HistoryAnchor::After(id) => {
+                let seq = anchor_seq(id, "after").await?;
+                self.messages.page_after(conversation, seq, limit + 1).await?
+            }
+        };
+        let has_more = items.len() > limit as usize;
+        items.truncate(limit as usize);
+        Ok(HistoryPage { items, has_more })
+    }
+
+    /// The caller's membership, or `Forbidden`.
+    async fn member(&self, actor: &Actor, conversation: ConversationId) -> Result<Member, AppError> {
+        self.conversations
+            .member(conversation, actor.user_id)
+            .await?
+            .ok_or_else(AppError::forbidden)
+    }
+
+    /// A message in a conversation the caller belongs to, with their membership.
+    async fn visible_message(
+        &self,
+        actor: &Actor,
+        id: MessageId,
+    ) -> Result<(Message, Member, ConversationKind), AppError> {
+        let message = self
+            .messages
+            .find(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("message not found".into()))?;
+        let me = self.member(actor, message.conversation_id).await?;
+        let kind = self
+            .conversations
+            .find(message.conversation_id)
+            .await?
+            .map(|c| c.kind)
+            .ok_or_else(AppError::forbidden)?;
+        Ok((message, me, kind))
+    }
+
+    async fn publish(&self, event: DomainEvent) {
+        if let Err(e) = self.queue.publish(event).await {
+            tracing::error!(error = %e, "could not queue a message event; clients catch up with sync");
+        }
+    }
+}
+
+fn check_attachments(attachments: Vec<Attachment>) -> Result<Vec<Attachment>, AppError> {
+    if attachments.len() > MAX_ATTACHMENTS {
+        return Err(AppError::validation("attachments", "at most 10 attachments"));
+    }
+    for a in &attachments {
+        MediaUrl::parse("attachments.url", &a.url)?;
+        let short = |s: &str| !s.trim().is_empty() && s.chars().count() <= 255;
+        if !short(&a.mime) {
+            return Err(AppError::validation("attachments.mime", "must be 1 to 255 characters"));
+        }
+        if !short(&a.name) {
+            return Err(AppError::validation("attachments.name", "must be 1 to 255 characters"));
+        }
+    }
+    Ok(attachments)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,275 @@
+//! The event processor: consumes queued domain events and fans them out to
+//! sockets through the `Delivery` port, keeping rooms in step with memberships.
+
+use crate::views::ConversationViews;
+use async_trait::async_trait;
+use chatchit_domain::events::{
+    DomainEvent, MembershipPayload, MessageRef, ReactionsPayload, ReadReceipt, ServerEvent,
+    TypingPayload,
+};
+use chatchit_domain::ids::ConversationId;
+use chatchit_domain::ports::{
+    Audience, ConsumeError, ConversationStore, Delivery, EventConsumer, Exclude,
+};
+use std::sync::Arc;
+
+/// Turns domain events into server events for the right sockets.
+pub struct EventProcessor {
+    /// Members of a new conversation.
+    conversations: Arc<dyn ConversationStore>,
+    /// Views for `conversation:new` / `conversation:updated`.
+    views: Arc<ConversationViews>,
+    /// Writes to sockets.
+    delivery: Arc<dyn Delivery>,
+}
+
+impl EventProcessor {
+    /// Wires the processor.
+    pub fn new(
+        conversations: Arc<dyn ConversationStore>,
+        views: Arc<ConversationViews>,
+        delivery: Arc<dyn Delivery>,
+    ) -> Self {
+        Self {
+            conversations,
+            views,
+            delivery,
+        }
+    }
+
+    async fn to_room(&self, id: ConversationId, exclude: Exclude, event: ServerEvent) -> Result<(), ConsumeError> {
+        self.delivery
+            .send(Audience::Conversation(id), exclude, event)
+            .await
+            .map_err(|e| ConsumeError(e.to_string()))
+    }
+
+    async fn view(&self, id: ConversationId) -> Result<Option<Box<chatchit_domain::conversation::ConversationView>>, ConsumeError> {
+        let Some(conversation) = self.conversations.find(id).await.map_err(failed)? else {
+            return Ok(None);
+        };
+        let view = self.views.build(conversation, None).await.map_err(failed)?;
+        Ok(Some(Box::new(view)))
+    }
+}
+
+fn failed(e: impl std::fmt::Display) -> ConsumeError {
+    ConsumeError(e.to_string())
+}
+
+#[async_trait]
+impl EventConsumer for EventProcessor {
+    async fn consume(&self, event: DomainEvent) -> Result<(), ConsumeError> {
+        match event {
+            DomainEvent::MessageCreated { message, origin } => {
+                let exclude = origin.map_or(Exclude::Nobody, Exclude::Connection);
+                self.to_room(message.conversation_id, exclude, ServerEvent::MessageNew(message))
+                    .await
+            }
+            DomainEvent::MessageEdited { message } => {
+                self.to_room(message.conversation_id, Exclude::Nobody, ServerEvent::MessageUpdated(message))
+                    .await
+            }
+            DomainEvent::MessageDeleted {
+                message_id,
+                conversation_id,
+            } => {
+                let payload = MessageRef {
+                    message_id,
+                    conversation_id,
+                };
+                self.to_room(conversation_id, Exclude::Nobody, ServerEvent::MessageDeleted(payload))
+                    .await
+            }
+            DomainEvent::ReactionsChanged {
+                message_id,
+                conversation_id,
+                reactions,
+            } => {
+                let payload = ReactionsPayload {
+                    message_id,
+                    conversation_id,
+                    reactions,
+                };
+                self.to_room(conversation_id, Exclude::Nobody, ServerEvent::MessageReactions(payload))
+                    .await
+            }
+            DomainEvent::ConversationRead {
+                conversation_id,
+                user_id,
+                message_id,
+            } => {
+                let payload = ReadReceipt {
+                    conversation_id,
+                    user_id,
+                    message_id,
+                };
+                self.to_room(conversation_id, Exclude::Nobody, ServerEvent::ConversationRead(payload))
+                    .await
+            }
+            DomainEvent::Typing {
+                conversation_id,
+                user_id,
+                typing,
+            } => {
+                let payload = TypingPayload {
+                    conversation_id,
+                    user_id,
+                    typing,
+                };
+                self.to_room(conversation_id, Exclude::User(user_id), ServerEvent::Typing(payload))
+                    .await
+            }
+            DomainEvent::ConversationCreated { conversation_id } => {
+                let members = self.conversations.members(conversation_id).await.map_err(failed)?;
+                let ids = members.iter().map(|m| m.user_id).collect();
+                self.delivery.join(ids, conversation_id).await.map_err(failed)?;
+                match self.view(conversation_id).await? {
+                    Some(view) => {
+                        self.to_room(conversation_id, Exclude::Nobody, ServerEvent::ConversationNew(view))
+                            .await
+                    }
+                    None => Ok(()),
+                }
+            }
+            DomainEvent::ConversationUpdated { conversation_id } => match self.view(conversation_id).await? {
+                Some(view) => {
+                    self.to_room(conversation_id, Exclude::Nobody, ServerEvent::ConversationUpdated(view))
+                        .await
+                }
+                None => Ok(()),
+            },
+            DomainEvent::MemberAdded {
+                conversation_id,
+                user_id,
+                by,
+            } => {
+                self.delivery.join(vec![user_id], conversation_id).await.map_err(failed)?;
+                let payload = MembershipPayload {
+                    conversation_id,
+                    user_id,
+                    by,
+                };
+                self.to_room(conversation_id, Exclude::Nobody, ServerEvent::MemberAdded(payload))
+                    .await
+            }
+            DomainEvent::MemberRemoved {
+                conversation_id,
+                user_id,
+                by,
+            } => {
+                let payload = MembershipPayload {
+                    conversation_id,
+                    user_id,
+                    by,
+                };
+                // Sent while the removed user's sockets are still in the room,
+                // so they hear it too; then they leave it.
+                self.to_room(conversation_id, Exclude::Nobody, ServerEvent::MemberRemoved(payload))
+                    .await?;
+                self.delivery.leave(vec![user_id], conversation_id).await.map_err(failed)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chatchit_domain::events::ConnectionId;
+    use chatchit_domain::ids::{MessageId, UserId};
+    use chatchit_domain::message::Message;
+    use chatchit_domain::ports::conversations::MockConversationStore;
+    use chatchit_domain::ports::delivery::MockDelivery;
+    use chatchit_domain::ports::messages::MockMessageStore;
+    use chatchit_domain::ports::users::MockUserStore;
+    use chatchit_domain::time::Timestamp;
+
+    fn processor(conversations: MockConversationStore, delivery: MockDelivery) -> EventProcessor {
+        let conversations = Arc::new(conversations);
+        let views = Arc::new(ConversationViews::new(
+            Arc::new(MockUserStore::new()),
+            conversations.clone(),
+            Arc::new(MockMessageStore::new()),
+        ));
+        EventProcessor::new(conversations, views, Arc::new(delivery))
+    }
+
+    #[tokio::test]
+    async fn a_new_message_reaches_the_room_except_the_sending_socket() {
+        let conversation_id = ConversationId::generate();
+        let message = Message {
+            id: MessageId::generate(),
+            conversation_id,
+            seq: 1,
+            sender_id: UserId::generate(),
+            client_msg_id: "c1".into(),
+            body: "hi".into(),
+            reply_to_id: None,
+            attachments: vec![],
+            created_at: Timestamp::from_millis(0),
+            edited_at: None,
+            deleted_at: None,
+        };
+        let mut delivery = MockDelivery::new();
+        delivery
+            .expect_send()
+            .withf(move |audience, exclude, event| {
+                *audience == Audience::Conversation(conversation_id)
+                    && *exclude == Exclude::Connection(ConnectionId("s1".into()))
+                    && event.name() == "message:new"
+            })
+            .times(1)
+            .returning(|_, _, _| Ok(()));
+        let p = processor(MockConversationStore::new(), delivery);
+        let event = DomainEvent::MessageCreated {
+            message,
+            origin: Some(ConnectionId("s1".into())),
+        };
+        p.consume(event).await.expect("delivered");
+    }
+
+    #[tokio::test]
+    async fn a_removed_member_hears_it_before_leaving_the_room() {
+        let (c, u) = (ConversationId::generate(), UserId::generate());
+        let mut seq = mockall::Sequence::new();
+        let mut delivery = MockDelivery::new();
+        delivery
+            .expect_send()
+            .withf(|_, _, e| e.name() == "member:removed")
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(|_, _, _| Ok(()));
+        delivery
+            .expect_leave()
+            .withf(move |users, conv| users == &vec![u] && *conv == c)
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(|_, _| Ok(()));
+        let p = processor(MockConversationStore::new(), delivery);
+        let event = DomainEvent::MemberRemoved {
+            conversation_id: c,
+            user_id: u,
+            by: u,
+        };
+        p.consume(event).await.expect("delivered");
+    }
+
+    #[tokio::test]
+    async fn typing_skips_the_typist_and_failures_are_reported_for_retry() {
+        let (c, u) = (ConversationId::generate(), UserId::generate());
+        let mut delivery = MockDelivery::new();
+        delivery
+            .expect_send()
+            .withf(move |_, exclude, _| *exclude == Exclude::User(u))
+            .times(1)
+            .returning(|_, _, _| Err(chatchit_domain::ports::DeliveryError("down".into())));
+        let p = processor(MockConversationStore::new(), delivery);
+        let event = DomainEvent::Typing {
+            conversation_id: c,
+            user_id: u,
+            typing: true,
+        };
+        assert!(p.consume(event).await.is_err());
+    }
+}
