@@ -1,1 +1,25 @@
-//! chatchit-migrations
+//! ChatChit's schema migrations, one per file, portable between SQLite and
+//! PostgreSQL. Times are stored as milliseconds since the epoch (`BIGINT`) so
+//! both engines compare and order them the same way.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_accounts;
+mod m20261129_000002_conversations;
+mod m20261129_000003_messages;
+
+pub use sea_orm_migration::MigratorTrait;
+
+/// Applies ChatChit's migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261129_000001_accounts::Migration),
+            Box::new(m20261129_000002_conversations::Migration),
+            Box::new(m20261129_000003_messages::Migration),
+        ]
+    }
+}

@@ -1,1 +1,11 @@
-//! chatchit-sql
+//! The SQL store adapter: every store port implemented with sea-orm, one code
+//! path for SQLite (the embedded default) and PostgreSQL.
+
+mod convert;
+mod database;
+mod entity;
+mod error;
+mod stores;
+
+pub use database::SqlDatabase;
+pub use stores::{SqlConversationStore, SqlMessageStore, SqlSessionStore, SqlUserStore};

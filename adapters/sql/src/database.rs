@@ -1,0 +1,79 @@
+//! The connection pool, with the settings each engine needs for durability.
+
+use crate::error::StoreResult;
+use chatchit_domain::StoreError;
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Mutex, MutexGuard};
+
+/// A pooled connection to SQLite or PostgreSQL.
+#[derive(Clone)]
+pub struct SqlDatabase {
+    /// The sea-orm pool.
+    conn: DatabaseConnection,
+    /// SQLite allows one writer: write transactions queue here instead of
+    /// failing with "database is locked". Unused on PostgreSQL.
+    writes: Arc<Mutex<()>>,
+}
+
+impl SqlDatabase {
+    /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://...`) with a
+    /// pool of at most `max_connections`. SQLite runs in WAL mode with
+    /// `synchronous=FULL`, so a committed transaction survives a crash.
+    ///
+    /// # Errors
+    /// `Unavailable` when the database cannot be reached.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
+        let mut options = ConnectOptions::new(url.to_owned());
+        options
+            .max_connections(max_connections)
+            .min_connections(1)
+            .connect_timeout(Duration::from_secs(5))
+            .acquire_timeout(Duration::from_secs(10))
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true)
+            });
+        let conn = Database::connect(options).await.store()?;
+        Ok(Self {
+            conn,
+            writes: Arc::new(Mutex::new(())),
+        })
+    }
+
+    /// The pool, for migrations and the stores.
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    /// Checks the database answers (readiness probe).
+    ///
+    /// # Errors
+    /// `Unavailable` when it does not.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.conn
+            .ping()
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))
+    }
+
+    /// Closes the pool, waiting for connections in use.
+    pub async fn close(self) {
+        if let Err(e) = self.conn.close().await {
+            tracing::warn!(error = %e, "closing the database pool");
+        }
+    }
+
+    /// Held for the length of a write transaction on SQLite.
+    pub(crate) async fn write_turn(&self) -> Option<MutexGuard<'_, ()>> {
+        match self.conn.get_database_backend() {
+            DbBackend::Sqlite => Some(self.writes.lock().await),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! sea-orm entities: the table shapes, private to this adapter. Nothing here
+//! crosses into the domain; `convert` maps rows to domain types.
+
+pub mod conversation;
+pub mod member;
+pub mod message;
+pub mod reaction;
+pub mod refresh_token;
+pub mod session;
+pub mod user;

@@ -1,0 +1,253 @@
+//! `MessageStore` on SQL: the gapless `seq` comes from a counter on the
+//! conversation row bumped in the same transaction as the insert.
+
+use crate::convert::to_message;
+use crate::database::SqlDatabase;
+use crate::entity::{conversation, member, message, reaction};
+use crate::error::StoreResult;
+use async_trait::async_trait;
+use chatchit_domain::StoreError;
+use chatchit_domain::ids::{ConversationId, MessageId, UserId};
+use chatchit_domain::message::{AppendOutcome, Message, NewMessage, Reactions};
+use chatchit_domain::ports::MessageStore;
+use chatchit_domain::time::Timestamp;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
+};
+
+/// Messages and reactions.
+pub struct SqlMessageStore {
+    /// The pool.
+    db: SqlDatabase,
+}
+
+impl SqlMessageStore {
+    /// A store over `db`.
+    pub fn new(db: SqlDatabase) -> Self {
+        Self { db }
+    }
+
+    async fn find_sent(&self, sender: UserId, client_msg_id: &str) -> Result<Option<Message>, StoreError> {
+        let row = message::Entity::find()
+            .filter(message::Column::SenderId.eq(sender.0))
+            .filter(message::Column::ClientMsgId.eq(client_msg_id))
+            .one(self.db.connection())
+            .await
+            .store()?;
+        Ok(row.map(to_message))
+    }
+
+    /// Inside `txn`: takes the next `seq`, inserts, moves the sender's marker.
+    async fn insert_next(txn: &DatabaseTransaction, m: &NewMessage) -> Result<Message, StoreError> {
+        let at = m.created_at.millis();
+        let bumped = conversation::Entity::update_many()
+            .col_expr(conversation::Column::LastSeq, Expr::col(conversation::Column::LastSeq).add(1))
+            .col_expr(conversation::Column::LastActivityAt, Expr::value(at))
+            .filter(conversation::Column::Id.eq(m.conversation_id.0))
+            .exec_with_returning(txn)
+            .await
+            .store()?;
+        let seq = bumped
+            .first()
+            .map(|c| c.last_seq)
+            .ok_or_else(|| StoreError::NotFound("conversation".into()))?;
+        let attachments =
+            serde_json::to_string(&m.attachments).map_err(|e| StoreError::Internal(e.to_string()))?;
+        let row = message::ActiveModel {
+            id: Set(m.id.0),
+            conversation_id: Set(m.conversation_id.0),
+            seq: Set(seq),
+            sender_id: Set(m.sender_id.0),
+            client_msg_id: Set(m.client_msg_id.as_str().to_owned()),
+            body: Set(m.body.as_str().to_owned()),
+            reply_to_id: Set(m.reply_to_id.map(|i| i.0)),
+            attachments: Set(attachments),
+            created_at: Set(at),
+            edited_at: Set(None),
+            deleted_at: Set(None),
+        };
+        message::Entity::insert(row).exec(txn).await.store()?;
+        member::Entity::update_many()
+            .col_expr(member::Column::LastReadSeq, Expr::value(seq))
+            .col_expr(member::Column::LastReadMessageId, Expr::value(m.id.0))
+            .filter(member::Column::ConversationId.eq(m.conversation_id.0))
+            .filter(member::Column::UserId.eq(m.sender_id.0))
+            .filter(member::Column::LastReadSeq.lt(seq))
+            .exec(txn)
+            .await
+            .store()?;
+        Ok(Message {
+            id: m.id,
+            conversation_id: m.conversation_id,
+            seq,
+            sender_id: m.sender_id,
+            client_msg_id: m.client_msg_id.as_str().to_owned(),
+            body: m.body.as_str().to_owned(),
+            reply_to_id: m.reply_to_id,
+            attachments: m.attachments.clone(),
+            created_at: m.created_at,
+            edited_at: None,
+            deleted_at: None,
+        })
+    }
+
+    async fn reaction_counts(&self, id: MessageId) -> Result<Reactions, StoreError> {
+        let rows: Vec<(String, i64)> = reaction::Entity::find()
+            .select_only()
+            .column(reaction::Column::Emoji)
+            .column_as(reaction::Column::UserId.count(), "n")
+            .filter(reaction::Column::MessageId.eq(id.0))
+            .group_by(reaction::Column::Emoji)
+            .into_tuple()
+            .all(self.db.connection())
+            .await
+            .store()?;
+        Ok(rows.into_iter().map(|(e, n)| (e, u64::try_from(n).unwrap_or(0))).collect())
+    }
+}
+
+#[async_trait]
+impl MessageStore for SqlMessageStore {
+    async fn append(&self, m: NewMessage) -> Result<AppendOutcome, StoreError> {
+        let duplicate = |message| AppendOutcome {
+            message,
+            duplicate: true,
+        };
+        if let Some(first) = self.find_sent(m.sender_id, m.client_msg_id.as_str()).await? {
+            return Ok(duplicate(first));
+        }
+        let inserted = {
+            let _turn = self.db.write_turn().await;
+            let txn = self.db.connection().begin().await.store()?;
+            match Self::insert_next(&txn, &m).await {
+                Ok(message) => txn.commit().await.store().map(|()| message),
+                Err(e) => {
+                    txn.rollback().await.store()?;
+                    Err(e)
+                }
+            }
+        };
+        match inserted {
+            Ok(message) => Ok(AppendOutcome {
+                message,
+                duplicate: false,
+            }),
+            // A concurrent retry with the same key won the race.
+            Err(StoreError::Conflict(_)) => self
+                .find_sent(m.sender_id, m.client_msg_id.as_str())
+                .await?
+                .map(duplicate)
+                .ok_or_else(|| StoreError::Internal("message conflict without a winner".into())),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn find(&self, id: MessageId) -> Result<Option<Message>, StoreError> {
+        let row = message::Entity::find_by_id(id.0).one(self.db.connection()).await.store()?;
+        Ok(row.map(to_message))
+    }
+
+    async fn edit(&self, id: MessageId, body: String, at: Timestamp) -> Result<Message, StoreError> {
+        {
+            let _turn = self.db.write_turn().await;
+            message::Entity::update_many()
+                .col_expr(message::Column::Body, Expr::value(body))
+                .col_expr(message::Column::EditedAt, Expr::value(at.millis()))
+                .filter(message::Column::Id.eq(id.0))
+                .exec(self.db.connection())
+                .await
+                .store()?;
+        }
+        self.find(id).await?.ok_or_else(|| StoreError::NotFound("message".into()))
+    }
+
+    async fn tombstone(&self, id: MessageId, at: Timestamp) -> Result<Message, StoreError> {
+        {
+            let _turn = self.db.write_turn().await;
+            let txn = self.db.connection().begin().await.store()?;
+            message::Entity::update_many()
+                .col_expr(message::Column::Body, Expr::value(""))
+                .col_expr(message::Column::Attachments, Expr::value("[]"))
+                .col_expr(message::Column::DeletedAt, Expr::value(at.millis()))
+                .filter(message::Column::Id.eq(id.0))
+                .exec(&txn)
+                .await
+                .store()?;
+            reaction::Entity::delete_many()
+                .filter(reaction::Column::MessageId.eq(id.0))
+                .exec(&txn)
+                .await
+                .store()?;
+            txn.commit().await.store()?;
+        }
+        self.find(id).await?.ok_or_else(|| StoreError::NotFound("message".into()))
+    }
+
+    async fn react(&self, id: MessageId, user: UserId, emoji: String, on: bool, at: Timestamp) -> Result<Reactions, StoreError> {
+        {
+            let _turn = self.db.write_turn().await;
+            if on {
+                let row = reaction::ActiveModel {
+                    message_id: Set(id.0),
+                    user_id: Set(user.0),
+                    emoji: Set(emoji),
+                    created_at: Set(at.millis()),
+                };
+                reaction::Entity::insert(row)
+                    .on_conflict_do_nothing_on([
+                        reaction::Column::MessageId,
+                        reaction::Column::UserId,
+                        reaction::Column::Emoji,
+                    ])
+                    .exec(self.db.connection())
+                    .await
+                    .store()?;
+            } else {
+                reaction::Entity::delete_by_id((id.0, user.0, emoji))
+                    .exec(self.db.connection())
+                    .await
+                    .store()?;
+            }
+        }
+        self.reaction_counts(id).await
+    }
+
+    async fn page_before(&self, c: ConversationId, before_seq: Option<i64>, limit: u32) -> Result<Vec<Message>, StoreError> {
+        let mut query = message::Entity::find().filter(message::Column::ConversationId.eq(c.0));
+        if let Some(seq) = before_seq {
+            query = query.filter(message::Column::Seq.lt(seq));
+        }
+        let rows = query
+            .order_by_desc(message::Column::Seq)
+            .limit(u64::from(limit))
+            .all(self.db.connection())
+            .await
+            .store()?;
+        Ok(rows.into_iter().map(to_message).collect())
+    }
+
+    async fn page_after(&self, c: ConversationId, after_seq: i64, limit: u32) -> Result<Vec<Message>, StoreError> {
+        let rows = message::Entity::find()
+            .filter(message::Column::ConversationId.eq(c.0))
+            .filter(message::Column::Seq.gt(after_seq))
+            .order_by_asc(message::Column::Seq)
+            .limit(u64::from(limit))
+            .all(self.db.connection())
+            .await
+            .store()?;
+        Ok(rows.into_iter().map(to_message).collect())
+    }
+
+    async fn count_unread(&self, c: ConversationId, reader: UserId, after_seq: i64) -> Result<u64, StoreError> {
+        message::Entity::find()
+            .filter(message::Column::ConversationId.eq(c.0))
+            .filter(message::Column::Seq.gt(after_seq))
+            .filter(message::Column::SenderId.ne(reader.0))
+            .filter(message::Column::DeletedAt.is_null())
+            .count(self.db.connection())
+            .await
+            .store()
+    }
+}

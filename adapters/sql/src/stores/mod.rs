@@ -1,0 +1,11 @@
+//! One store struct per port, all sharing one `SqlDatabase`.
+
+mod conversations;
+mod messages;
+mod sessions;
+mod users;
+
+pub use conversations::SqlConversationStore;
+pub use messages::SqlMessageStore;
+pub use sessions::SqlSessionStore;
+pub use users::SqlUserStore;
