@@ -1,1 +1,8 @@
-//! chatchit-memory
+//! In-process adapters for the embedded default and for tests: the
+//! prioritized event queue with retries and dead letters, and the system clock.
+
+mod clock;
+mod queue;
+
+pub use clock::SystemClock;
+pub use queue::{DeadLetter, InProcessQueue, QueueWorker, RetryPolicy};
