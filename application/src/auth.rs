@@ -33,6 +33,7 @@ impl Default for TokenLifetimes {
 
 /// `POST /auth/register` body.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RegisterInput {
     /// 3–32 chars of `[a-zA-Z0-9_.]`.
@@ -45,6 +46,7 @@ pub struct RegisterInput {
 
 /// `POST /auth/login` body.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LoginInput {
     /// Login name (any case).
@@ -55,6 +57,7 @@ pub struct LoginInput {
 
 /// `POST /auth/refresh` and `/auth/logout` body.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RefreshInput {
     /// The refresh token from the last login or refresh.
@@ -63,6 +66,7 @@ pub struct RefreshInput {
 
 /// A token pair and the user it belongs to.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthSession {
     /// The account.

@@ -20,6 +20,7 @@ const MAX_MEMBERS_PER_CALL: usize = 1000;
 
 /// `POST /conversations/direct` body.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateDirectInput {
     /// The other person.
@@ -28,6 +29,7 @@ pub struct CreateDirectInput {
 
 /// `POST /conversations/group` body.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateGroupInput {
     /// 1–128 characters.
@@ -38,6 +40,7 @@ pub struct CreateGroupInput {
 
 /// `PATCH /conversations/{id}` body.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateConversationInput {
     /// New title.
@@ -49,6 +52,7 @@ pub struct UpdateConversationInput {
 
 /// `POST /conversations/{id}/members` body.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AddMembersInput {
     /// Who to add.
@@ -57,6 +61,7 @@ pub struct AddMembersInput {
 
 /// A role an owner can give (`owner` moves only by hand-over).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum AssignableRole {
     /// Manages the group.
@@ -67,6 +72,7 @@ pub enum AssignableRole {
 
 /// `PATCH /conversations/{id}/members/{userId}` body.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SetRoleInput {
     /// `admin` or `member`.
@@ -75,6 +81,7 @@ pub struct SetRoleInput {
 
 /// One page of a list and where the next one starts.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Page<T> {
     /// The entries.
@@ -187,6 +194,14 @@ impl ConversationService {
     pub async fn get(&self, actor: &Actor, id: ConversationId) -> Result<ConversationView, AppError> {
         let (conversation, _) = self.membership(actor, id).await?;
         self.views.build(conversation, Some(actor.user_id)).await
+    }
+
+    /// Ids of every conversation the caller belongs to (rooms to join on connect).
+    ///
+    /// # Errors
+    /// Store failures.
+    pub async fn room_ids(&self, actor: &Actor) -> Result<Vec<ConversationId>, AppError> {
+        Ok(self.conversations.ids_for_user(actor.user_id).await?)
     }
 
     /// The caller's conversations, most recently active first.

@@ -20,6 +20,7 @@ const SYNC_PAGE: u32 = 100;
 
 /// `message:send` payload (and REST send body, where `conversationId` may be left out).
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SendMessageInput {
     /// Target conversation.
@@ -37,6 +38,7 @@ pub struct SendMessageInput {
 
 /// `message:edit` payload.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EditMessageInput {
     /// Which message.
@@ -47,6 +49,7 @@ pub struct EditMessageInput {
 
 /// `message:delete` payload.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DeleteMessageInput {
     /// Which message.
@@ -55,6 +58,7 @@ pub struct DeleteMessageInput {
 
 /// `message:delete` answer.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DeletedMessage {
     /// The deleted message.
@@ -63,6 +67,7 @@ pub struct DeletedMessage {
 
 /// `message:react` payload.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReactInput {
     /// Which message.
@@ -75,6 +80,7 @@ pub struct ReactInput {
 
 /// `message:react` answer.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ReactionsResult {
     /// The message.
@@ -85,6 +91,7 @@ pub struct ReactionsResult {
 
 /// `conversation:read` payload.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReadInput {
     /// Where.
@@ -95,6 +102,7 @@ pub struct ReadInput {
 
 /// `conversation:read` answer.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ReadResult {
     /// Where.
@@ -107,6 +115,7 @@ pub struct ReadResult {
 
 /// `sync` payload.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SyncInput {
     /// Where.
@@ -117,6 +126,7 @@ pub struct SyncInput {
 
 /// `sync` answer.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SyncResult {
     /// Messages after `afterSeq`, oldest first.
@@ -138,6 +148,7 @@ pub enum HistoryAnchor {
 
 /// A history page.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryPage {
     /// The messages.

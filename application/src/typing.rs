@@ -14,6 +14,7 @@ use std::time::Duration;
 
 /// `typing` payload.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TypingInput {
     /// Where.
@@ -24,6 +25,7 @@ pub struct TypingInput {
 
 /// The empty ack data `{}`.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Empty {}
 
 type Key = (ConversationId, UserId);

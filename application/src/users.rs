@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 /// `PATCH /me` body; an absent field is left alone, `avatarUrl: null` clears it.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateProfileInput {
     /// New display name.

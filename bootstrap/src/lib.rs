@@ -1,1 +1,13 @@
-//! chatchit
+//! ChatChit's composition root: configuration, adapter selection, wiring and
+//! the server's lifecycle. Embed ChatChit in another Rust service with
+//! [`Application::build`], then [`Application::port`] and
+//! [`Application::run_until_stopped`].
+
+mod app;
+pub mod config;
+mod health;
+mod secrets;
+pub mod telemetry;
+
+pub use app::{Application, StopHandle, migrate};
+pub use config::Config;

@@ -1,1 +1,17 @@
-//! chatchit-http
+//! The HTTP edge of ChatChit: the REST API under `/api/v1`, the Socket.IO
+//! gateway on `/socket.io/`, health, Prometheus metrics and OpenAPI docs.
+//!
+//! Protocol error codes become HTTP statuses here and only here ([`error`]).
+
+pub mod error;
+mod extract;
+pub mod gateway;
+mod metrics_endpoint;
+mod openapi;
+mod routes;
+mod state;
+
+pub use gateway::{Gateway, SocketIoDelivery};
+pub use metrics_endpoint::prometheus;
+pub use routes::router;
+pub use state::{AppState, HealthCheck, HealthStatus};

@@ -1,0 +1,67 @@
+//! Extractors that answer bad input in the protocol's error shape: JSON
+//! bodies (400 / 422 / 413), path and query parameters, and the bearer token.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use axum::body::Bytes;
+use chatchit_application::{Actor, AppError};
+use serde::de::DeserializeOwned;
+use serde_json::error::Category;
+
+/// A JSON body: unparseable → 400 `bad_request`, wrong shape → 422
+/// `validation` naming the field, over 1 MiB → 413 `payload_too_large`.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state).await?;
+        let malformed = |e: &serde_json::Error| ApiError(AppError::BadRequest(format!("malformed JSON: {e}")));
+        let mut de = serde_json::Deserializer::from_slice(&bytes);
+        match serde_path_to_error::deserialize(&mut de) {
+            Ok(v) => {
+                de.end().map_err(|e| malformed(&e))?;
+                Ok(Self(v))
+            }
+            Err(e) => match e.inner().classify() {
+                Category::Data => {
+                    let path = e.path().to_string();
+                    let field = if path == "." { "body".to_owned() } else { path };
+                    Err(ApiError(AppError::validation(field, e.inner().to_string())))
+                }
+                _ => Err(malformed(e.inner())),
+            },
+        }
+    }
+}
+
+/// The caller, from `Authorization: Bearer <accessToken>` of a live session.
+pub struct Authenticated(pub Actor);
+
+impl FromRequestParts<AppState> for Authenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| ApiError(AppError::Unauthorized("missing bearer token".into())))?;
+        Ok(Self(state.auth.authenticate(token.trim()).await?))
+    }
+}
+
+/// A path parameter; a malformed one is 422 `validation`.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
+
+/// Query parameters; malformed ones are 422 `validation`.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);

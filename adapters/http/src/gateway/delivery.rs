@@ -1,0 +1,74 @@
+//! The `Delivery` port on socketioxide rooms. A broadcast serializes the
+//! event once for all its recipients.
+
+use super::rooms;
+use async_trait::async_trait;
+use chatchit_domain::events::{RevokedPayload, ServerEvent};
+use chatchit_domain::ids::{ConversationId, SessionId, UserId};
+use chatchit_domain::ports::{Audience, Delivery, DeliveryError, Exclude};
+use socketioxide::SocketIo;
+use socketioxide::socket::Sid;
+
+/// Delivers through the local socketioxide server.
+#[derive(Clone)]
+pub struct SocketIoDelivery {
+    /// The socketioxide handle.
+    io: SocketIo,
+}
+
+impl SocketIoDelivery {
+    /// Delivery over `io`.
+    pub fn new(io: SocketIo) -> Self {
+        Self { io }
+    }
+}
+
+fn failed(e: impl std::fmt::Display) -> DeliveryError {
+    DeliveryError(e.to_string())
+}
+
+#[async_trait]
+impl Delivery for SocketIoDelivery {
+    async fn send(&self, audience: Audience, exclude: Exclude, event: ServerEvent) -> Result<(), DeliveryError> {
+        let targets: Vec<String> = match audience {
+            Audience::Conversation(id) => vec![rooms::conversation(id)],
+            Audience::Users(ids) => ids.into_iter().map(rooms::user).collect(),
+        };
+        let mut op = self.io.to(targets);
+        match exclude {
+            Exclude::Nobody => {}
+            Exclude::User(id) => op = op.except(rooms::user(id)),
+            Exclude::Connection(c) => {
+                if let Ok(sid) = c.0.parse::<Sid>() {
+                    op = op.except(sid);
+                }
+            }
+        }
+        op.emit(event.name(), &event).await.map_err(failed)
+    }
+
+    async fn join(&self, users: Vec<UserId>, conversation: ConversationId) -> Result<(), DeliveryError> {
+        let rooms: Vec<String> = users.into_iter().map(rooms::user).collect();
+        self.io
+            .to(rooms)
+            .join(rooms::conversation(conversation))
+            .await
+            .map_err(failed)
+    }
+
+    async fn leave(&self, users: Vec<UserId>, conversation: ConversationId) -> Result<(), DeliveryError> {
+        let rooms: Vec<String> = users.into_iter().map(rooms::user).collect();
+        self.io
+            .to(rooms)
+            .leave(rooms::conversation(conversation))
+            .await
+            .map_err(failed)
+    }
+
+    async fn revoke_session(&self, session: SessionId, reason: String) -> Result<(), DeliveryError> {
+        let room = rooms::session(session);
+        let event = ServerEvent::SessionRevoked(RevokedPayload { reason });
+        self.io.to(room.clone()).emit(event.name(), &event).await.map_err(failed)?;
+        self.io.to(room).disconnect().await.map_err(failed)
+    }
+}

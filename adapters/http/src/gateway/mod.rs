@@ -1,0 +1,122 @@
+//! The realtime gateway on Socket.IO v4 (socketioxide): authenticates the
+//! handshake, joins each socket to its rooms (`u:<user>`, `s:<session>`,
+//! `c:<conversation>`), and routes every client event to its registered
+//! `EventEndpoint`. Nothing outside this module knows which Socket.IO
+//! implementation serves the realtime side.
+
+mod delivery;
+mod rooms;
+
+pub use delivery::SocketIoDelivery;
+
+use crate::state::AppState;
+use chatchit_application::{Actor, AppError, EventContext};
+use chatchit_application::handler::{EventEndpoint, error_ack};
+use chatchit_domain::events::ConnectionId;
+use serde::Deserialize;
+use serde_json::Value;
+use socketioxide::extract::{AckSender, SocketRef, TryData};
+use socketioxide::handler::ConnectHandler;
+use socketioxide::layer::SocketIoLayer;
+use socketioxide::SocketIo;
+use std::sync::Arc;
+
+/// The handshake's `auth` object: `{token: accessToken}`.
+#[derive(Debug, Deserialize)]
+struct HandshakeAuth {
+    token: String,
+}
+
+/// Why a handshake was refused; its text is the `connect_error` message.
+#[derive(Debug, thiserror::Error)]
+#[error("unauthorized")]
+struct Unauthorized;
+
+/// The Socket.IO server: created before the application services (they need
+/// its delivery side), then given the services with [`Gateway::register`].
+#[derive(Clone)]
+pub struct Gateway {
+    /// The socketioxide handle.
+    io: SocketIo,
+}
+
+impl Gateway {
+    /// A gateway and the tower layer that serves `/socket.io/`.
+    pub fn new() -> (Self, SocketIoLayer) {
+        let (layer, io) = SocketIo::builder()
+            .ping_interval(std::time::Duration::from_secs(25))
+            .ping_timeout(std::time::Duration::from_secs(20))
+            .max_payload(1024 * 1024)
+            .build_layer();
+        (Self { io }, layer)
+    }
+
+    /// The `Delivery` port implementation backed by this gateway.
+    pub fn delivery(&self) -> SocketIoDelivery {
+        SocketIoDelivery::new(self.io.clone())
+    }
+
+    /// Starts accepting connections on namespace `/`, answering events with
+    /// the endpoints in `state`.
+    pub fn register(&self, state: AppState) {
+        let auth_state = state.clone();
+        let authenticate = move |s: SocketRef, TryData(auth): TryData<HandshakeAuth>| {
+            let state = auth_state.clone();
+            async move {
+                let token = auth.map_err(|_| Unauthorized)?.token;
+                let actor = state.auth.authenticate(&token).await.map_err(|_| Unauthorized)?;
+                s.extensions.insert(actor);
+                Ok::<(), Unauthorized>(())
+            }
+        };
+        let on_connect = move |s: SocketRef| {
+            let state = state.clone();
+            async move { connected(s, state).await }
+        };
+        self.io.ns("/", on_connect.with(authenticate));
+    }
+
+    /// Disconnects every socket (graceful shutdown).
+    pub async fn close(&self) {
+        self.io.close().await;
+    }
+}
+
+async fn connected(s: SocketRef, state: AppState) {
+    let Some(actor) = s.extensions.get::<Actor>() else {
+        s.disconnect().ok();
+        return;
+    };
+    metrics::gauge!("chatchit_connected_sockets").increment(1.0);
+    s.on_disconnect(async || metrics::gauge!("chatchit_connected_sockets").decrement(1.0));
+    s.join(rooms::user(actor.user_id));
+    s.join(rooms::session(actor.session_id));
+    match state.conversations.room_ids(&actor).await {
+        Ok(ids) => s.join(ids.into_iter().map(rooms::conversation).collect::<Vec<_>>()),
+        Err(e) => tracing::error!(error = %e, "could not join conversation rooms"),
+    }
+    for endpoint in state.events.iter() {
+        register_event(&s, endpoint.clone(), actor.clone());
+    }
+    tracing::debug!(socket = %s.id, user = %actor.user_id, "socket connected");
+}
+
+fn register_event(s: &SocketRef, endpoint: Arc<dyn EventEndpoint>, actor: Actor) {
+    let name = endpoint.event();
+    s.on(name, move |s: SocketRef, TryData(payload): TryData<Value>, ack: AckSender| {
+        let endpoint = endpoint.clone();
+        let ctx = EventContext {
+            actor: actor.clone(),
+            connection: Some(ConnectionId(s.id.to_string())),
+        };
+        async move {
+            let answer = match payload {
+                Ok(payload) => endpoint.dispatch(ctx, payload).await,
+                Err(e) => error_ack(&AppError::validation("payload", e.to_string())),
+            };
+            if ack.send(&answer).is_err() {
+                tracing::debug!(event = name, "no ack callback, or the socket closed");
+            }
+        }
+    });
+}

@@ -1,0 +1,66 @@
+//! The REST routes, collected with their OpenAPI descriptions.
+
+mod auth;
+mod conversations;
+mod messages;
+mod ops;
+mod users;
+
+use crate::error::not_found;
+use crate::metrics_endpoint;
+use crate::openapi::{ApiDoc, docs_page};
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// Largest accepted request body (1 MiB); larger ones get 413.
+const BODY_LIMIT: usize = 1024 * 1024;
+
+/// The REST API under `/api/v1` and the OpenAPI document describing it.
+fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let v1 = OpenApiRouter::new()
+        .routes(routes!(auth::register))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::refresh))
+        .routes(routes!(auth::logout))
+        .routes(routes!(users::me, users::update_me))
+        .routes(routes!(users::get_user))
+        .routes(routes!(users::search_users))
+        .routes(routes!(conversations::list))
+        .routes(routes!(conversations::open_direct))
+        .routes(routes!(conversations::create_group))
+        .routes(routes!(conversations::get_one, conversations::update))
+        .routes(routes!(conversations::add_members))
+        .routes(routes!(conversations::remove_member, conversations::set_role))
+        .routes(routes!(messages::history, messages::send));
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", v1)
+        .routes(routes!(ops::live))
+        .routes(routes!(ops::ready))
+        .split_for_parts()
+}
+
+/// The whole HTTP surface: REST, operations, docs; the Socket.IO layer is
+/// added by the caller.
+pub fn router(state: AppState) -> Router {
+    let (api, openapi) = api();
+    let spec = serde_json::to_string(&openapi).unwrap_or_else(|_| "{}".to_owned());
+    api.route("/metrics", get(metrics_endpoint::render))
+        .route(
+            "/api/openapi.json",
+            get(move || {
+                let spec = spec.clone();
+                async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], spec) }
+            }),
+        )
+        .route("/docs", get(docs_page))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

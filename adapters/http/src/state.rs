@@ -1,0 +1,46 @@
+//! The one concrete state every route and the gateway share.
+
+use async_trait::async_trait;
+use chatchit_application::auth::AuthService;
+use chatchit_application::conversations::ConversationService;
+use chatchit_application::handler::EventEndpoint;
+use chatchit_application::messages::MessageService;
+use chatchit_application::users::UserService;
+use std::sync::Arc;
+
+/// What `/health/ready` reports for one backing service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HealthStatus {
+    /// Working.
+    Ok,
+    /// Working on a fallback; the node still serves.
+    Degraded,
+    /// Down; the node cannot serve.
+    Down,
+}
+
+/// A readiness probe of one backing service (database, cache, queue).
+#[async_trait]
+pub trait HealthCheck: Send + Sync {
+    /// The name in the `checks` object.
+    fn name(&self) -> &'static str;
+    /// Probes the service.
+    async fn check(&self) -> HealthStatus;
+}
+
+/// Services and probes, cloned into every handler.
+#[derive(Clone)]
+pub struct AppState {
+    /// Login, tokens, authentication of requests and sockets.
+    pub auth: Arc<AuthService>,
+    /// Profiles.
+    pub users: Arc<UserService>,
+    /// Conversations and members.
+    pub conversations: Arc<ConversationService>,
+    /// Messages.
+    pub messages: Arc<MessageService>,
+    /// The realtime commands the gateway registers.
+    pub events: Arc<Vec<Arc<dyn EventEndpoint>>>,
+    /// Readiness probes; the first is the database, which decides 503.
+    pub health: Arc<Vec<Arc<dyn HealthCheck>>>,
+}

@@ -1,0 +1,232 @@
+//! Wiring and lifecycle: config → adapters → application → transport, once.
+
+use crate::config::Config;
+use crate::health::{DatabaseHealth, InProcess};
+use crate::secrets::jwt_secret;
+use anyhow::Context;
+use axum::serve::ListenerExt;
+use chatchit_application::auth::{AuthService, TokenLifetimes};
+use chatchit_application::conversations::ConversationService;
+use chatchit_application::handlers;
+use chatchit_application::messages::MessageService;
+use chatchit_application::processor::EventProcessor;
+use chatchit_application::typing::TypingService;
+use chatchit_application::users::UserService;
+use chatchit_application::views::ConversationViews;
+use chatchit_crypto::{BcryptHasher, JwtIssuer};
+use chatchit_domain::ports::{Clock, ConversationStore, Delivery, EventQueue, MessageStore, UserStore};
+use chatchit_http::{AppState, Gateway, HealthCheck};
+use chatchit_memory::{InProcessQueue, RetryPolicy, SystemClock};
+use chatchit_migrations::{Migrator, MigratorTrait};
+use chatchit_sql::{SqlConversationStore, SqlDatabase, SqlMessageStore, SqlSessionStore, SqlUserStore};
+use chrono::TimeDelta;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// A built server, bound to its port, not yet serving.
+pub struct Application {
+    /// The bound listener.
+    listener: TcpListener,
+    /// The port actually bound (useful with port 0).
+    port: u16,
+    /// REST + Socket.IO.
+    router: axum::Router,
+    /// For closing sockets on shutdown.
+    gateway: Gateway,
+    /// For draining on shutdown.
+    queue: InProcessQueue,
+    /// The queue's worker task.
+    worker: JoinHandle<()>,
+    /// For closing the pool on shutdown.
+    database: SqlDatabase,
+    /// Fires to stop the server.
+    stop: watch::Sender<bool>,
+}
+
+/// Stops a running [`Application`] as SIGTERM would.
+#[derive(Clone)]
+pub struct StopHandle(watch::Sender<bool>);
+
+impl StopHandle {
+    /// Starts the graceful shutdown.
+    pub fn stop(&self) {
+        self.0.send_replace(true);
+    }
+}
+
+/// Connects to the configured database and applies pending migrations.
+///
+/// # Errors
+/// When the database is unreachable or a migration fails.
+pub async fn migrate(config: &Config) -> anyhow::Result<SqlDatabase> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+    let database = SqlDatabase::connect(&config.effective_database_url(), config.database_max_connections)
+        .await
+        .context("connecting to the database")?;
+    Migrator::up(database.connection(), None)
+        .await
+        .context("applying migrations")?;
+    Ok(database)
+}
+
+impl Application {
+    /// Connects, migrates, wires every adapter and binds the listener.
+    ///
+    /// # Errors
+    /// When the database, the data directory or the address is unusable.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let database = migrate(&config).await?;
+        let secret = jwt_secret(config.jwt_secret.as_deref(), &config.data_dir)?;
+
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let users: Arc<dyn UserStore> = Arc::new(SqlUserStore::new(database.clone()));
+        let conversations: Arc<dyn ConversationStore> = Arc::new(SqlConversationStore::new(database.clone()));
+        let messages: Arc<dyn MessageStore> = Arc::new(SqlMessageStore::new(database.clone()));
+        let (queue, worker) = InProcessQueue::new(RetryPolicy::default());
+        let events: Arc<dyn EventQueue> = Arc::new(queue.clone());
+        let (gateway, socket_layer) = Gateway::new();
+        let delivery: Arc<dyn Delivery> = Arc::new(gateway.delivery());
+
+        let lifetimes = TokenLifetimes {
+            access: TimeDelta::seconds(config.access_token_ttl_secs),
+            refresh: TimeDelta::days(config.refresh_token_ttl_days),
+        };
+        let auth = Arc::new(AuthService::new(
+            users.clone(),
+            Arc::new(SqlSessionStore::new(database.clone())),
+            Arc::new(BcryptHasher::new(config.bcrypt_cost)),
+            Arc::new(JwtIssuer::new(&secret)),
+            delivery.clone(),
+            clock.clone(),
+            lifetimes,
+        ));
+        let views = Arc::new(ConversationViews::new(users.clone(), conversations.clone(), messages.clone()));
+        let typing = TypingService::new(
+            conversations.clone(),
+            events.clone(),
+            Duration::from_millis(config.typing_timeout_ms),
+        );
+        let message_service = Arc::new(MessageService::new(
+            conversations.clone(),
+            messages,
+            events.clone(),
+            typing.clone(),
+            clock.clone(),
+        ));
+        let conversation_service = Arc::new(ConversationService::new(
+            users.clone(),
+            conversations.clone(),
+            views.clone(),
+            events,
+            clock,
+        ));
+        let processor = Arc::new(EventProcessor::new(conversations, views, delivery));
+        let worker = worker.spawn(processor);
+
+        let health: Vec<Arc<dyn HealthCheck>> = vec![
+            Arc::new(DatabaseHealth(database.clone())),
+            Arc::new(InProcess("cache")),
+            Arc::new(InProcess("queue")),
+        ];
+        let state = AppState {
+            auth,
+            users: Arc::new(UserService::new(users)),
+            conversations: conversation_service,
+            messages: message_service.clone(),
+            events: Arc::new(handlers::all(message_service, typing)),
+            health: Arc::new(health),
+        };
+        gateway.register(state.clone());
+        chatchit_http::prometheus();
+        let router = chatchit_http::router(state).layer(socket_layer);
+
+        let listener = TcpListener::bind(&config.bind)
+            .await
+            .with_context(|| format!("binding {}", config.bind))?;
+        let port = listener.local_addr()?.port();
+        let (stop, _) = watch::channel(false);
+        Ok(Self {
+            listener,
+            port,
+            router,
+            gateway,
+            queue,
+            worker,
+            database,
+            stop,
+        })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle that stops the server gracefully.
+    pub fn stop_handle(&self) -> StopHandle {
+        StopHandle(self.stop.clone())
+    }
+
+    /// Serves until SIGINT, SIGTERM or the stop handle; then closes sockets,
+    /// finishes in-flight requests and queued events, and closes the database.
+    ///
+    /// # Errors
+    /// When the server fails.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        tracing::info!(port = self.port, "chatchit listening");
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "TCP_NODELAY");
+            }
+        });
+        let gateway = self.gateway.clone();
+        let mut stop = self.stop.subscribe();
+        let shutdown = async move {
+            tokio::select! {
+                () = signal() => {}
+                _ = stop.wait_for(|s| *s) => {}
+            }
+            tracing::info!("shutting down: closing sockets");
+            gateway.close().await;
+        };
+        axum::serve(listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("serving")?;
+        self.queue.shut_down();
+        if let Err(e) = self.worker.await {
+            tracing::error!(error = %e, "queue worker ended badly");
+        }
+        self.database.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}

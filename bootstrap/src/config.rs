@@ -1,0 +1,93 @@
+//! Layered configuration: built-in defaults < `chatchit.toml` < `CHATCHIT_*`
+//! environment variables (e.g. `CHATCHIT_BIND`, `CHATCHIT_DATABASE_URL`).
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Every setting of a ChatChit node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Address to listen on; port 0 picks a free port.
+    pub bind: String,
+    /// Where the embedded database and the generated JWT secret live.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; unset means a SQLite file in `data_dir`.
+    pub database_url: Option<String>,
+    /// Largest database connection pool.
+    pub database_max_connections: u32,
+    /// HS256 secret for access tokens; unset means generated once and kept in `data_dir`.
+    pub jwt_secret: Option<String>,
+    /// bcrypt cost factor.
+    pub bcrypt_cost: u32,
+    /// Access-token lifetime in seconds.
+    pub access_token_ttl_secs: i64,
+    /// Refresh-token lifetime in days.
+    pub refresh_token_ttl_days: i64,
+    /// How long `typing: true` lasts without renewal, in milliseconds.
+    pub typing_timeout_ms: u64,
+    /// Log filter (`RUST_LOG` syntax), e.g. `info` or `chatchit=debug`.
+    pub log: String,
+    /// `text` or `json` log lines.
+    pub log_format: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("data"),
+            database_url: None,
+            database_max_connections: 10,
+            jwt_secret: None,
+            bcrypt_cost: 12,
+            access_token_ttl_secs: 15 * 60,
+            refresh_token_ttl_days: 30,
+            typing_timeout_ms: 6000,
+            log: "info".into(),
+            log_format: "text".into(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads defaults, then `file` (if it exists), then `CHATCHIT_*` variables.
+    ///
+    /// # Errors
+    /// When a source holds a value of the wrong type.
+    pub fn load(file: &Path) -> Result<Self, Box<figment::Error>> {
+        Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("CHATCHIT_"))
+            .extract()
+            .map_err(Box::new)
+    }
+
+    /// The database URL in force: the configured one, or the embedded SQLite file.
+    pub fn effective_database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            format!("sqlite://{}?mode=rwc", self.data_dir.join("chatchit.db").display())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_overrides_file_overrides_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("chatchit.toml", "bind = \"0.0.0.0:9000\"\nbcrypt_cost = 10")?;
+            jail.set_env("CHATCHIT_BCRYPT_COST", "4");
+            let config = Config::load(Path::new("chatchit.toml")).map_err(|e| e.to_string())?;
+            assert_eq!(config.bind, "0.0.0.0:9000");
+            assert_eq!(config.bcrypt_cost, 4);
+            assert_eq!(config.typing_timeout_ms, 6000);
+            assert!(config.effective_database_url().starts_with("sqlite://data"));
+            Ok(())
+        });
+    }
+}

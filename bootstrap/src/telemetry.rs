@@ -1,0 +1,15 @@
+//! Structured logs with `tracing`.
+
+use tracing_subscriber::EnvFilter;
+
+/// Installs the log subscriber: `RUST_LOG` wins over `filter`; `format` is
+/// `json` or `text`. A second call (tests start several servers) is a no-op.
+pub fn init(filter: &str, format: &str) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(filter));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let _already = if format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
