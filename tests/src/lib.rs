@@ -1,1 +1,271 @@
-//! End-to-end test helpers.
+//! Helpers for end-to-end tests: a whole ChatChit server in-process on
+//! 127.0.0.1:0 with its own temp data directory, an HTTP client, and a stock
+//! Socket.IO v4 client (`rust_socketio`) that records the events it receives.
+
+use chatchit::{Application, Config, StopHandle};
+use futures_util::FutureExt;
+use reqwest::{Method, StatusCode};
+use rust_socketio::asynchronous::{Client, ClientBuilder};
+use rust_socketio::{Event, Payload, TransportType};
+use serde_json::{Value, json};
+use std::path::Path;
+use std::time::Duration;
+use tempfile::TempDir;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// How long a test waits for something that should happen.
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+/// A running server and its data directory.
+pub struct TestServer {
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    /// Shared HTTP client.
+    pub http: reqwest::Client,
+    /// Stops the server.
+    stop: StopHandle,
+    /// The serving task.
+    task: JoinHandle<anyhow::Result<()>>,
+    /// Removed when the test ends.
+    pub dir: TempDir,
+}
+
+/// A registered user and their tokens.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    /// User id.
+    pub id: String,
+    /// Bearer token.
+    pub token: String,
+    /// Refresh token.
+    pub refresh: String,
+}
+
+/// The configuration tests run with: fast bcrypt, port 0, a temp directory.
+pub fn test_config(dir: &Path) -> Config {
+    Config {
+        bind: "127.0.0.1:0".into(),
+        data_dir: dir.to_path_buf(),
+        bcrypt_cost: 4,
+        log: "error".into(),
+        ..Config::default()
+    }
+}
+
+impl TestServer {
+    /// A fresh server with a fresh database.
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = test_config(dir.path());
+        Self::start_with(dir, config).await
+    }
+
+    /// A server over `dir` (reused across restarts) with `config`.
+    pub async fn start_with(dir: TempDir, config: Config) -> Self {
+        chatchit::telemetry::init(&config.log, "text");
+        let app = Application::build(config).await.expect("build");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let stop = app.stop_handle();
+        let task = tokio::spawn(app.run_until_stopped());
+        Self {
+            base,
+            http: reqwest::Client::new(),
+            stop,
+            task,
+            dir,
+        }
+    }
+
+    /// Stops gracefully and hands back the data directory.
+    pub async fn stop(self) -> TempDir {
+        self.stop.stop();
+        self.task.await.expect("join").expect("clean stop");
+        self.dir
+    }
+
+    /// Any REST call; returns status and JSON body (`null` when empty).
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+        let mut req = self.http.request(method, format!("{}{}", self.base, path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status();
+        let text = res.text().await.expect("body");
+        let value = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        (status, value)
+    }
+
+    /// `GET` with a token.
+    pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    /// `POST` with a token.
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    /// Registers `username` with password `password123`.
+    pub async fn register(&self, username: &str) -> TestUser {
+        let body = json!({"username": username, "password": "password123"});
+        let (status, v) = self.call(Method::POST, "/api/v1/auth/register", None, Some(body)).await;
+        assert_eq!(status, StatusCode::CREATED, "{v}");
+        TestUser {
+            id: v["user"]["id"].as_str().expect("id").to_owned(),
+            token: v["accessToken"].as_str().expect("token").to_owned(),
+            refresh: v["refreshToken"].as_str().expect("refresh").to_owned(),
+        }
+    }
+
+    /// Creates a group owned by `owner` with `members`; returns its id.
+    pub async fn group(&self, owner: &TestUser, members: &[&TestUser]) -> String {
+        let ids: Vec<&str> = members.iter().map(|m| m.id.as_str()).collect();
+        let (status, v) = self
+            .post("/api/v1/conversations/group", &owner.token, json!({"title": "team", "memberIds": ids}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{v}");
+        v["id"].as_str().expect("id").to_owned()
+    }
+
+    /// A connected Socket.IO client on the websocket transport.
+    pub async fn socket(&self, token: &str) -> TestSocket {
+        TestSocket::connect(&self.base, json!({"token": token}), TransportType::Websocket).await
+    }
+}
+
+/// A Socket.IO client that records server events.
+pub struct TestSocket {
+    /// The stock client.
+    client: Client,
+    /// Events as `(name, first argument)`, in arrival order.
+    events: mpsc::UnboundedReceiver<(String, Value)>,
+}
+
+impl TestSocket {
+    /// Connects with `auth` and waits until the server has accepted the
+    /// namespace connection (events emitted before that would be dropped).
+    pub async fn connect(base: &str, auth: Value, transport: TransportType) -> Self {
+        let mut socket = Self::open(base, auth, transport).await;
+        let (name, detail) = socket.next().await;
+        assert_eq!(name, "connect", "connection refused: {detail}");
+        socket
+    }
+
+    /// Tries to connect with `auth`; returns the `connect_error` text.
+    pub async fn refused(base: &str, auth: Value) -> String {
+        let mut socket = Self::open(base, auth, TransportType::Websocket).await;
+        let (name, detail) = socket.next().await;
+        assert_eq!(name, "error", "expected a connect_error, got {name}");
+        detail.as_str().map(str::to_owned).unwrap_or_else(|| detail.to_string())
+    }
+
+    async fn next(&mut self) -> (String, Value) {
+        tokio::time::timeout(PATIENCE, self.events.recv())
+            .await
+            .expect("an event in time")
+            .expect("socket open")
+    }
+
+    async fn open(base: &str, auth: Value, transport: TransportType) -> Self {
+        let (tx, events) = mpsc::unbounded_channel();
+        let any_tx = tx.clone();
+        let connect_tx = tx.clone();
+        let client = ClientBuilder::new(base)
+            .namespace("/")
+            .auth(auth)
+            .transport_type(transport)
+            .reconnect(false)
+            .on_any(move |event, payload, _| {
+                let tx = any_tx.clone();
+                async move {
+                    let _closed = tx.send((event.to_string(), first(payload)));
+                }
+                .boxed()
+            })
+            .on(Event::Connect, move |_, _| {
+                let tx = connect_tx.clone();
+                async move {
+                    let _closed = tx.send(("connect".to_owned(), Value::Null));
+                }
+                .boxed()
+            })
+            .on(Event::Error, move |payload, _| {
+                let tx = tx.clone();
+                async move {
+                    let _closed = tx.send(("error".to_owned(), first(payload)));
+                }
+                .boxed()
+            })
+            .connect()
+            .await
+            .expect("socket connect");
+        Self { client, events }
+    }
+
+    /// Emits `event` and waits for its ack.
+    pub async fn emit(&self, event: &str, payload: Value) -> Value {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let tx = std::sync::Arc::new(std::sync::Mutex::new(Some(tx)));
+        self.client
+            .emit_with_ack(event, payload, PATIENCE, move |p, _| {
+                let tx = tx.clone();
+                async move {
+                    if let Some(tx) = tx.lock().ok().and_then(|mut t| t.take()) {
+                        let _gone = tx.send(ack_value(p));
+                    }
+                }
+                .boxed()
+            })
+            .await
+            .expect("emit");
+        tokio::time::timeout(PATIENCE, rx).await.expect("ack in time").expect("ack")
+    }
+
+    /// Waits for the next `name` event, skipping others; panics after [`PATIENCE`].
+    pub async fn expect(&mut self, name: &str) -> Value {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            match tokio::time::timeout_at(deadline, self.events.recv()).await {
+                Ok(Some((n, v))) if n == name => return v,
+                Ok(Some(_)) => continue,
+                Ok(None) => panic!("socket closed while waiting for {name}"),
+                Err(_) => panic!("no {name} event in time"),
+            }
+        }
+    }
+
+    /// Asserts no `name` event arrives within `wait`.
+    pub async fn expect_none(&mut self, name: &str, wait: Duration) {
+        let deadline = tokio::time::Instant::now() + wait;
+        while let Ok(Some((n, v))) = tokio::time::timeout_at(deadline, self.events.recv()).await {
+            assert_ne!(n, name, "unexpected {name}: {v}");
+        }
+    }
+
+    /// Disconnects.
+    pub async fn close(self) {
+        let _already = self.client.disconnect().await;
+    }
+}
+
+/// rust_socketio hands an ack's argument list over as one JSON array.
+fn ack_value(p: Payload) -> Value {
+    match first(p) {
+        Value::Array(mut args) if args.len() == 1 => args.swap_remove(0),
+        other => other,
+    }
+}
+
+fn first(p: Payload) -> Value {
+    match p {
+        Payload::Text(mut values) if !values.is_empty() => values.swap_remove(0),
+        #[allow(deprecated)]
+        Payload::String(s) => serde_json::from_str(&s).unwrap_or(Value::String(s)),
+        _ => Value::Null,
+    }
+}

@@ -7,7 +7,6 @@ use chatchit_domain::events::{RevokedPayload, ServerEvent};
 use chatchit_domain::ids::{ConversationId, SessionId, UserId};
 use chatchit_domain::ports::{Audience, Delivery, DeliveryError, Exclude};
 use socketioxide::SocketIo;
-use socketioxide::socket::Sid;
 
 /// Delivers through the local socketioxide server.
 #[derive(Clone)]
@@ -38,11 +37,7 @@ impl Delivery for SocketIoDelivery {
         match exclude {
             Exclude::Nobody => {}
             Exclude::User(id) => op = op.except(rooms::user(id)),
-            Exclude::Connection(c) => {
-                if let Ok(sid) = c.0.parse::<Sid>() {
-                    op = op.except(sid);
-                }
-            }
+            Exclude::Connection(c) => op = op.except(rooms::connection(&c)),
         }
         op.emit(event.name(), &event).await.map_err(failed)
     }

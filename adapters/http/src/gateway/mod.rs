@@ -89,6 +89,7 @@ async fn connected(s: SocketRef, state: AppState) {
     };
     metrics::gauge!("chatchit_connected_sockets").increment(1.0);
     s.on_disconnect(async || metrics::gauge!("chatchit_connected_sockets").decrement(1.0));
+    s.join(rooms::connection(&ConnectionId(s.id.to_string())));
     s.join(rooms::user(actor.user_id));
     s.join(rooms::session(actor.session_id));
     match state.conversations.room_ids(&actor).await {

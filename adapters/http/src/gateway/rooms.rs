@@ -1,5 +1,6 @@
-//! Room names: one per user, per session and per conversation.
+//! Room names: one per connection, user, session and conversation.
 
+use chatchit_domain::events::ConnectionId;
 use chatchit_domain::ids::{ConversationId, SessionId, UserId};
 
 /// Every socket of a user.
@@ -15,4 +16,9 @@ pub fn session(id: SessionId) -> String {
 /// Every socket of every member of a conversation.
 pub fn conversation(id: ConversationId) -> String {
     format!("c:{id}")
+}
+
+/// One socket alone, so it can be left out of a broadcast.
+pub fn connection(id: &ConnectionId) -> String {
+    format!("k:{}", id.0)
 }
