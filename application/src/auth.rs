@@ -5,7 +5,9 @@ use crate::context::Actor;
 use crate::error::AppError;
 use chatchit_domain::auth::{AccessClaims, RefreshTokenRecord, Session};
 use chatchit_domain::ids::{SessionId, UserId};
-use chatchit_domain::ports::{Clock, Delivery, PasswordHasher, SessionStore, TokenIssuer, UserStore};
+use chatchit_domain::ports::{
+    Clock, Delivery, PasswordHasher, SessionStore, TokenIssuer, UserStore,
+};
 use chatchit_domain::time::Timestamp;
 use chatchit_domain::user::{Role, User};
 use chatchit_domain::values::{DisplayName, Password, Username};
@@ -295,7 +297,12 @@ impl AuthService {
         })
     }
 
-    fn access_token(&self, user: &User, session: SessionId, now: Timestamp) -> Result<String, AppError> {
+    fn access_token(
+        &self,
+        user: &User,
+        session: SessionId,
+        now: Timestamp,
+    ) -> Result<String, AppError> {
         let claims = AccessClaims {
             user_id: user.id,
             session_id: session,
@@ -305,3 +312,6 @@ impl AuthService {
         Ok(self.tokens.issue_access(&claims)?)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -126,7 +126,11 @@ impl ConversationService {
     ///
     /// # Errors
     /// `Validation` for oneself, `NotFound` for an unknown user.
-    pub async fn open_direct(&self, actor: &Actor, input: CreateDirectInput) -> Result<ConversationView, AppError> {
+    pub async fn open_direct(
+        &self,
+        actor: &Actor,
+        input: CreateDirectInput,
+    ) -> Result<ConversationView, AppError> {
         if input.user_id == actor.user_id {
             return Err(AppError::validation("userId", "must be someone else"));
         }
@@ -162,9 +166,15 @@ impl ConversationService {
     ///
     /// # Errors
     /// `Validation` for a bad title or unknown members.
-    pub async fn create_group(&self, actor: &Actor, input: CreateGroupInput) -> Result<ConversationView, AppError> {
+    pub async fn create_group(
+        &self,
+        actor: &Actor,
+        input: CreateGroupInput,
+    ) -> Result<ConversationView, AppError> {
         let title = Title::parse(&input.title)?;
-        let invitees = self.existing_users(actor, input.member_ids, "memberIds").await?;
+        let invitees = self
+            .existing_users(actor, input.member_ids, "memberIds")
+            .await?;
         let now = self.clock.now();
         let conversation = Conversation {
             id: ConversationId::generate(),
@@ -174,7 +184,11 @@ impl ConversationService {
             created_at: now,
         };
         let mut members = vec![new_member(actor.user_id, MemberRole::Owner, now)];
-        members.extend(invitees.into_iter().map(|id| new_member(id, MemberRole::Member, now)));
+        members.extend(
+            invitees
+                .into_iter()
+                .map(|id| new_member(id, MemberRole::Member, now)),
+        );
         self.conversations
             .create_group(conversation.clone(), members.clone())
             .await?;
@@ -191,7 +205,11 @@ impl ConversationService {
     ///
     /// # Errors
     /// `Forbidden` when the caller is not a member (or it does not exist).
-    pub async fn get(&self, actor: &Actor, id: ConversationId) -> Result<ConversationView, AppError> {
+    pub async fn get(
+        &self,
+        actor: &Actor,
+        id: ConversationId,
+    ) -> Result<ConversationView, AppError> {
         let (conversation, _) = self.membership(actor, id).await?;
         self.views.build(conversation, Some(actor.user_id)).await
     }
@@ -223,11 +241,19 @@ impl ConversationService {
         let more = entries.len() > limit as usize;
         entries.truncate(limit as usize);
         let next_cursor = more
-            .then(|| entries.last().map(|e| encode_cursor(e.last_activity_at, e.conversation.id)))
+            .then(|| {
+                entries
+                    .last()
+                    .map(|e| encode_cursor(e.last_activity_at, e.conversation.id))
+            })
             .flatten();
         let mut items = Vec::with_capacity(entries.len());
         for entry in entries {
-            items.push(self.views.build(entry.conversation, Some(actor.user_id)).await?);
+            items.push(
+                self.views
+                    .build(entry.conversation, Some(actor.user_id))
+                    .await?,
+            );
         }
         Ok(Page { items, next_cursor })
     }
@@ -244,15 +270,21 @@ impl ConversationService {
     ) -> Result<ConversationView, AppError> {
         let title = input.title.as_deref().map(Title::parse).transpose()?;
         let avatar_url = match input.avatar_url {
-            Some(Some(raw)) => Some(Some(MediaUrl::parse("avatarUrl", &raw)?.as_str().to_owned())),
+            Some(Some(raw)) => Some(Some(
+                MediaUrl::parse("avatarUrl", &raw)?.as_str().to_owned(),
+            )),
             other => other,
         };
-        self.group_role_at_least(actor, id, MemberRole::Admin).await?;
+        self.group_role_at_least(actor, id, MemberRole::Admin)
+            .await?;
         let conversation = self
             .conversations
             .update(id, title.map(Title::into_inner), avatar_url)
             .await?;
-        self.publish(DomainEvent::ConversationUpdated { conversation_id: id }).await;
+        self.publish(DomainEvent::ConversationUpdated {
+            conversation_id: id,
+        })
+        .await;
         self.views.build(conversation, Some(actor.user_id)).await
     }
 
@@ -266,8 +298,12 @@ impl ConversationService {
         id: ConversationId,
         input: AddMembersInput,
     ) -> Result<ConversationView, AppError> {
-        let (conversation, _) = self.group_role_at_least(actor, id, MemberRole::Admin).await?;
-        let invitees = self.existing_users(actor, input.user_ids, "userIds").await?;
+        let (conversation, _) = self
+            .group_role_at_least(actor, id, MemberRole::Admin)
+            .await?;
+        let invitees = self
+            .existing_users(actor, input.user_ids, "userIds")
+            .await?;
         let current: BTreeSet<UserId> = self
             .conversations
             .members(id)
@@ -276,8 +312,14 @@ impl ConversationService {
             .map(|m| m.user_id)
             .collect();
         let now = self.clock.now();
-        let fresh: Vec<UserId> = invitees.into_iter().filter(|u| !current.contains(u)).collect();
-        let members = fresh.iter().map(|&u| new_member(u, MemberRole::Member, now)).collect();
+        let fresh: Vec<UserId> = invitees
+            .into_iter()
+            .filter(|u| !current.contains(u))
+            .collect();
+        let members = fresh
+            .iter()
+            .map(|&u| new_member(u, MemberRole::Member, now))
+            .collect();
         self.conversations.add_members(id, members).await?;
         for user_id in fresh {
             self.publish(DomainEvent::MemberAdded {
@@ -296,10 +338,17 @@ impl ConversationService {
     ///
     /// # Errors
     /// `Forbidden` when the caller may not remove that member.
-    pub async fn remove_member(&self, actor: &Actor, id: ConversationId, user: UserId) -> Result<(), AppError> {
+    pub async fn remove_member(
+        &self,
+        actor: &Actor,
+        id: ConversationId,
+        user: UserId,
+    ) -> Result<(), AppError> {
         let (conversation, me) = self.membership(actor, id).await?;
         if conversation.kind == ConversationKind::Direct {
-            return Err(AppError::Forbidden("direct conversations have fixed members".into()));
+            return Err(AppError::Forbidden(
+                "direct conversations have fixed members".into(),
+            ));
         }
         let members = self.conversations.members(id).await?;
         let target = members
@@ -322,7 +371,10 @@ impl ConversationService {
         })
         .await;
         if promote.is_some() {
-            self.publish(DomainEvent::ConversationUpdated { conversation_id: id }).await;
+            self.publish(DomainEvent::ConversationUpdated {
+                conversation_id: id,
+            })
+            .await;
         }
         Ok(())
     }
@@ -338,9 +390,14 @@ impl ConversationService {
         user: UserId,
         input: SetRoleInput,
     ) -> Result<ConversationView, AppError> {
-        let (conversation, _) = self.group_role_at_least(actor, id, MemberRole::Owner).await?;
+        let (conversation, _) = self
+            .group_role_at_least(actor, id, MemberRole::Owner)
+            .await?;
         if user == actor.user_id {
-            return Err(AppError::validation("userId", "the owner's role changes only by leaving"));
+            return Err(AppError::validation(
+                "userId",
+                "the owner's role changes only by leaving",
+            ));
         }
         if self.conversations.member(id, user).await?.is_none() {
             return Err(AppError::NotFound("not a member".into()));
@@ -350,12 +407,19 @@ impl ConversationService {
             AssignableRole::Member => MemberRole::Member,
         };
         self.conversations.set_role(id, user, role).await?;
-        self.publish(DomainEvent::ConversationUpdated { conversation_id: id }).await;
+        self.publish(DomainEvent::ConversationUpdated {
+            conversation_id: id,
+        })
+        .await;
         self.views.build(conversation, Some(actor.user_id)).await
     }
 
     /// The conversation and the caller's membership, or `Forbidden`.
-    async fn membership(&self, actor: &Actor, id: ConversationId) -> Result<(Conversation, Member), AppError> {
+    async fn membership(
+        &self,
+        actor: &Actor,
+        id: ConversationId,
+    ) -> Result<(Conversation, Member), AppError> {
         let member = self
             .conversations
             .member(id, actor.user_id)
@@ -393,7 +457,10 @@ impl ConversationService {
         if wanted.len() > MAX_MEMBERS_PER_CALL {
             return Err(AppError::validation(field, "at most 1000 users at once"));
         }
-        let found = self.users.find_many(wanted.iter().copied().collect()).await?;
+        let found = self
+            .users
+            .find_many(wanted.iter().copied().collect())
+            .await?;
         if found.len() != wanted.len() {
             return Err(AppError::validation(field, "contains an unknown user"));
         }

@@ -27,7 +27,11 @@ pub trait BaseEventHandler: Send + Sync + 'static {
     ///
     /// # Errors
     /// Any [`AppError`]; it becomes the ack's `error`.
-    async fn handle(&self, ctx: &EventContext, input: Self::Input) -> Result<Self::Output, AppError>;
+    async fn handle(
+        &self,
+        ctx: &EventContext,
+        input: Self::Input,
+    ) -> Result<Self::Output, AppError>;
 }
 
 /// The type-erased face of a handler that the gateway registers.
@@ -102,7 +106,11 @@ pub fn error_ack(err: &AppError) -> Value {
 pub fn decode<T: DeserializeOwned>(payload: Value) -> Result<T, AppError> {
     serde_path_to_error::deserialize(payload).map_err(|e| {
         let path = e.path().to_string();
-        let field = if path == "." { "payload".to_owned() } else { path };
+        let field = if path == "." {
+            "payload".to_owned()
+        } else {
+            path
+        };
         AppError::validation(field, e.inner().to_string())
     })
 }
@@ -151,13 +159,24 @@ mod tests {
     #[tokio::test]
     async fn wraps_results_and_errors_in_the_ack_shape() {
         let e = endpoint(Echo);
-        assert_eq!(e.dispatch(ctx(), json!({"text": "hi"})).await, json!({"ok": true, "data": "hi"}));
+        assert_eq!(
+            e.dispatch(ctx(), json!({"text": "hi"})).await,
+            json!({"ok": true, "data": "hi"})
+        );
         let bad = e.dispatch(ctx(), json!({"text": 5})).await;
         assert_eq!(bad["error"]["code"], "validation");
-        assert!(bad["error"]["message"].as_str().expect("text").starts_with("text"));
+        assert!(
+            bad["error"]["message"]
+                .as_str()
+                .expect("text")
+                .starts_with("text")
+        );
         let shape = e.dispatch(ctx(), json!("not an object")).await;
         assert_eq!(shape["error"]["code"], "validation");
         let internal = e.dispatch(ctx(), json!({"text": "boom"})).await;
-        assert_eq!(internal["error"], json!({"code": "internal", "message": "internal error"}));
+        assert_eq!(
+            internal["error"],
+            json!({"code": "internal", "message": "internal error"})
+        );
     }
 }

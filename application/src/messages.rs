@@ -210,7 +210,12 @@ impl MessageService {
         if let Some(reply_to) = input.reply_to_id {
             match self.messages.find(reply_to).await? {
                 Some(m) if m.conversation_id == conversation_id => {}
-                _ => return Err(AppError::validation("replyToId", "no such message in this conversation")),
+                _ => {
+                    return Err(AppError::validation(
+                        "replyToId",
+                        "no such message in this conversation",
+                    ));
+                }
             }
         }
         let outcome = self
@@ -227,7 +232,9 @@ impl MessageService {
             })
             .await?;
         if !outcome.duplicate {
-            self.typing.message_sent(conversation_id, actor.user_id).await;
+            self.typing
+                .message_sent(conversation_id, actor.user_id)
+                .await;
             self.publish(DomainEvent::MessageCreated {
                 message: outcome.message.clone(),
                 origin,
@@ -245,7 +252,9 @@ impl MessageService {
         let body = MessageBody::parse(&input.body)?;
         let message = self.visible_message(actor, input.message_id).await?.0;
         if message.sender_id != actor.user_id {
-            return Err(AppError::Forbidden("only the sender may edit a message".into()));
+            return Err(AppError::Forbidden(
+                "only the sender may edit a message".into(),
+            ));
         }
         if message.deleted_at.is_some() {
             return Err(AppError::Conflict("the message was deleted".into()));
@@ -254,7 +263,10 @@ impl MessageService {
             .messages
             .edit(message.id, body.into_inner(), self.clock.now())
             .await?;
-        self.publish(DomainEvent::MessageEdited { message: edited.clone() }).await;
+        self.publish(DomainEvent::MessageEdited {
+            message: edited.clone(),
+        })
+        .await;
         Ok(edited)
     }
 
@@ -263,28 +275,42 @@ impl MessageService {
     ///
     /// # Errors
     /// `Forbidden` for anyone else.
-    pub async fn delete(&self, actor: &Actor, input: DeleteMessageInput) -> Result<DeletedMessage, AppError> {
+    pub async fn delete(
+        &self,
+        actor: &Actor,
+        input: DeleteMessageInput,
+    ) -> Result<DeletedMessage, AppError> {
         let (message, me, kind) = self.visible_message(actor, input.message_id).await?;
         let moderator = kind == ConversationKind::Group && me.role >= MemberRole::Admin;
         if message.sender_id != actor.user_id && !moderator {
-            return Err(AppError::Forbidden("only the sender or a group admin may delete".into()));
+            return Err(AppError::Forbidden(
+                "only the sender or a group admin may delete".into(),
+            ));
         }
         if message.deleted_at.is_none() {
-            self.messages.tombstone(message.id, self.clock.now()).await?;
+            self.messages
+                .tombstone(message.id, self.clock.now())
+                .await?;
             self.publish(DomainEvent::MessageDeleted {
                 message_id: message.id,
                 conversation_id: message.conversation_id,
             })
             .await;
         }
-        Ok(DeletedMessage { message_id: message.id })
+        Ok(DeletedMessage {
+            message_id: message.id,
+        })
     }
 
     /// Adds or removes the caller's reaction.
     ///
     /// # Errors
     /// `Forbidden` for non-members, `Conflict` on deleted messages.
-    pub async fn react(&self, actor: &Actor, input: ReactInput) -> Result<ReactionsResult, AppError> {
+    pub async fn react(
+        &self,
+        actor: &Actor,
+        input: ReactInput,
+    ) -> Result<ReactionsResult, AppError> {
         let emoji = Emoji::parse(&input.emoji)?;
         let message = self.visible_message(actor, input.message_id).await?.0;
         if message.deleted_at.is_some() {
@@ -292,7 +318,13 @@ impl MessageService {
         }
         let reactions = self
             .messages
-            .react(message.id, actor.user_id, emoji.into_inner(), input.on, self.clock.now())
+            .react(
+                message.id,
+                actor.user_id,
+                emoji.into_inner(),
+                input.on,
+                self.clock.now(),
+            )
             .await?;
         self.publish(DomainEvent::ReactionsChanged {
             message_id: message.id,
@@ -314,11 +346,21 @@ impl MessageService {
         let me = self.member(actor, input.conversation_id).await?;
         let message = match self.messages.find(input.message_id).await? {
             Some(m) if m.conversation_id == input.conversation_id => m,
-            _ => return Err(AppError::validation("messageId", "no such message in this conversation")),
+            _ => {
+                return Err(AppError::validation(
+                    "messageId",
+                    "no such message in this conversation",
+                ));
+            }
         };
         let (seq, marker) = if message.seq > me.last_read_seq {
             self.conversations
-                .mark_read(input.conversation_id, actor.user_id, message.seq, message.id)
+                .mark_read(
+                    input.conversation_id,
+                    actor.user_id,
+                    message.seq,
+                    message.id,
+                )
                 .await?;
             self.publish(DomainEvent::ConversationRead {
                 conversation_id: input.conversation_id,
@@ -328,7 +370,10 @@ impl MessageService {
             .await;
             (message.seq, message.id)
         } else {
-            (me.last_read_seq, me.last_read_message_id.unwrap_or(message.id))
+            (
+                me.last_read_seq,
+                me.last_read_message_id.unwrap_or(message.id),
+            )
         };
         let unread_count = self
             .messages
@@ -375,18 +420,29 @@ impl MessageService {
         let anchor_seq = |id: MessageId, field: &'static str| async move {
             match self.messages.find(id).await? {
                 Some(m) if m.conversation_id == conversation => Ok(m.seq),
-                _ => Err(AppError::validation(field, "no such message in this conversation")),
+                _ => Err(AppError::validation(
+                    field,
+                    "no such message in this conversation",
+                )),
             }
         };
         let mut items = match anchor {
-            HistoryAnchor::Latest => self.messages.page_before(conversation, None, limit + 1).await?,
+            HistoryAnchor::Latest => {
+                self.messages
+                    .page_before(conversation, None, limit + 1)
+                    .await?
+            }
             HistoryAnchor::Before(id) => {
                 let seq = anchor_seq(id, "before").await?;
-                self.messages.page_before(conversation, Some(seq), limit + 1).await?
+                self.messages
+                    .page_before(conversation, Some(seq), limit + 1)
+                    .await?
             }
             HistoryAnchor::After(id) => {
                 let seq = anchor_seq(id, "after").await?;
-                self.messages.page_after(conversation, seq, limit + 1).await?
+                self.messages
+                    .page_after(conversation, seq, limit + 1)
+                    .await?
             }
         };
         let has_more = items.len() > limit as usize;
@@ -395,7 +451,11 @@ impl MessageService {
     }
 
     /// The caller's membership, or `Forbidden`.
-    async fn member(&self, actor: &Actor, conversation: ConversationId) -> Result<Member, AppError> {
+    async fn member(
+        &self,
+        actor: &Actor,
+        conversation: ConversationId,
+    ) -> Result<Member, AppError> {
         self.conversations
             .member(conversation, actor.user_id)
             .await?
@@ -432,16 +492,25 @@ impl MessageService {
 
 fn check_attachments(attachments: Vec<Attachment>) -> Result<Vec<Attachment>, AppError> {
     if attachments.len() > MAX_ATTACHMENTS {
-        return Err(AppError::validation("attachments", "at most 10 attachments"));
+        return Err(AppError::validation(
+            "attachments",
+            "at most 10 attachments",
+        ));
     }
     for a in &attachments {
         MediaUrl::parse("attachments.url", &a.url)?;
         let short = |s: &str| !s.trim().is_empty() && s.chars().count() <= 255;
         if !short(&a.mime) {
-            return Err(AppError::validation("attachments.mime", "must be 1 to 255 characters"));
+            return Err(AppError::validation(
+                "attachments.mime",
+                "must be 1 to 255 characters",
+            ));
         }
         if !short(&a.name) {
-            return Err(AppError::validation("attachments.name", "must be 1 to 255 characters"));
+            return Err(AppError::validation(
+                "attachments.name",
+                "must be 1 to 255 characters",
+            ));
         }
     }
     Ok(attachments)

@@ -37,14 +37,22 @@ impl EventProcessor {
         }
     }
 
-    async fn to_room(&self, id: ConversationId, exclude: Exclude, event: ServerEvent) -> Result<(), ConsumeError> {
+    async fn to_room(
+        &self,
+        id: ConversationId,
+        exclude: Exclude,
+        event: ServerEvent,
+    ) -> Result<(), ConsumeError> {
         self.delivery
             .send(Audience::Conversation(id), exclude, event)
             .await
             .map_err(|e| ConsumeError(e.to_string()))
     }
 
-    async fn view(&self, id: ConversationId) -> Result<Option<Box<chatchit_domain::conversation::ConversationView>>, ConsumeError> {
+    async fn view(
+        &self,
+        id: ConversationId,
+    ) -> Result<Option<Box<chatchit_domain::conversation::ConversationView>>, ConsumeError> {
         let Some(conversation) = self.conversations.find(id).await.map_err(failed)? else {
             return Ok(None);
         };
@@ -63,12 +71,20 @@ impl EventConsumer for EventProcessor {
         match event {
             DomainEvent::MessageCreated { message, origin } => {
                 let exclude = origin.map_or(Exclude::Nobody, Exclude::Connection);
-                self.to_room(message.conversation_id, exclude, ServerEvent::MessageNew(message))
-                    .await
+                self.to_room(
+                    message.conversation_id,
+                    exclude,
+                    ServerEvent::MessageNew(message),
+                )
+                .await
             }
             DomainEvent::MessageEdited { message } => {
-                self.to_room(message.conversation_id, Exclude::Nobody, ServerEvent::MessageUpdated(message))
-                    .await
+                self.to_room(
+                    message.conversation_id,
+                    Exclude::Nobody,
+                    ServerEvent::MessageUpdated(message),
+                )
+                .await
             }
             DomainEvent::MessageDeleted {
                 message_id,
@@ -78,8 +94,12 @@ impl EventConsumer for EventProcessor {
                     message_id,
                     conversation_id,
                 };
-                self.to_room(conversation_id, Exclude::Nobody, ServerEvent::MessageDeleted(payload))
-                    .await
+                self.to_room(
+                    conversation_id,
+                    Exclude::Nobody,
+                    ServerEvent::MessageDeleted(payload),
+                )
+                .await
             }
             DomainEvent::ReactionsChanged {
                 message_id,
@@ -91,8 +111,12 @@ impl EventConsumer for EventProcessor {
                     conversation_id,
                     reactions,
                 };
-                self.to_room(conversation_id, Exclude::Nobody, ServerEvent::MessageReactions(payload))
-                    .await
+                self.to_room(
+                    conversation_id,
+                    Exclude::Nobody,
+                    ServerEvent::MessageReactions(payload),
+                )
+                .await
             }
             DomainEvent::ConversationRead {
                 conversation_id,
@@ -104,8 +128,12 @@ impl EventConsumer for EventProcessor {
                     user_id,
                     message_id,
                 };
-                self.to_room(conversation_id, Exclude::Nobody, ServerEvent::ConversationRead(payload))
-                    .await
+                self.to_room(
+                    conversation_id,
+                    Exclude::Nobody,
+                    ServerEvent::ConversationRead(payload),
+                )
+                .await
             }
             DomainEvent::Typing {
                 conversation_id,
@@ -117,41 +145,69 @@ impl EventConsumer for EventProcessor {
                     user_id,
                     typing,
                 };
-                self.to_room(conversation_id, Exclude::User(user_id), ServerEvent::Typing(payload))
-                    .await
+                self.to_room(
+                    conversation_id,
+                    Exclude::User(user_id),
+                    ServerEvent::Typing(payload),
+                )
+                .await
             }
             DomainEvent::ConversationCreated { conversation_id } => {
-                let members = self.conversations.members(conversation_id).await.map_err(failed)?;
+                let members = self
+                    .conversations
+                    .members(conversation_id)
+                    .await
+                    .map_err(failed)?;
                 let ids = members.iter().map(|m| m.user_id).collect();
-                self.delivery.join(ids, conversation_id).await.map_err(failed)?;
+                self.delivery
+                    .join(ids, conversation_id)
+                    .await
+                    .map_err(failed)?;
                 match self.view(conversation_id).await? {
                     Some(view) => {
-                        self.to_room(conversation_id, Exclude::Nobody, ServerEvent::ConversationNew(view))
-                            .await
+                        self.to_room(
+                            conversation_id,
+                            Exclude::Nobody,
+                            ServerEvent::ConversationNew(view),
+                        )
+                        .await
                     }
                     None => Ok(()),
                 }
             }
-            DomainEvent::ConversationUpdated { conversation_id } => match self.view(conversation_id).await? {
-                Some(view) => {
-                    self.to_room(conversation_id, Exclude::Nobody, ServerEvent::ConversationUpdated(view))
+            DomainEvent::ConversationUpdated { conversation_id } => {
+                match self.view(conversation_id).await? {
+                    Some(view) => {
+                        self.to_room(
+                            conversation_id,
+                            Exclude::Nobody,
+                            ServerEvent::ConversationUpdated(view),
+                        )
                         .await
+                    }
+                    None => Ok(()),
                 }
-                None => Ok(()),
-            },
+            }
             DomainEvent::MemberAdded {
                 conversation_id,
                 user_id,
                 by,
             } => {
-                self.delivery.join(vec![user_id], conversation_id).await.map_err(failed)?;
+                self.delivery
+                    .join(vec![user_id], conversation_id)
+                    .await
+                    .map_err(failed)?;
                 let payload = MembershipPayload {
                     conversation_id,
                     user_id,
                     by,
                 };
-                self.to_room(conversation_id, Exclude::Nobody, ServerEvent::MemberAdded(payload))
-                    .await
+                self.to_room(
+                    conversation_id,
+                    Exclude::Nobody,
+                    ServerEvent::MemberAdded(payload),
+                )
+                .await
             }
             DomainEvent::MemberRemoved {
                 conversation_id,
@@ -165,9 +221,16 @@ impl EventConsumer for EventProcessor {
                 };
                 // Sent while the removed user's sockets are still in the room,
                 // so they hear it too; then they leave it.
-                self.to_room(conversation_id, Exclude::Nobody, ServerEvent::MemberRemoved(payload))
-                    .await?;
-                self.delivery.leave(vec![user_id], conversation_id).await.map_err(failed)
+                self.to_room(
+                    conversation_id,
+                    Exclude::Nobody,
+                    ServerEvent::MemberRemoved(payload),
+                )
+                .await?;
+                self.delivery
+                    .leave(vec![user_id], conversation_id)
+                    .await
+                    .map_err(failed)
             }
         }
     }

@@ -104,7 +104,9 @@ impl TypingService {
         let lapse = self.lapse;
         tokio::spawn(async move {
             tokio::time::sleep(lapse).await;
-            let Some(service) = this.upgrade() else { return };
+            let Some(service) = this.upgrade() else {
+                return;
+            };
             let lapsed = {
                 let mut active = service.lock();
                 let current = active.get(&key) == Some(&generation);
@@ -131,7 +133,9 @@ impl TypingService {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, u64>> {
-        self.active.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.active
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -183,14 +187,24 @@ mod tests {
     async fn renewals_are_coalesced_and_typing_lapses() {
         let mut queue = MockEventQueue::new();
         typing_events(&mut queue, vec![true, false]);
-        let service = TypingService::new(Arc::new(member_store()), Arc::new(queue), Duration::from_secs(6));
+        let service = TypingService::new(
+            Arc::new(member_store()),
+            Arc::new(queue),
+            Duration::from_secs(6),
+        );
         let (a, c) = (actor(), ConversationId::generate());
-        let input = TypingInput { conversation_id: c, typing: true };
+        let input = TypingInput {
+            conversation_id: c,
+            typing: true,
+        };
         service.set(&a, input.clone()).await.expect("typing");
         tokio::time::sleep(Duration::from_secs(4)).await;
         service.set(&a, input).await.expect("renewal");
         tokio::time::sleep(Duration::from_secs(4)).await;
-        assert!(service.lock().contains_key(&(c, a.user_id)), "renewal extends the lapse");
+        assert!(
+            service.lock().contains_key(&(c, a.user_id)),
+            "renewal extends the lapse"
+        );
         tokio::time::sleep(Duration::from_secs(3)).await;
         assert!(service.lock().is_empty());
     }
@@ -199,10 +213,20 @@ mod tests {
     async fn a_message_ends_typing_once() {
         let mut queue = MockEventQueue::new();
         typing_events(&mut queue, vec![true, false]);
-        let service = TypingService::new(Arc::new(member_store()), Arc::new(queue), Duration::from_secs(6));
+        let service = TypingService::new(
+            Arc::new(member_store()),
+            Arc::new(queue),
+            Duration::from_secs(6),
+        );
         let (a, c) = (actor(), ConversationId::generate());
         service
-            .set(&a, TypingInput { conversation_id: c, typing: true })
+            .set(
+                &a,
+                TypingInput {
+                    conversation_id: c,
+                    typing: true,
+                },
+            )
             .await
             .expect("typing");
         service.message_sent(c, a.user_id).await;
@@ -214,8 +238,15 @@ mod tests {
     async fn non_members_may_not_type() {
         let mut store = MockConversationStore::new();
         store.expect_member().returning(|_, _| Ok(None));
-        let service = TypingService::new(Arc::new(store), Arc::new(MockEventQueue::new()), Duration::from_secs(6));
-        let input = TypingInput { conversation_id: ConversationId::generate(), typing: true };
+        let service = TypingService::new(
+            Arc::new(store),
+            Arc::new(MockEventQueue::new()),
+            Duration::from_secs(6),
+        );
+        let input = TypingInput {
+            conversation_id: ConversationId::generate(),
+            typing: true,
+        };
         let err = service.set(&actor(), input).await.expect_err("refused");
         assert_eq!(err.code(), "forbidden");
     }

@@ -54,7 +54,11 @@ impl UserService {
     ///
     /// # Errors
     /// `Validation` on a bad field.
-    pub async fn update_me(&self, actor: &Actor, input: UpdateProfileInput) -> Result<User, AppError> {
+    pub async fn update_me(
+        &self,
+        actor: &Actor,
+        input: UpdateProfileInput,
+    ) -> Result<User, AppError> {
         let display_name = input
             .display_name
             .as_deref()
@@ -62,7 +66,9 @@ impl UserService {
             .transpose()?
             .map(DisplayName::into_inner);
         let avatar_url = match input.avatar_url {
-            Some(Some(raw)) => Some(Some(MediaUrl::parse("avatarUrl", &raw)?.as_str().to_owned())),
+            Some(Some(raw)) => Some(Some(
+                MediaUrl::parse("avatarUrl", &raw)?.as_str().to_owned(),
+            )),
             other => other,
         };
         let change = ProfileChange {
@@ -114,7 +120,13 @@ mod tests {
             .times(1)
             .returning(|_, _| Ok(vec![]));
         let service = UserService::new(Arc::new(store));
-        assert!(service.search("AlI", None).await.expect("search").is_empty());
+        assert!(
+            service
+                .search("AlI", None)
+                .await
+                .expect("search")
+                .is_empty()
+        );
     }
 
     #[tokio::test]

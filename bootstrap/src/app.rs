@@ -14,11 +14,15 @@ use chatchit_application::typing::TypingService;
 use chatchit_application::users::UserService;
 use chatchit_application::views::ConversationViews;
 use chatchit_crypto::{BcryptHasher, JwtIssuer};
-use chatchit_domain::ports::{Clock, ConversationStore, Delivery, EventQueue, MessageStore, UserStore};
+use chatchit_domain::ports::{
+    Clock, ConversationStore, Delivery, EventQueue, MessageStore, UserStore,
+};
 use chatchit_http::{AppState, Gateway, HealthCheck};
 use chatchit_memory::{InProcessQueue, RetryPolicy, SystemClock};
 use chatchit_migrations::{Migrator, MigratorTrait};
-use chatchit_sql::{SqlConversationStore, SqlDatabase, SqlMessageStore, SqlSessionStore, SqlUserStore};
+use chatchit_sql::{
+    SqlConversationStore, SqlDatabase, SqlMessageStore, SqlSessionStore, SqlUserStore,
+};
 use chrono::TimeDelta;
 use std::sync::Arc;
 use std::time::Duration;
@@ -64,9 +68,12 @@ impl StopHandle {
 pub async fn migrate(config: &Config) -> anyhow::Result<SqlDatabase> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
-    let database = SqlDatabase::connect(&config.effective_database_url(), config.database_max_connections)
-        .await
-        .context("connecting to the database")?;
+    let database = SqlDatabase::connect(
+        &config.effective_database_url(),
+        config.database_max_connections,
+    )
+    .await
+    .context("connecting to the database")?;
     Migrator::up(database.connection(), None)
         .await
         .context("applying migrations")?;
@@ -84,7 +91,8 @@ impl Application {
 
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let users: Arc<dyn UserStore> = Arc::new(SqlUserStore::new(database.clone()));
-        let conversations: Arc<dyn ConversationStore> = Arc::new(SqlConversationStore::new(database.clone()));
+        let conversations: Arc<dyn ConversationStore> =
+            Arc::new(SqlConversationStore::new(database.clone()));
         let messages: Arc<dyn MessageStore> = Arc::new(SqlMessageStore::new(database.clone()));
         let (queue, worker) = InProcessQueue::new(RetryPolicy::default());
         let events: Arc<dyn EventQueue> = Arc::new(queue.clone());
@@ -104,7 +112,11 @@ impl Application {
             clock.clone(),
             lifetimes,
         ));
-        let views = Arc::new(ConversationViews::new(users.clone(), conversations.clone(), messages.clone()));
+        let views = Arc::new(ConversationViews::new(
+            users.clone(),
+            conversations.clone(),
+            messages.clone(),
+        ));
         let typing = TypingService::new(
             conversations.clone(),
             events.clone(),

@@ -68,7 +68,10 @@ impl Config {
     /// The database URL in force: the configured one, or the embedded SQLite file.
     pub fn effective_database_url(&self) -> String {
         self.database_url.clone().unwrap_or_else(|| {
-            format!("sqlite://{}?mode=rwc", self.data_dir.join("chatchit.db").display())
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("chatchit.db").display()
+            )
         })
     }
 }
@@ -78,6 +81,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail API fixes the closure's error type
     fn env_overrides_file_overrides_defaults() {
         figment::Jail::expect_with(|jail| {
             jail.create_file("chatchit.toml", "bind = \"0.0.0.0:9000\"\nbcrypt_cost = 10")?;

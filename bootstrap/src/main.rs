@@ -10,7 +10,12 @@ use std::path::PathBuf;
 #[command(version, about)]
 struct Cli {
     /// Configuration file; missing is fine (defaults and CHATCHIT_* variables apply).
-    #[arg(long, global = true, default_value = "chatchit.toml", env = "CHATCHIT_CONFIG")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "chatchit.toml",
+        env = "CHATCHIT_CONFIG"
+    )]
     config: PathBuf,
     /// What to do.
     #[command(subcommand)]

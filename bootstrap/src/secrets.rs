@@ -17,11 +17,16 @@ pub fn jwt_secret(configured: Option<&str>, data_dir: &Path) -> anyhow::Result<V
     if let Some(secret) = configured {
         return Ok(secret.as_bytes().to_vec());
     }
-    tracing::warn!("no jwt_secret configured: using one generated under the data directory; production must set CHATCHIT_JWT_SECRET");
+    tracing::warn!(
+        "no jwt_secret configured: using one generated under the data directory; production must set CHATCHIT_JWT_SECRET"
+    );
     let path = data_dir.join(SECRET_FILE);
     if path.exists() {
-        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-        return STANDARD.decode(text.trim()).context("the stored JWT secret is not base64");
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        return STANDARD
+            .decode(text.trim())
+            .context("the stored JWT secret is not base64");
     }
     let mut secret = vec![0u8; 48];
     rand::rng().fill_bytes(&mut secret);
@@ -38,7 +43,9 @@ fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options.open(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
     file.write_all(text.as_bytes())?;
     file.sync_all()?;
     Ok(())
@@ -54,6 +61,9 @@ mod tests {
         let first = jwt_secret(None, dir.path()).expect("first");
         let second = jwt_secret(None, dir.path()).expect("second");
         assert_eq!(first, second);
-        assert_eq!(jwt_secret(Some("configured"), dir.path()).expect("configured"), b"configured");
+        assert_eq!(
+            jwt_secret(Some("configured"), dir.path()).expect("configured"),
+            b"configured"
+        );
     }
 }

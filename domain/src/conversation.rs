@@ -29,7 +29,11 @@ impl ConversationKind {
 
     /// Reads a stored name.
     pub fn from_name(name: &str) -> Self {
-        if name == "group" { Self::Group } else { Self::Direct }
+        if name == "group" {
+            Self::Group
+        } else {
+            Self::Direct
+        }
     }
 }
 

@@ -11,8 +11,8 @@ pub mod error;
 pub mod events;
 pub mod ids;
 pub mod message;
-pub mod time;
 pub mod ports;
+pub mod time;
 pub mod user;
 pub mod values;
 

@@ -69,6 +69,9 @@ mod tests {
     fn writes_milliseconds_and_z() {
         let at = Timestamp::from_millis(1_795_787_230_123);
         assert_eq!(at.to_rfc3339(), "2026-11-27T13:47:10.123Z");
-        assert_eq!(serde_json::to_string(&at).expect("json"), "\"2026-11-27T13:47:10.123Z\"");
+        assert_eq!(
+            serde_json::to_string(&at).expect("json"),
+            "\"2026-11-27T13:47:10.123Z\""
+        );
     }
 }

@@ -26,7 +26,11 @@ impl Role {
 
     /// Reads a stored name; anything unknown is the least privileged role.
     pub fn from_name(name: &str) -> Self {
-        if name == "admin" { Role::Admin } else { Role::User }
+        if name == "admin" {
+            Role::Admin
+        } else {
+            Role::User
+        }
     }
 }
 

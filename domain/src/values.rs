@@ -17,7 +17,10 @@ impl Username {
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let len = raw.chars().count();
         if !(3..=32).contains(&len) {
-            return Err(ValidationError::new("username", "must be 3 to 32 characters"));
+            return Err(ValidationError::new(
+                "username",
+                "must be 3 to 32 characters",
+            ));
         }
         if !raw
             .chars()
@@ -54,7 +57,10 @@ impl Password {
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let len = raw.chars().count();
         if !(8..=128).contains(&len) {
-            return Err(ValidationError::new("password", "must be 8 to 128 characters"));
+            return Err(ValidationError::new(
+                "password",
+                "must be 8 to 128 characters",
+            ));
         }
         Ok(Self(raw.to_owned()))
     }
@@ -156,7 +162,10 @@ impl ClientMsgId {
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let len = raw.chars().count();
         if !(1..=64).contains(&len) {
-            return Err(ValidationError::new("clientMsgId", "must be 1 to 64 characters"));
+            return Err(ValidationError::new(
+                "clientMsgId",
+                "must be 1 to 64 characters",
+            ));
         }
         Ok(Self(raw.to_owned()))
     }

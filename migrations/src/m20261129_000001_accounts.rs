@@ -45,11 +45,20 @@ impl MigrationTrait for Migration {
                     .table(Users::Table)
                     .col(ColumnDef::new(Users::Id).uuid().not_null().primary_key())
                     .col(ColumnDef::new(Users::Username).string_len(32).not_null())
-                    .col(ColumnDef::new(Users::UsernameCanonical).string_len(32).not_null().unique_key())
+                    .col(
+                        ColumnDef::new(Users::UsernameCanonical)
+                            .string_len(32)
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(ColumnDef::new(Users::DisplayName).string_len(64).not_null())
                     .col(ColumnDef::new(Users::AvatarUrl).string_len(2048).null())
                     .col(ColumnDef::new(Users::Role).string_len(16).not_null())
-                    .col(ColumnDef::new(Users::PasswordHash).string_len(128).not_null())
+                    .col(
+                        ColumnDef::new(Users::PasswordHash)
+                            .string_len(128)
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(Users::CreatedAt).big_integer().not_null())
                     .to_owned(),
             )
@@ -74,9 +83,18 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(RefreshTokens::Table)
-                    .col(ColumnDef::new(RefreshTokens::TokenHash).string_len(64).not_null().primary_key())
+                    .col(
+                        ColumnDef::new(RefreshTokens::TokenHash)
+                            .string_len(64)
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(RefreshTokens::SessionId).uuid().not_null())
-                    .col(ColumnDef::new(RefreshTokens::ExpiresAt).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(RefreshTokens::ExpiresAt)
+                            .big_integer()
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(RefreshTokens::UsedAt).big_integer().null())
                     .foreign_key(
                         ForeignKey::create()
@@ -98,8 +116,14 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(RefreshTokens::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(Sessions::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(Users::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(RefreshTokens::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Sessions::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Users::Table).to_owned())
+            .await
     }
 }

@@ -47,7 +47,11 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Messages::ConversationId).uuid().not_null())
                     .col(ColumnDef::new(Messages::Seq).big_integer().not_null())
                     .col(ColumnDef::new(Messages::SenderId).uuid().not_null())
-                    .col(ColumnDef::new(Messages::ClientMsgId).string_len(64).not_null())
+                    .col(
+                        ColumnDef::new(Messages::ClientMsgId)
+                            .string_len(64)
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(Messages::Body).text().not_null())
                     .col(ColumnDef::new(Messages::ReplyToId).uuid().null())
                     .col(ColumnDef::new(Messages::Attachments).text().not_null())
@@ -91,7 +95,11 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Reactions::MessageId).uuid().not_null())
                     .col(ColumnDef::new(Reactions::UserId).uuid().not_null())
                     .col(ColumnDef::new(Reactions::Emoji).string_len(64).not_null())
-                    .col(ColumnDef::new(Reactions::CreatedAt).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(Reactions::CreatedAt)
+                            .big_integer()
+                            .not_null(),
+                    )
                     .primary_key(
                         Index::create()
                             .col(Reactions::MessageId)
@@ -109,7 +117,11 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(Reactions::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(Messages::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(Reactions::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Messages::Table).to_owned())
+            .await
     }
 }

@@ -85,7 +85,13 @@ impl TestServer {
     }
 
     /// Any REST call; returns status and JSON body (`null` when empty).
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut req = self.http.request(method, format!("{}{}", self.base, path));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -96,7 +102,11 @@ impl TestServer {
         let res = req.send().await.expect("request");
         let status = res.status();
         let text = res.text().await.expect("body");
-        let value = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        let value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
         (status, value)
     }
 
@@ -113,7 +123,9 @@ impl TestServer {
     /// Registers `username` with password `password123`.
     pub async fn register(&self, username: &str) -> TestUser {
         let body = json!({"username": username, "password": "password123"});
-        let (status, v) = self.call(Method::POST, "/api/v1/auth/register", None, Some(body)).await;
+        let (status, v) = self
+            .call(Method::POST, "/api/v1/auth/register", None, Some(body))
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{v}");
         TestUser {
             id: v["user"]["id"].as_str().expect("id").to_owned(),
@@ -126,7 +138,11 @@ impl TestServer {
     pub async fn group(&self, owner: &TestUser, members: &[&TestUser]) -> String {
         let ids: Vec<&str> = members.iter().map(|m| m.id.as_str()).collect();
         let (status, v) = self
-            .post("/api/v1/conversations/group", &owner.token, json!({"title": "team", "memberIds": ids}))
+            .post(
+                "/api/v1/conversations/group",
+                &owner.token,
+                json!({"title": "team", "memberIds": ids}),
+            )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{v}");
         v["id"].as_str().expect("id").to_owned()
@@ -134,7 +150,12 @@ impl TestServer {
 
     /// A connected Socket.IO client on the websocket transport.
     pub async fn socket(&self, token: &str) -> TestSocket {
-        TestSocket::connect(&self.base, json!({"token": token}), TransportType::Websocket).await
+        TestSocket::connect(
+            &self.base,
+            json!({"token": token}),
+            TransportType::Websocket,
+        )
+        .await
     }
 }
 
@@ -161,7 +182,10 @@ impl TestSocket {
         let mut socket = Self::open(base, auth, TransportType::Websocket).await;
         let (name, detail) = socket.next().await;
         assert_eq!(name, "error", "expected a connect_error, got {name}");
-        detail.as_str().map(str::to_owned).unwrap_or_else(|| detail.to_string())
+        detail
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| detail.to_string())
     }
 
     async fn next(&mut self) -> (String, Value) {
@@ -223,7 +247,10 @@ impl TestSocket {
             })
             .await
             .expect("emit");
-        tokio::time::timeout(PATIENCE, rx).await.expect("ack in time").expect("ack")
+        tokio::time::timeout(PATIENCE, rx)
+            .await
+            .expect("ack in time")
+            .expect("ack")
     }
 
     /// Waits for the next `name` event, skipping others; panics after [`PATIENCE`].

@@ -10,23 +10,43 @@ async fn rest_bodies_get_400_422_and_413() {
     let s = TestServer::start().await;
     let alice = s.register("alice").await;
     let url = format!("{}/api/v1/conversations/group", s.base);
-    let send = |body: Vec<u8>| s.http.post(&url).bearer_auth(&alice.token).header("content-type", "application/json").body(body).send();
+    let send = |body: Vec<u8>| {
+        s.http
+            .post(&url)
+            .bearer_auth(&alice.token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
 
     let res = send(b"{not json".to_vec()).await.expect("send");
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let v: serde_json::Value = res.json().await.expect("json");
     assert_eq!(v["error"]["code"], "bad_request");
 
-    let res = send(br#"{"title": 5, "memberIds": []}"#.to_vec()).await.expect("send");
+    let res = send(br#"{"title": 5, "memberIds": []}"#.to_vec())
+        .await
+        .expect("send");
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let v: serde_json::Value = res.json().await.expect("json");
     assert_eq!(v["error"]["code"], "validation");
-    assert!(v["error"]["message"].as_str().expect("text").starts_with("title"), "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .expect("text")
+            .starts_with("title"),
+        "{v}"
+    );
 
-    let res = send(br#"{"title": "   ", "memberIds": []}"#.to_vec()).await.expect("send");
+    let res = send(br#"{"title": "   ", "memberIds": []}"#.to_vec())
+        .await
+        .expect("send");
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
-    let huge = format!(r#"{{"title": "{}", "memberIds": []}}"#, "x".repeat(1024 * 1024 + 1));
+    let huge = format!(
+        r#"{{"title": "{}", "memberIds": []}}"#,
+        "x".repeat(1024 * 1024 + 1)
+    );
     let res = send(huge.into_bytes()).await.expect("send");
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let v: serde_json::Value = res.json().await.expect("json");
@@ -35,10 +55,18 @@ async fn rest_bodies_get_400_422_and_413() {
     let (_, list) = s.get("/api/v1/conversations", &alice.token).await;
     assert_eq!(list["items"], json!([]), "nothing was created");
 
-    let res = s.http.get(format!("{}/api/v1/nope", s.base)).send().await.expect("send");
+    let res = s
+        .http
+        .get(format!("{}/api/v1/nope", s.base))
+        .send()
+        .await
+        .expect("send");
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let (status, v) = s.get("/api/v1/users/not-a-uuid", &alice.token).await;
-    assert_eq!((status, v["error"]["code"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("validation")));
+    assert_eq!(
+        (status, v["error"]["code"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("validation"))
+    );
 }
 
 #[tokio::test]
@@ -62,9 +90,16 @@ async fn wrong_socket_payloads_are_validation_errors_and_the_socket_stays_up() {
         assert_eq!(ack["ok"], false, "{payload}");
         assert_eq!(ack["error"]["code"], "validation", "{payload} → {ack}");
     }
-    let ack = a.emit("sync", json!({"conversationId": c, "afterSeq": -1})).await;
+    let ack = a
+        .emit("sync", json!({"conversationId": c, "afterSeq": -1}))
+        .await;
     assert_eq!(ack["error"]["code"], "validation");
-    let ok = a.emit("message:send", json!({"conversationId": c, "clientMsgId": "1", "body": "still here"})).await;
+    let ok = a
+        .emit(
+            "message:send",
+            json!({"conversationId": c, "clientMsgId": "1", "body": "still here"}),
+        )
+        .await;
     assert_eq!(ok["ok"], true, "the connection survived");
     assert_eq!(ok["data"]["seq"], 1, "no bad input was stored");
 }

@@ -16,12 +16,18 @@ async fn a_group_message_is_acked_after_storage_and_reaches_every_other_socket()
     let mut bob_socket = s.socket(&bob.token).await;
 
     let ack = alice_phone
-        .emit("message:send", json!({"conversationId": c, "clientMsgId": "m1", "body": " <b>hi</b> "}))
+        .emit(
+            "message:send",
+            json!({"conversationId": c, "clientMsgId": "m1", "body": " <b>hi</b> "}),
+        )
         .await;
     assert_eq!(ack["ok"], true, "{ack}");
     let message = &ack["data"];
     assert_eq!(message["seq"], 1);
-    assert_eq!(message["body"], "<b>hi</b>", "stored as given, trimmed, never interpreted");
+    assert_eq!(
+        message["body"], "<b>hi</b>",
+        "stored as given, trimmed, never interpreted"
+    );
     assert_eq!(message["senderId"], alice.id.as_str());
     assert_eq!(message["attachments"], json!([]));
     assert_eq!(message["deletedAt"], serde_json::Value::Null);
@@ -29,9 +35,13 @@ async fn a_group_message_is_acked_after_storage_and_reaches_every_other_socket()
     let received = bob_socket.expect("message:new").await;
     assert_eq!(&received, message);
     assert_eq!(&alice_laptop.expect("message:new").await, message);
-    alice_phone.expect_none("message:new", Duration::from_millis(300)).await;
+    alice_phone
+        .expect_none("message:new", Duration::from_millis(300))
+        .await;
 
-    let (_, page) = s.get(&format!("/api/v1/conversations/{c}/messages"), &bob.token).await;
+    let (_, page) = s
+        .get(&format!("/api/v1/conversations/{c}/messages"), &bob.token)
+        .await;
     assert_eq!(page["items"][0]["id"], message["id"]);
 }
 
@@ -47,9 +57,14 @@ async fn a_retried_send_returns_the_first_message_and_delivers_nothing_twice() {
     let second = sender.emit("message:send", payload).await;
     assert_eq!(first, second);
     receiver.expect("message:new").await;
-    receiver.expect_none("message:new", Duration::from_millis(300)).await;
+    receiver
+        .expect_none("message:new", Duration::from_millis(300))
+        .await;
     let next = sender
-        .emit("message:send", json!({"conversationId": c, "clientMsgId": "other", "body": "two"}))
+        .emit(
+            "message:send",
+            json!({"conversationId": c, "clientMsgId": "other", "body": "two"}),
+        )
         .await;
     assert_eq!(next["data"]["seq"], 2, "seq has no gaps");
 }
@@ -57,52 +72,83 @@ async fn a_retried_send_returns_the_first_message_and_delivers_nothing_twice() {
 #[tokio::test]
 async fn non_members_may_not_send_or_read() {
     let s = TestServer::start().await;
-    let (alice, bob, eve) = (s.register("alice").await, s.register("bob").await, s.register("eve").await);
+    let (alice, bob, eve) = (
+        s.register("alice").await,
+        s.register("bob").await,
+        s.register("eve").await,
+    );
     let c = s.group(&alice, &[&bob]).await;
     let intruder = s.socket(&eve.token).await;
     let ack = intruder
-        .emit("message:send", json!({"conversationId": c, "clientMsgId": "x", "body": "let me in"}))
+        .emit(
+            "message:send",
+            json!({"conversationId": c, "clientMsgId": "x", "body": "let me in"}),
+        )
         .await;
     assert_eq!(ack["ok"], false);
     assert_eq!(ack["error"]["code"], "forbidden");
-    let (status, _) = s.get(&format!("/api/v1/conversations/{c}/messages"), &eve.token).await;
+    let (status, _) = s
+        .get(&format!("/api/v1/conversations/{c}/messages"), &eve.token)
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = s.get(&format!("/api/v1/conversations/{c}"), &eve.token).await;
+    let (status, _) = s
+        .get(&format!("/api/v1/conversations/{c}"), &eve.token)
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (_, page) = s.get(&format!("/api/v1/conversations/{c}/messages"), &alice.token).await;
+    let (_, page) = s
+        .get(&format!("/api/v1/conversations/{c}/messages"), &alice.token)
+        .await;
     assert_eq!(page["items"], json!([]), "nothing was stored");
 }
 
 #[tokio::test]
 async fn only_the_sender_edits_and_sender_or_admin_deletes() {
     let s = TestServer::start().await;
-    let (alice, bob, carol) = (s.register("alice").await, s.register("bob").await, s.register("carol").await);
+    let (alice, bob, carol) = (
+        s.register("alice").await,
+        s.register("bob").await,
+        s.register("carol").await,
+    );
     let c = s.group(&alice, &[&bob, &carol]).await;
     let a = s.socket(&alice.token).await;
     let b = s.socket(&bob.token).await;
     let mut watcher = s.socket(&carol.token).await;
     let sent = b
-        .emit("message:send", json!({"conversationId": c, "clientMsgId": "b1", "body": "typo"}))
+        .emit(
+            "message:send",
+            json!({"conversationId": c, "clientMsgId": "b1", "body": "typo"}),
+        )
         .await;
     let id = sent["data"]["id"].clone();
 
-    let denied = a.emit("message:edit", json!({"messageId": id, "body": "hijack"})).await;
+    let denied = a
+        .emit("message:edit", json!({"messageId": id, "body": "hijack"}))
+        .await;
     assert_eq!(denied["error"]["code"], "forbidden");
-    let edited = b.emit("message:edit", json!({"messageId": id, "body": "fixed"})).await;
+    let edited = b
+        .emit("message:edit", json!({"messageId": id, "body": "fixed"}))
+        .await;
     assert_eq!(edited["data"]["body"], "fixed");
     assert!(edited["data"]["editedAt"].is_string());
     assert_eq!(watcher.expect("message:updated").await["body"], "fixed");
 
     let by_member = s.socket(&carol.token).await;
-    let denied = by_member.emit("message:delete", json!({"messageId": id})).await;
+    let denied = by_member
+        .emit("message:delete", json!({"messageId": id}))
+        .await;
     assert_eq!(denied["error"]["code"], "forbidden");
     let deleted = a.emit("message:delete", json!({"messageId": id})).await;
     assert_eq!(deleted["data"]["messageId"], id, "the owner moderates");
     let event = watcher.expect("message:deleted").await;
     assert_eq!(event, json!({"messageId": id, "conversationId": c}));
-    let (_, page) = s.get(&format!("/api/v1/conversations/{c}/messages"), &carol.token).await;
+    let (_, page) = s
+        .get(&format!("/api/v1/conversations/{c}/messages"), &carol.token)
+        .await;
     let tombstone = &page["items"][0];
-    assert_eq!((tombstone["body"].clone(), tombstone["attachments"].clone()), (json!(""), json!([])));
+    assert_eq!(
+        (tombstone["body"].clone(), tombstone["attachments"].clone()),
+        (json!(""), json!([]))
+    );
     assert!(tombstone["deletedAt"].is_string());
 }
 
@@ -113,13 +159,34 @@ async fn reactions_are_counted_and_broadcast() {
     let c = s.group(&alice, &[&bob]).await;
     let a = s.socket(&alice.token).await;
     let mut b = s.socket(&bob.token).await;
-    let sent = a.emit("message:send", json!({"conversationId": c, "clientMsgId": "r", "body": "react"})).await;
+    let sent = a
+        .emit(
+            "message:send",
+            json!({"conversationId": c, "clientMsgId": "r", "body": "react"}),
+        )
+        .await;
     let id = sent["data"]["id"].clone();
-    let ack = b.emit("message:react", json!({"messageId": id, "emoji": "👍", "on": true})).await;
-    assert_eq!(ack["data"], json!({"messageId": id, "reactions": {"👍": 1}}));
+    let ack = b
+        .emit(
+            "message:react",
+            json!({"messageId": id, "emoji": "👍", "on": true}),
+        )
+        .await;
+    assert_eq!(
+        ack["data"],
+        json!({"messageId": id, "reactions": {"👍": 1}})
+    );
     let event = b.expect("message:reactions").await;
-    assert_eq!(event, json!({"messageId": id, "conversationId": c, "reactions": {"👍": 1}}));
-    let ack = b.emit("message:react", json!({"messageId": id, "emoji": "👍", "on": false})).await;
+    assert_eq!(
+        event,
+        json!({"messageId": id, "conversationId": c, "reactions": {"👍": 1}})
+    );
+    let ack = b
+        .emit(
+            "message:react",
+            json!({"messageId": id, "emoji": "👍", "on": false}),
+        )
+        .await;
     assert_eq!(ack["data"]["reactions"], json!({}));
 }
 
@@ -133,7 +200,10 @@ async fn read_receipts_move_unread_counts() {
     let mut last = json!(null);
     for i in 0..3 {
         let ack = a
-            .emit("message:send", json!({"conversationId": c, "clientMsgId": format!("k{i}"), "body": "x"}))
+            .emit(
+                "message:send",
+                json!({"conversationId": c, "clientMsgId": format!("k{i}"), "body": "x"}),
+            )
             .await;
         last = ack["data"]["id"].clone();
     }
@@ -141,12 +211,26 @@ async fn read_receipts_move_unread_counts() {
     assert_eq!(list["items"][0]["unreadCount"], 3);
     assert_eq!(list["items"][0]["lastMessage"]["id"], last);
     let (_, mine) = s.get("/api/v1/conversations", &alice.token).await;
-    assert_eq!(mine["items"][0]["unreadCount"], 0, "own messages are never unread");
+    assert_eq!(
+        mine["items"][0]["unreadCount"], 0,
+        "own messages are never unread"
+    );
 
-    let ack = b.emit("conversation:read", json!({"conversationId": c, "messageId": last})).await;
-    assert_eq!(ack["data"], json!({"conversationId": c, "messageId": last, "unreadCount": 0}));
+    let ack = b
+        .emit(
+            "conversation:read",
+            json!({"conversationId": c, "messageId": last}),
+        )
+        .await;
+    assert_eq!(
+        ack["data"],
+        json!({"conversationId": c, "messageId": last, "unreadCount": 0})
+    );
     let receipt = a.expect("conversation:read").await;
-    assert_eq!(receipt, json!({"conversationId": c, "userId": bob.id, "messageId": last}));
+    assert_eq!(
+        receipt,
+        json!({"conversationId": c, "userId": bob.id, "messageId": last})
+    );
     let (_, list) = s.get("/api/v1/conversations", &bob.token).await;
     assert_eq!(list["items"][0]["unreadCount"], 0);
     assert_eq!(list["items"][0]["lastReadMessageId"], last);
@@ -161,22 +245,56 @@ async fn sync_and_rest_history_page_both_ways() {
     let mut ids = Vec::new();
     for i in 0..5 {
         let (status, m) = s
-            .post(&format!("/api/v1/conversations/{c}/messages"), &alice.token, json!({"clientMsgId": format!("h{i}"), "body": format!("n{i}")}))
+            .post(
+                &format!("/api/v1/conversations/{c}/messages"),
+                &alice.token,
+                json!({"clientMsgId": format!("h{i}"), "body": format!("n{i}")}),
+            )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{m}");
         ids.push(m["id"].as_str().expect("id").to_owned());
     }
-    let synced = a.emit("sync", json!({"conversationId": c, "afterSeq": 3})).await;
-    let seqs: Vec<_> = synced["data"]["messages"].as_array().expect("list").iter().map(|m| m["seq"].clone()).collect();
+    let synced = a
+        .emit("sync", json!({"conversationId": c, "afterSeq": 3}))
+        .await;
+    let seqs: Vec<_> = synced["data"]["messages"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|m| m["seq"].clone())
+        .collect();
     assert_eq!(seqs, vec![json!(4), json!(5)]);
     assert_eq!(synced["data"]["hasMore"], false);
 
-    let (_, older) = s.get(&format!("/api/v1/conversations/{c}/messages?before={}&limit=2", ids[3]), &bob.token).await;
-    let bodies: Vec<_> = older["items"].as_array().expect("list").iter().map(|m| m["body"].clone()).collect();
+    let (_, older) = s
+        .get(
+            &format!(
+                "/api/v1/conversations/{c}/messages?before={}&limit=2",
+                ids[3]
+            ),
+            &bob.token,
+        )
+        .await;
+    let bodies: Vec<_> = older["items"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|m| m["body"].clone())
+        .collect();
     assert_eq!(bodies, vec![json!("n2"), json!("n1")]);
     assert_eq!(older["hasMore"], true);
-    let (_, newer) = s.get(&format!("/api/v1/conversations/{c}/messages?after={}", ids[1]), &bob.token).await;
-    let bodies: Vec<_> = newer["items"].as_array().expect("list").iter().map(|m| m["body"].clone()).collect();
+    let (_, newer) = s
+        .get(
+            &format!("/api/v1/conversations/{c}/messages?after={}", ids[1]),
+            &bob.token,
+        )
+        .await;
+    let bodies: Vec<_> = newer["items"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|m| m["body"].clone())
+        .collect();
     assert_eq!(bodies, vec![json!("n2"), json!("n3"), json!("n4")]);
     assert_eq!(newer["hasMore"], false);
 }
@@ -188,10 +306,19 @@ async fn typing_reaches_others_and_ends_with_a_message() {
     let c = s.group(&alice, &[&bob]).await;
     let mut a = s.socket(&alice.token).await;
     let mut b = s.socket(&bob.token).await;
-    let ack = a.emit("typing", json!({"conversationId": c, "typing": true})).await;
+    let ack = a
+        .emit("typing", json!({"conversationId": c, "typing": true}))
+        .await;
     assert_eq!(ack, json!({"ok": true, "data": {}}));
-    assert_eq!(b.expect("typing").await, json!({"conversationId": c, "userId": alice.id, "typing": true}));
-    a.emit("message:send", json!({"conversationId": c, "clientMsgId": "t", "body": "done"})).await;
+    assert_eq!(
+        b.expect("typing").await,
+        json!({"conversationId": c, "userId": alice.id, "typing": true})
+    );
+    a.emit(
+        "message:send",
+        json!({"conversationId": c, "clientMsgId": "t", "body": "done"}),
+    )
+    .await;
     assert_eq!(b.expect("typing").await["typing"], false);
     a.expect_none("typing", Duration::from_millis(200)).await;
 }
@@ -206,9 +333,14 @@ async fn unrenewed_typing_lapses() {
     let c = s.group(&alice, &[&bob]).await;
     let a = s.socket(&alice.token).await;
     let mut b = s.socket(&bob.token).await;
-    a.emit("typing", json!({"conversationId": c, "typing": true})).await;
+    a.emit("typing", json!({"conversationId": c, "typing": true}))
+        .await;
     assert_eq!(b.expect("typing").await["typing"], true);
-    assert_eq!(b.expect("typing").await["typing"], false, "lapsed without renewal");
+    assert_eq!(
+        b.expect("typing").await["typing"],
+        false,
+        "lapsed without renewal"
+    );
 }
 
 #[tokio::test]
@@ -218,14 +350,25 @@ async fn a_replied_message_must_be_in_the_same_conversation() {
     let c1 = s.group(&alice, &[&bob]).await;
     let c2 = s.group(&alice, &[&bob]).await;
     let a = s.socket(&alice.token).await;
-    let first = a.emit("message:send", json!({"conversationId": c1, "clientMsgId": "q", "body": "q"})).await;
+    let first = a
+        .emit(
+            "message:send",
+            json!({"conversationId": c1, "clientMsgId": "q", "body": "q"}),
+        )
+        .await;
     let id = first["data"]["id"].clone();
     let bad = a
-        .emit("message:send", json!({"conversationId": c2, "clientMsgId": "r", "body": "a", "replyToId": id}))
+        .emit(
+            "message:send",
+            json!({"conversationId": c2, "clientMsgId": "r", "body": "a", "replyToId": id}),
+        )
         .await;
     assert_eq!(bad["error"]["code"], "validation");
     let good = a
-        .emit("message:send", json!({"conversationId": c1, "clientMsgId": "r", "body": "a", "replyToId": id}))
+        .emit(
+            "message:send",
+            json!({"conversationId": c1, "clientMsgId": "r", "body": "a", "replyToId": id}),
+        )
         .await;
     assert_eq!(good["data"]["replyToId"], id);
 }

@@ -9,7 +9,12 @@ use serde_json::json;
 #[tokio::test]
 async fn health_reports_live_and_ready() {
     let s = TestServer::start().await;
-    let live = s.http.get(format!("{}/health/live", s.base)).send().await.expect("live");
+    let live = s
+        .http
+        .get(format!("{}/health/live", s.base))
+        .send()
+        .await
+        .expect("live");
     assert_eq!(live.status(), StatusCode::OK);
     let ready: serde_json::Value = s
         .http
@@ -20,7 +25,10 @@ async fn health_reports_live_and_ready() {
         .json()
         .await
         .expect("json");
-    assert_eq!(ready, json!({"status": "ok", "checks": {"database": "ok", "cache": "ok", "queue": "ok"}}));
+    assert_eq!(
+        ready,
+        json!({"status": "ok", "checks": {"database": "ok", "cache": "ok", "queue": "ok"}})
+    );
 }
 
 #[tokio::test]
@@ -29,11 +37,30 @@ async fn metrics_count_sockets_events_and_latency() {
     let alice = s.register("alice").await;
     let c = s.group(&alice, &[]).await;
     let socket = s.socket(&alice.token).await;
-    socket.emit("message:send", json!({"conversationId": c, "clientMsgId": "m", "body": "count me"})).await;
-    let text = s.http.get(format!("{}/metrics", s.base)).send().await.expect("metrics").text().await.expect("text");
+    socket
+        .emit(
+            "message:send",
+            json!({"conversationId": c, "clientMsgId": "m", "body": "count me"}),
+        )
+        .await;
+    let text = s
+        .http
+        .get(format!("{}/metrics", s.base))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
     assert!(text.contains("chatchit_connected_sockets"), "{text}");
-    assert!(text.contains(r#"chatchit_events_handled_total{event="message:send",outcome="ok"}"#), "{text}");
-    assert!(text.contains(r#"chatchit_event_duration_seconds_bucket{event="message:send""#), "{text}");
+    assert!(
+        text.contains(r#"chatchit_events_handled_total{event="message:send",outcome="ok"}"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"chatchit_event_duration_seconds_bucket{event="message:send""#),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -71,11 +98,25 @@ async fn openapi_covers_every_route_and_docs_work_offline() {
         ("/health/ready", "get"),
     ];
     for (path, method) in expected {
-        assert!(spec["paths"][path][method].is_object(), "{method} {path} missing from the OpenAPI document");
+        assert!(
+            spec["paths"][path][method].is_object(),
+            "{method} {path} missing from the OpenAPI document"
+        );
     }
-    let docs = s.http.get(format!("{}/docs", s.base)).send().await.expect("docs").text().await.expect("html");
+    let docs = s
+        .http
+        .get(format!("{}/docs", s.base))
+        .send()
+        .await
+        .expect("docs")
+        .text()
+        .await
+        .expect("html");
     assert!(docs.contains("/api/openapi.json"));
-    assert!(!docs.contains("https://"), "the docs page must not load anything from the network");
+    assert!(
+        !docs.contains("https://"),
+        "the docs page must not load anything from the network"
+    );
 }
 
 #[tokio::test]
@@ -92,9 +133,20 @@ async fn long_polling_clients_chat_too() {
     let s = TestServer::start().await;
     let (alice, bob) = (s.register("alice").await, s.register("bob").await);
     let c = s.group(&alice, &[&bob]).await;
-    let a = TestSocket::connect(&s.base, json!({"token": alice.token}), TransportType::Polling).await;
-    let mut b = TestSocket::connect(&s.base, json!({"token": bob.token}), TransportType::Polling).await;
-    let ack = a.emit("message:send", json!({"conversationId": c, "clientMsgId": "p", "body": "over polling"})).await;
+    let a = TestSocket::connect(
+        &s.base,
+        json!({"token": alice.token}),
+        TransportType::Polling,
+    )
+    .await;
+    let mut b =
+        TestSocket::connect(&s.base, json!({"token": bob.token}), TransportType::Polling).await;
+    let ack = a
+        .emit(
+            "message:send",
+            json!({"conversationId": c, "clientMsgId": "p", "body": "over polling"}),
+        )
+        .await;
     assert_eq!(ack["ok"], true, "{ack}");
     assert_eq!(b.expect("message:new").await["body"], "over polling");
 }
@@ -118,12 +170,37 @@ async fn acknowledged_messages_survive_a_restart() {
 
     let s = TestServer::start_with(dir, config).await;
     let (status, v) = s
-        .call(reqwest::Method::POST, "/api/v1/auth/login", None, Some(json!({"username": "bob", "password": "password123"})))
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": "bob", "password": "password123"})),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     let token = v["accessToken"].as_str().expect("token");
-    let (_, page) = s.get(&format!("/api/v1/conversations/{c}/messages"), token).await;
-    let bodies: Vec<_> = page["items"].as_array().expect("items").iter().map(|m| m["body"].clone()).collect();
-    assert_eq!(bodies, vec![json!("m4"), json!("m3"), json!("m2"), json!("m1"), json!("m0")]);
-    assert_eq!(s.get("/api/v1/me", &bob.token).await.0, StatusCode::OK, "the generated JWT secret was kept");
+    let (_, page) = s
+        .get(&format!("/api/v1/conversations/{c}/messages"), token)
+        .await;
+    let bodies: Vec<_> = page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|m| m["body"].clone())
+        .collect();
+    assert_eq!(
+        bodies,
+        vec![
+            json!("m4"),
+            json!("m3"),
+            json!("m2"),
+            json!("m1"),
+            json!("m0")
+        ]
+    );
+    assert_eq!(
+        s.get("/api/v1/me", &bob.token).await.0,
+        StatusCode::OK,
+        "the generated JWT secret was kept"
+    );
 }

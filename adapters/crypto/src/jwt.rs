@@ -109,12 +109,26 @@ mod tests {
         let c = claims(now().plus(TimeDelta::minutes(15)));
         let token = issuer.issue_access(&c).expect("sign");
         let back = issuer.verify_access(&token).expect("verify");
-        assert_eq!((back.user_id, back.session_id, back.role), (c.user_id, c.session_id, c.role));
+        assert_eq!(
+            (back.user_id, back.session_id, back.role),
+            (c.user_id, c.session_id, c.role)
+        );
         let other = JwtIssuer::new(b"another secret of thirty-two bytes!!");
-        assert_eq!(other.verify_access(&token), Err(SecurityError::InvalidToken));
-        let expired = issuer.issue_access(&claims(now().plus(TimeDelta::minutes(-1)))).expect("sign");
-        assert_eq!(issuer.verify_access(&expired), Err(SecurityError::InvalidToken));
-        assert_eq!(issuer.verify_access("garbage"), Err(SecurityError::InvalidToken));
+        assert_eq!(
+            other.verify_access(&token),
+            Err(SecurityError::InvalidToken)
+        );
+        let expired = issuer
+            .issue_access(&claims(now().plus(TimeDelta::minutes(-1))))
+            .expect("sign");
+        assert_eq!(
+            issuer.verify_access(&expired),
+            Err(SecurityError::InvalidToken)
+        );
+        assert_eq!(
+            issuer.verify_access("garbage"),
+            Err(SecurityError::InvalidToken)
+        );
     }
 
     #[test]

@@ -48,7 +48,17 @@ mod tests {
     async fn verifies_the_right_password_only() {
         let hasher = BcryptHasher::new(4);
         let hash = hasher.hash("correct horse".into()).await.expect("hash");
-        assert!(hasher.verify("correct horse".into(), hash.clone()).await.expect("verify"));
-        assert!(!hasher.verify("wrong horse".into(), hash).await.expect("verify"));
+        assert!(
+            hasher
+                .verify("correct horse".into(), hash.clone())
+                .await
+                .expect("verify")
+        );
+        assert!(
+            !hasher
+                .verify("wrong horse".into(), hash)
+                .await
+                .expect("verify")
+        );
     }
 }

@@ -3,10 +3,10 @@
 
 use crate::error::ApiError;
 use crate::state::AppState;
+use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use axum::body::Bytes;
 use chatchit_application::{Actor, AppError};
 use serde::de::DeserializeOwned;
 use serde_json::error::Category;
@@ -20,7 +20,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = Bytes::from_request(req, state).await?;
-        let malformed = |e: &serde_json::Error| ApiError(AppError::BadRequest(format!("malformed JSON: {e}")));
+        let malformed =
+            |e: &serde_json::Error| ApiError(AppError::BadRequest(format!("malformed JSON: {e}")));
         let mut de = serde_json::Deserializer::from_slice(&bytes);
         match serde_path_to_error::deserialize(&mut de) {
             Ok(v) => {
@@ -45,7 +46,10 @@ pub struct Authenticated(pub Actor);
 impl FromRequestParts<AppState> for Authenticated {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(AUTHORIZATION)

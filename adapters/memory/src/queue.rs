@@ -110,7 +110,11 @@ impl InProcessQueue {
 
     /// The parked events.
     pub fn dead_letters(&self) -> Vec<DeadLetter> {
-        self.counters.dead.lock().map(|d| d.clone()).unwrap_or_default()
+        self.counters
+            .dead
+            .lock()
+            .map(|d| d.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -131,12 +135,20 @@ impl EventQueue for InProcessQueue {
         let mut stats = QueueStats::default();
         for p in Priority::ALL {
             let i = lane(p);
-            stats.depth.insert(p.as_str(), self.counters.depth[i].load(Ordering::Relaxed));
             stats
-                .processed
-                .insert(p.as_str(), self.counters.processed[i].load(Ordering::Relaxed));
+                .depth
+                .insert(p.as_str(), self.counters.depth[i].load(Ordering::Relaxed));
+            stats.processed.insert(
+                p.as_str(),
+                self.counters.processed[i].load(Ordering::Relaxed),
+            );
         }
-        stats.dead_letters = self.counters.dead.lock().map(|d| d.len() as u64).unwrap_or(0);
+        stats.dead_letters = self
+            .counters
+            .dead
+            .lock()
+            .map(|d| d.len() as u64)
+            .unwrap_or(0);
         stats
     }
 }
@@ -272,7 +284,11 @@ mod tests {
         let handle = worker.spawn(failing.clone());
         queue.publish(typing()).await.expect("publish");
         tokio::time::sleep(Duration::from_secs(5)).await;
-        assert_eq!(failing.0.load(Ordering::SeqCst), 4, "first try and three retries");
+        assert_eq!(
+            failing.0.load(Ordering::SeqCst),
+            4,
+            "first try and three retries"
+        );
         assert_eq!(queue.stats().dead_letters, 1);
         assert_eq!(queue.dead_letters()[0].error, "consumer failed: always");
         queue.shut_down();

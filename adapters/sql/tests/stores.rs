@@ -2,7 +2,9 @@
 
 use chatchit_domain::StoreError;
 use chatchit_domain::auth::{RefreshTokenRecord, Session};
-use chatchit_domain::conversation::{Conversation, ConversationKind, Member, MemberRole, direct_key};
+use chatchit_domain::conversation::{
+    Conversation, ConversationKind, Member, MemberRole, direct_key,
+};
 use chatchit_domain::ids::{ConversationId, MessageId, SessionId, UserId};
 use chatchit_domain::message::NewMessage;
 use chatchit_domain::ports::{ConversationStore, MessageStore, SessionStore, UserStore};
@@ -10,7 +12,9 @@ use chatchit_domain::time::Timestamp;
 use chatchit_domain::user::{Role, User};
 use chatchit_domain::values::{ClientMsgId, MessageBody};
 use chatchit_migrations::{Migrator, MigratorTrait};
-use chatchit_sql::{SqlConversationStore, SqlDatabase, SqlMessageStore, SqlSessionStore, SqlUserStore};
+use chatchit_sql::{
+    SqlConversationStore, SqlDatabase, SqlMessageStore, SqlSessionStore, SqlUserStore,
+};
 use std::sync::Arc;
 
 struct Stores {
@@ -48,7 +52,10 @@ async fn user(s: &Stores, name: &str) -> UserId {
         role: Role::User,
         created_at: now(),
     };
-    s.users.create(u.clone(), "hash".into()).await.expect("create user");
+    s.users
+        .create(u.clone(), "hash".into())
+        .await
+        .expect("create user");
     u.id
 }
 
@@ -70,8 +77,14 @@ async fn group(s: &Stores, members: &[UserId]) -> ConversationId {
         avatar_url: None,
         created_at: now(),
     };
-    let ms = members.iter().map(|&u| member(u, MemberRole::Member)).collect();
-    s.conversations.create_group(c.clone(), ms).await.expect("group");
+    let ms = members
+        .iter()
+        .map(|&u| member(u, MemberRole::Member))
+        .collect();
+    s.conversations
+        .create_group(c.clone(), ms)
+        .await
+        .expect("group");
     c.id
 }
 
@@ -100,10 +113,21 @@ async fn usernames_are_unique_case_insensitively() {
         role: Role::User,
         created_at: now(),
     };
-    assert!(matches!(s.users.create(dup, "h".into()).await, Err(StoreError::Conflict(_))));
-    let creds = s.users.find_credentials("alice".into()).await.expect("find").expect("some");
+    assert!(matches!(
+        s.users.create(dup, "h".into()).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let creds = s
+        .users
+        .find_credentials("alice".into())
+        .await
+        .expect("find")
+        .expect("some");
     assert_eq!(creds.user.username, "Alice");
-    assert_eq!(s.users.search("al".into(), 10).await.expect("search").len(), 1);
+    assert_eq!(
+        s.users.search("al".into(), 10).await.expect("search").len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -123,13 +147,48 @@ async fn a_refresh_token_rotates_once() {
         created_at: now(),
         revoked_at: None,
     };
-    s.sessions.create(session, token("t1")).await.expect("create");
-    assert!(s.sessions.rotate("t1".into(), now(), token("t2")).await.expect("rotate"));
-    assert!(!s.sessions.rotate("t1".into(), now(), token("t3")).await.expect("replay"));
-    assert!(s.sessions.find_token("t3".into()).await.expect("find").is_none());
-    assert!(s.sessions.find_token("t1".into()).await.expect("find").expect("t1").used_at.is_some());
+    s.sessions
+        .create(session, token("t1"))
+        .await
+        .expect("create");
+    assert!(
+        s.sessions
+            .rotate("t1".into(), now(), token("t2"))
+            .await
+            .expect("rotate")
+    );
+    assert!(
+        !s.sessions
+            .rotate("t1".into(), now(), token("t3"))
+            .await
+            .expect("replay")
+    );
+    assert!(
+        s.sessions
+            .find_token("t3".into())
+            .await
+            .expect("find")
+            .is_none()
+    );
+    assert!(
+        s.sessions
+            .find_token("t1".into())
+            .await
+            .expect("find")
+            .expect("t1")
+            .used_at
+            .is_some()
+    );
     s.sessions.revoke(sid, now()).await.expect("revoke");
-    assert!(s.sessions.find(sid).await.expect("find").expect("session").revoked_at.is_some());
+    assert!(
+        s.sessions
+            .find(sid)
+            .await
+            .expect("find")
+            .expect("session")
+            .revoked_at
+            .is_some()
+    );
 }
 
 #[tokio::test]
@@ -156,7 +215,10 @@ async fn a_direct_conversation_is_created_once_per_pair() {
         .expect("second");
     assert!(created && !again);
     assert_eq!(first.id, second.id);
-    assert_eq!(s.conversations.ids_for_user(b).await.expect("ids"), vec![first.id]);
+    assert_eq!(
+        s.conversations.ids_for_user(b).await.expect("ids"),
+        vec![first.id]
+    );
 }
 
 #[tokio::test]
@@ -175,7 +237,11 @@ async fn concurrent_appends_get_gapless_seqs_and_retries_are_idempotent() {
     for t in tasks {
         assert!(!t.await.expect("join").expect("append").duplicate);
     }
-    let retry = s.messages.append(new_message(c, a, "k0")).await.expect("retry");
+    let retry = s
+        .messages
+        .append(new_message(c, a, "k0"))
+        .await
+        .expect("retry");
     assert!(retry.duplicate);
     let mut seqs: Vec<i64> = s
         .messages
@@ -187,8 +253,15 @@ async fn concurrent_appends_get_gapless_seqs_and_retries_are_idempotent() {
         .collect();
     seqs.sort_unstable();
     assert_eq!(seqs, (1..=20).collect::<Vec<_>>());
-    let before = s.messages.page_before(c, Some(5), 10).await.expect("before");
-    assert_eq!(before.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![4, 3, 2, 1]);
+    let before = s
+        .messages
+        .page_before(c, Some(5), 10)
+        .await
+        .expect("before");
+    assert_eq!(
+        before.iter().map(|m| m.seq).collect::<Vec<_>>(),
+        vec![4, 3, 2, 1]
+    );
 }
 
 #[tokio::test]
@@ -197,15 +270,45 @@ async fn unread_counts_skip_own_and_read_messages() {
     let (a, b) = (user(&s, "cat").await, user(&s, "dan").await);
     let c = group(&s, &[a, b]).await;
     for i in 0..3 {
-        s.messages.append(new_message(c, a, &format!("a{i}"))).await.expect("a");
+        s.messages
+            .append(new_message(c, a, &format!("a{i}")))
+            .await
+            .expect("a");
     }
-    let last = s.messages.append(new_message(c, b, "b0")).await.expect("b").message;
+    let last = s
+        .messages
+        .append(new_message(c, b, "b0"))
+        .await
+        .expect("b")
+        .message;
     assert_eq!(s.messages.count_unread(c, b, 0).await.expect("count"), 3);
-    let me = s.conversations.member(c, b).await.expect("member").expect("b");
-    assert_eq!(me.last_read_seq, last.seq, "sending marks read for the sender");
-    s.conversations.mark_read(c, a, 4, last.id).await.expect("read");
-    s.conversations.mark_read(c, a, 2, last.id).await.expect("never backward");
-    assert_eq!(s.conversations.member(c, a).await.expect("m").expect("a").last_read_seq, 4);
+    let me = s
+        .conversations
+        .member(c, b)
+        .await
+        .expect("member")
+        .expect("b");
+    assert_eq!(
+        me.last_read_seq, last.seq,
+        "sending marks read for the sender"
+    );
+    s.conversations
+        .mark_read(c, a, 4, last.id)
+        .await
+        .expect("read");
+    s.conversations
+        .mark_read(c, a, 2, last.id)
+        .await
+        .expect("never backward");
+    assert_eq!(
+        s.conversations
+            .member(c, a)
+            .await
+            .expect("m")
+            .expect("a")
+            .last_read_seq,
+        4
+    );
 }
 
 #[tokio::test]
@@ -213,12 +316,31 @@ async fn reactions_count_and_tombstones_clear_content() {
     let s = stores().await;
     let (a, b) = (user(&s, "eve").await, user(&s, "fay").await);
     let c = group(&s, &[a, b]).await;
-    let m = s.messages.append(new_message(c, a, "x")).await.expect("append").message;
-    s.messages.react(m.id, a, "👍".into(), true, now()).await.expect("react");
-    s.messages.react(m.id, a, "👍".into(), true, now()).await.expect("twice is once");
-    let counts = s.messages.react(m.id, b, "👍".into(), true, now()).await.expect("react");
+    let m = s
+        .messages
+        .append(new_message(c, a, "x"))
+        .await
+        .expect("append")
+        .message;
+    s.messages
+        .react(m.id, a, "👍".into(), true, now())
+        .await
+        .expect("react");
+    s.messages
+        .react(m.id, a, "👍".into(), true, now())
+        .await
+        .expect("twice is once");
+    let counts = s
+        .messages
+        .react(m.id, b, "👍".into(), true, now())
+        .await
+        .expect("react");
     assert_eq!(counts.get("👍"), Some(&2));
-    let counts = s.messages.react(m.id, b, "👍".into(), false, now()).await.expect("unreact");
+    let counts = s
+        .messages
+        .react(m.id, b, "👍".into(), false, now())
+        .await
+        .expect("unreact");
     assert_eq!(counts.get("👍"), Some(&1));
     let dead = s.messages.tombstone(m.id, now()).await.expect("delete");
     assert_eq!((dead.body.as_str(), dead.attachments.len()), ("", 0));
@@ -237,6 +359,10 @@ async fn ownership_hand_over_happens_with_the_removal() {
     let members = s.conversations.members(c).await.expect("members");
     assert_eq!(members.len(), 1);
     assert_eq!(members[0].role, MemberRole::Owner);
-    let list = s.conversations.list_for_user(b, None, 10).await.expect("list");
+    let list = s
+        .conversations
+        .list_for_user(b, None, 10)
+        .await
+        .expect("list");
     assert_eq!(list.len(), 1);
 }

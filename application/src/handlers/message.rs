@@ -4,8 +4,8 @@ use crate::context::EventContext;
 use crate::error::AppError;
 use crate::handler::BaseEventHandler;
 use crate::messages::{
-    DeleteMessageInput, DeletedMessage, EditMessageInput, MessageService, ReactInput, ReactionsResult,
-    SendMessageInput,
+    DeleteMessageInput, DeletedMessage, EditMessageInput, MessageService, ReactInput,
+    ReactionsResult, SendMessageInput,
 };
 use async_trait::async_trait;
 use chatchit_domain::message::Message;
@@ -51,7 +51,11 @@ impl BaseEventHandler for DeleteMessage {
     fn event(&self) -> &'static str {
         "message:delete"
     }
-    async fn handle(&self, ctx: &EventContext, input: Self::Input) -> Result<DeletedMessage, AppError> {
+    async fn handle(
+        &self,
+        ctx: &EventContext,
+        input: Self::Input,
+    ) -> Result<DeletedMessage, AppError> {
         self.0.delete(&ctx.actor, input).await
     }
 }
@@ -66,7 +70,11 @@ impl BaseEventHandler for ReactToMessage {
     fn event(&self) -> &'static str {
         "message:react"
     }
-    async fn handle(&self, ctx: &EventContext, input: Self::Input) -> Result<ReactionsResult, AppError> {
+    async fn handle(
+        &self,
+        ctx: &EventContext,
+        input: Self::Input,
+    ) -> Result<ReactionsResult, AppError> {
         self.0.react(&ctx.actor, input).await
     }
 }

@@ -13,7 +13,10 @@ use crate::typing::TypingService;
 use std::sync::Arc;
 
 /// Every realtime command the server answers.
-pub fn all(messages: Arc<MessageService>, typing: Arc<TypingService>) -> Vec<Arc<dyn EventEndpoint>> {
+pub fn all(
+    messages: Arc<MessageService>,
+    typing: Arc<TypingService>,
+) -> Vec<Arc<dyn EventEndpoint>> {
     vec![
         endpoint(SendMessage(messages.clone())),
         endpoint(EditMessage(messages.clone())),

@@ -74,7 +74,8 @@ pub trait ConversationStore: Send + Sync {
     ///
     /// # Errors
     /// `Unavailable` / `Internal` when the store fails.
-    async fn add_members(&self, id: ConversationId, members: Vec<Member>) -> Result<(), StoreError>;
+    async fn add_members(&self, id: ConversationId, members: Vec<Member>)
+    -> Result<(), StoreError>;
 
     /// Removes a member and, when given, hands a new role to someone in the
     /// same step (ownership hand-over).
@@ -92,7 +93,12 @@ pub trait ConversationStore: Send + Sync {
     ///
     /// # Errors
     /// `NotFound` when `user` is not a member.
-    async fn set_role(&self, id: ConversationId, user: UserId, role: MemberRole) -> Result<(), StoreError>;
+    async fn set_role(
+        &self,
+        id: ConversationId,
+        user: UserId,
+        role: MemberRole,
+    ) -> Result<(), StoreError>;
 
     /// Moves `user`'s read marker forward to `seq` (never backward).
     ///

@@ -50,17 +50,26 @@ pub trait Delivery: Send + Sync {
     ///
     /// # Errors
     /// `DeliveryError` when the transport cannot take it.
-    async fn join(&self, users: Vec<UserId>, conversation: ConversationId) -> Result<(), DeliveryError>;
+    async fn join(
+        &self,
+        users: Vec<UserId>,
+        conversation: ConversationId,
+    ) -> Result<(), DeliveryError>;
 
     /// Takes every live socket of `users` out of the conversation's room.
     ///
     /// # Errors
     /// `DeliveryError` when the transport cannot take it.
-    async fn leave(&self, users: Vec<UserId>, conversation: ConversationId) -> Result<(), DeliveryError>;
+    async fn leave(
+        &self,
+        users: Vec<UserId>,
+        conversation: ConversationId,
+    ) -> Result<(), DeliveryError>;
 
     /// Sends `session:revoked` to the session's sockets, then disconnects them.
     ///
     /// # Errors
     /// `DeliveryError` when the transport cannot take it.
-    async fn revoke_session(&self, session: SessionId, reason: String) -> Result<(), DeliveryError>;
+    async fn revoke_session(&self, session: SessionId, reason: String)
+    -> Result<(), DeliveryError>;
 }

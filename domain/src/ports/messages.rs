@@ -28,7 +28,8 @@ pub trait MessageStore: Send + Sync {
     ///
     /// # Errors
     /// `NotFound` when the message does not exist.
-    async fn edit(&self, id: MessageId, body: String, at: Timestamp) -> Result<Message, StoreError>;
+    async fn edit(&self, id: MessageId, body: String, at: Timestamp)
+    -> Result<Message, StoreError>;
 
     /// Turns a message into a tombstone (empty body, no attachments).
     ///

@@ -26,7 +26,10 @@ pub trait SessionStore: Send + Sync {
     ///
     /// # Errors
     /// `Unavailable` / `Internal` when the store fails.
-    async fn find_token(&self, token_hash: String) -> Result<Option<RefreshTokenRecord>, StoreError>;
+    async fn find_token(
+        &self,
+        token_hash: String,
+    ) -> Result<Option<RefreshTokenRecord>, StoreError>;
 
     /// Marks `old_hash` used and stores `next` in one step. Returns `false` (and
     /// stores nothing) when the old token was already used: a replay.

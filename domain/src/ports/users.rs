@@ -31,8 +31,10 @@ pub trait UserStore: Send + Sync {
     ///
     /// # Errors
     /// `Unavailable` / `Internal` when the store fails.
-    async fn find_credentials(&self, canonical_username: String)
-    -> Result<Option<Credentials>, StoreError>;
+    async fn find_credentials(
+        &self,
+        canonical_username: String,
+    ) -> Result<Option<Credentials>, StoreError>;
 
     /// Applies a profile change and returns the result.
     ///

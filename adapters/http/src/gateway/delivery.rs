@@ -28,7 +28,12 @@ fn failed(e: impl std::fmt::Display) -> DeliveryError {
 
 #[async_trait]
 impl Delivery for SocketIoDelivery {
-    async fn send(&self, audience: Audience, exclude: Exclude, event: ServerEvent) -> Result<(), DeliveryError> {
+    async fn send(
+        &self,
+        audience: Audience,
+        exclude: Exclude,
+        event: ServerEvent,
+    ) -> Result<(), DeliveryError> {
         let targets: Vec<String> = match audience {
             Audience::Conversation(id) => vec![rooms::conversation(id)],
             Audience::Users(ids) => ids.into_iter().map(rooms::user).collect(),
@@ -42,7 +47,11 @@ impl Delivery for SocketIoDelivery {
         op.emit(event.name(), &event).await.map_err(failed)
     }
 
-    async fn join(&self, users: Vec<UserId>, conversation: ConversationId) -> Result<(), DeliveryError> {
+    async fn join(
+        &self,
+        users: Vec<UserId>,
+        conversation: ConversationId,
+    ) -> Result<(), DeliveryError> {
         let rooms: Vec<String> = users.into_iter().map(rooms::user).collect();
         self.io
             .to(rooms)
@@ -51,7 +60,11 @@ impl Delivery for SocketIoDelivery {
             .map_err(failed)
     }
 
-    async fn leave(&self, users: Vec<UserId>, conversation: ConversationId) -> Result<(), DeliveryError> {
+    async fn leave(
+        &self,
+        users: Vec<UserId>,
+        conversation: ConversationId,
+    ) -> Result<(), DeliveryError> {
         let rooms: Vec<String> = users.into_iter().map(rooms::user).collect();
         self.io
             .to(rooms)
@@ -60,10 +73,18 @@ impl Delivery for SocketIoDelivery {
             .map_err(failed)
     }
 
-    async fn revoke_session(&self, session: SessionId, reason: String) -> Result<(), DeliveryError> {
+    async fn revoke_session(
+        &self,
+        session: SessionId,
+        reason: String,
+    ) -> Result<(), DeliveryError> {
         let room = rooms::session(session);
         let event = ServerEvent::SessionRevoked(RevokedPayload { reason });
-        self.io.to(room.clone()).emit(event.name(), &event).await.map_err(failed)?;
+        self.io
+            .to(room.clone())
+            .emit(event.name(), &event)
+            .await
+            .map_err(failed)?;
         self.io.to(room).disconnect().await.map_err(failed)
     }
 }

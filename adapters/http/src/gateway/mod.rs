@@ -10,15 +10,15 @@ mod rooms;
 pub use delivery::SocketIoDelivery;
 
 use crate::state::AppState;
-use chatchit_application::{Actor, AppError, EventContext};
 use chatchit_application::handler::{EventEndpoint, error_ack};
+use chatchit_application::{Actor, AppError, EventContext};
 use chatchit_domain::events::ConnectionId;
 use serde::Deserialize;
 use serde_json::Value;
+use socketioxide::SocketIo;
 use socketioxide::extract::{AckSender, SocketRef, TryData};
 use socketioxide::handler::ConnectHandler;
 use socketioxide::layer::SocketIoLayer;
-use socketioxide::SocketIo;
 use std::sync::Arc;
 
 /// The handshake's `auth` object: `{token: accessToken}`.
@@ -64,7 +64,11 @@ impl Gateway {
             let state = auth_state.clone();
             async move {
                 let token = auth.map_err(|_| Unauthorized)?.token;
-                let actor = state.auth.authenticate(&token).await.map_err(|_| Unauthorized)?;
+                let actor = state
+                    .auth
+                    .authenticate(&token)
+                    .await
+                    .map_err(|_| Unauthorized)?;
                 s.extensions.insert(actor);
                 Ok::<(), Unauthorized>(())
             }
@@ -104,20 +108,23 @@ async fn connected(s: SocketRef, state: AppState) {
 
 fn register_event(s: &SocketRef, endpoint: Arc<dyn EventEndpoint>, actor: Actor) {
     let name = endpoint.event();
-    s.on(name, move |s: SocketRef, TryData(payload): TryData<Value>, ack: AckSender| {
-        let endpoint = endpoint.clone();
-        let ctx = EventContext {
-            actor: actor.clone(),
-            connection: Some(ConnectionId(s.id.to_string())),
-        };
-        async move {
-            let answer = match payload {
-                Ok(payload) => endpoint.dispatch(ctx, payload).await,
-                Err(e) => error_ack(&AppError::validation("payload", e.to_string())),
+    s.on(
+        name,
+        move |s: SocketRef, TryData(payload): TryData<Value>, ack: AckSender| {
+            let endpoint = endpoint.clone();
+            let ctx = EventContext {
+                actor: actor.clone(),
+                connection: Some(ConnectionId(s.id.to_string())),
             };
-            if ack.send(&answer).is_err() {
-                tracing::debug!(event = name, "no ack callback, or the socket closed");
+            async move {
+                let answer = match payload {
+                    Ok(payload) => endpoint.dispatch(ctx, payload).await,
+                    Err(e) => error_ack(&AppError::validation("payload", e.to_string())),
+                };
+                if ack.send(&answer).is_err() {
+                    tracing::debug!(event = name, "no ack callback, or the socket closed");
+                }
             }
-        }
-    });
+        },
+    );
 }

@@ -7,7 +7,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chatchit_application::conversations::{
-    AddMembersInput, CreateDirectInput, CreateGroupInput, Page, SetRoleInput, UpdateConversationInput,
+    AddMembersInput, CreateDirectInput, CreateGroupInput, Page, SetRoleInput,
+    UpdateConversationInput,
 };
 use chatchit_domain::conversation::ConversationView;
 use chatchit_domain::ids::{ConversationId, UserId};
@@ -98,7 +99,9 @@ pub async fn add_members(
     ApiPath(id): ApiPath<ConversationId>,
     ApiJson(input): ApiJson<AddMembersInput>,
 ) -> Result<Json<ConversationView>, ApiError> {
-    Ok(Json(state.conversations.add_members(&actor, id, input).await?))
+    Ok(Json(
+        state.conversations.add_members(&actor, id, input).await?,
+    ))
 }
 
 /// Removes a member (admin or owner) or leaves (oneself).
@@ -111,7 +114,10 @@ pub async fn remove_member(
     Authenticated(actor): Authenticated,
     ApiPath((id, user_id)): ApiPath<(ConversationId, UserId)>,
 ) -> Result<StatusCode, ApiError> {
-    state.conversations.remove_member(&actor, id, user_id).await?;
+    state
+        .conversations
+        .remove_member(&actor, id, user_id)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -127,5 +133,10 @@ pub async fn set_role(
     ApiPath((id, user_id)): ApiPath<(ConversationId, UserId)>,
     ApiJson(input): ApiJson<SetRoleInput>,
 ) -> Result<Json<ConversationView>, ApiError> {
-    Ok(Json(state.conversations.set_role(&actor, id, user_id, input).await?))
+    Ok(Json(
+        state
+            .conversations
+            .set_role(&actor, id, user_id, input)
+            .await?,
+    ))
 }

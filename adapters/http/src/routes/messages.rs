@@ -44,7 +44,12 @@ pub async fn history(
             return Err(AppError::validation("after", "use either before or after").into());
         }
     };
-    Ok(Json(state.messages.history(&actor, id, anchor, params.limit).await?))
+    Ok(Json(
+        state
+            .messages
+            .history(&actor, id, anchor, params.limit)
+            .await?,
+    ))
 }
 
 /// Sends a message, exactly as the `message:send` socket event.

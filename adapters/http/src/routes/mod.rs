@@ -36,7 +36,10 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(conversations::create_group))
         .routes(routes!(conversations::get_one, conversations::update))
         .routes(routes!(conversations::add_members))
-        .routes(routes!(conversations::remove_member, conversations::set_role))
+        .routes(routes!(
+            conversations::remove_member,
+            conversations::set_role
+        ))
         .routes(routes!(messages::history, messages::send));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
@@ -55,7 +58,12 @@ pub fn router(state: AppState) -> Router {
             "/api/openapi.json",
             get(move || {
                 let spec = spec.clone();
-                async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], spec) }
+                async move {
+                    (
+                        [(axum::http::header::CONTENT_TYPE, "application/json")],
+                        spec,
+                    )
+                }
             }),
         )
         .route("/docs", get(docs_page))

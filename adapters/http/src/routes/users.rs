@@ -14,7 +14,10 @@ use utoipa::IntoParams;
 /// The caller's profile.
 #[utoipa::path(get, path = "/me", tag = "users", security(("bearer" = [])),
     responses((status = 200, body = User), (status = 401, body = ErrorBody)))]
-pub async fn me(State(state): State<AppState>, Authenticated(actor): Authenticated) -> Result<Json<User>, ApiError> {
+pub async fn me(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+) -> Result<Json<User>, ApiError> {
     Ok(Json(state.users.me(&actor).await?))
 }
 

@@ -100,7 +100,10 @@ impl ConversationStore for SqlConversationStore {
         if let Some(existing) = self.find_direct(&key).await? {
             return Ok((existing, false));
         }
-        match self.insert_conversation(c.clone(), Some(key.clone()), members).await {
+        match self
+            .insert_conversation(c.clone(), Some(key.clone()), members)
+            .await
+        {
             Ok(()) => Ok((c, true)),
             Err(StoreError::Conflict(_)) => self
                 .find_direct(&key)
@@ -112,7 +115,10 @@ impl ConversationStore for SqlConversationStore {
     }
 
     async fn find(&self, id: ConversationId) -> Result<Option<Conversation>, StoreError> {
-        let row = conversation::Entity::find_by_id(id.0).one(self.db.connection()).await.store()?;
+        let row = conversation::Entity::find_by_id(id.0)
+            .one(self.db.connection())
+            .await
+            .store()?;
         Ok(row.map(to_conversation))
     }
 
@@ -160,7 +166,11 @@ impl ConversationStore for SqlConversationStore {
         Ok(row.map(to_member))
     }
 
-    async fn add_members(&self, id: ConversationId, members: Vec<Member>) -> Result<(), StoreError> {
+    async fn add_members(
+        &self,
+        id: ConversationId,
+        members: Vec<Member>,
+    ) -> Result<(), StoreError> {
         let _turn = self.db.write_turn().await;
         Self::insert_members(self.db.connection(), id, members).await
     }
@@ -173,7 +183,10 @@ impl ConversationStore for SqlConversationStore {
     ) -> Result<(), StoreError> {
         let _turn = self.db.write_turn().await;
         let txn = self.db.connection().begin().await.store()?;
-        member::Entity::delete_by_id((id.0, user.0)).exec(&txn).await.store()?;
+        member::Entity::delete_by_id((id.0, user.0))
+            .exec(&txn)
+            .await
+            .store()?;
         if let Some((heir, role)) = promote {
             member::Entity::update_many()
                 .col_expr(member::Column::Role, Expr::value(role.as_str()))
@@ -186,7 +199,12 @@ impl ConversationStore for SqlConversationStore {
         txn.commit().await.store()
     }
 
-    async fn set_role(&self, id: ConversationId, user: UserId, role: MemberRole) -> Result<(), StoreError> {
+    async fn set_role(
+        &self,
+        id: ConversationId,
+        user: UserId,
+        role: MemberRole,
+    ) -> Result<(), StoreError> {
         let _turn = self.db.write_turn().await;
         let done = member::Entity::update_many()
             .col_expr(member::Column::Role, Expr::value(role.as_str()))
@@ -201,7 +219,13 @@ impl ConversationStore for SqlConversationStore {
         Ok(())
     }
 
-    async fn mark_read(&self, id: ConversationId, user: UserId, seq: i64, message_id: MessageId) -> Result<(), StoreError> {
+    async fn mark_read(
+        &self,
+        id: ConversationId,
+        user: UserId,
+        seq: i64,
+        message_id: MessageId,
+    ) -> Result<(), StoreError> {
         let _turn = self.db.write_turn().await;
         member::Entity::update_many()
             .col_expr(member::Column::LastReadSeq, Expr::value(seq))
@@ -226,7 +250,8 @@ impl ConversationStore for SqlConversationStore {
             .from(member::Entity)
             .and_where(member::Column::UserId.eq(user.0))
             .to_owned();
-        let mut query = conversation::Entity::find().filter(conversation::Column::Id.in_subquery(mine));
+        let mut query =
+            conversation::Entity::find().filter(conversation::Column::Id.in_subquery(mine));
         if let Some(c) = cursor {
             let at = c.last_activity_at.millis();
             query = query.filter(
@@ -264,6 +289,9 @@ impl ConversationStore for SqlConversationStore {
             .all(self.db.connection())
             .await
             .store()?;
-        Ok(rows.into_iter().map(|r| ConversationId(r.conversation_id)).collect())
+        Ok(rows
+            .into_iter()
+            .map(|r| ConversationId(r.conversation_id))
+            .collect())
     }
 }

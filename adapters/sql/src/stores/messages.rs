@@ -29,7 +29,11 @@ impl SqlMessageStore {
         Self { db }
     }
 
-    async fn find_sent(&self, sender: UserId, client_msg_id: &str) -> Result<Option<Message>, StoreError> {
+    async fn find_sent(
+        &self,
+        sender: UserId,
+        client_msg_id: &str,
+    ) -> Result<Option<Message>, StoreError> {
         let row = message::Entity::find()
             .filter(message::Column::SenderId.eq(sender.0))
             .filter(message::Column::ClientMsgId.eq(client_msg_id))
@@ -43,7 +47,10 @@ impl SqlMessageStore {
     async fn insert_next(txn: &DatabaseTransaction, m: &NewMessage) -> Result<Message, StoreError> {
         let at = m.created_at.millis();
         let bumped = conversation::Entity::update_many()
-            .col_expr(conversation::Column::LastSeq, Expr::col(conversation::Column::LastSeq).add(1))
+            .col_expr(
+                conversation::Column::LastSeq,
+                Expr::col(conversation::Column::LastSeq).add(1),
+            )
             .col_expr(conversation::Column::LastActivityAt, Expr::value(at))
             .filter(conversation::Column::Id.eq(m.conversation_id.0))
             .exec_with_returning(txn)
@@ -53,8 +60,8 @@ impl SqlMessageStore {
             .first()
             .map(|c| c.last_seq)
             .ok_or_else(|| StoreError::NotFound("conversation".into()))?;
-        let attachments =
-            serde_json::to_string(&m.attachments).map_err(|e| StoreError::Internal(e.to_string()))?;
+        let attachments = serde_json::to_string(&m.attachments)
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
         let row = message::ActiveModel {
             id: Set(m.id.0),
             conversation_id: Set(m.conversation_id.0),
@@ -104,7 +111,10 @@ impl SqlMessageStore {
             .all(self.db.connection())
             .await
             .store()?;
-        Ok(rows.into_iter().map(|(e, n)| (e, u64::try_from(n).unwrap_or(0))).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(e, n)| (e, u64::try_from(n).unwrap_or(0)))
+            .collect())
     }
 }
 
@@ -115,7 +125,10 @@ impl MessageStore for SqlMessageStore {
             message,
             duplicate: true,
         };
-        if let Some(first) = self.find_sent(m.sender_id, m.client_msg_id.as_str()).await? {
+        if let Some(first) = self
+            .find_sent(m.sender_id, m.client_msg_id.as_str())
+            .await?
+        {
             return Ok(duplicate(first));
         }
         let inserted = {
@@ -145,11 +158,19 @@ impl MessageStore for SqlMessageStore {
     }
 
     async fn find(&self, id: MessageId) -> Result<Option<Message>, StoreError> {
-        let row = message::Entity::find_by_id(id.0).one(self.db.connection()).await.store()?;
+        let row = message::Entity::find_by_id(id.0)
+            .one(self.db.connection())
+            .await
+            .store()?;
         Ok(row.map(to_message))
     }
 
-    async fn edit(&self, id: MessageId, body: String, at: Timestamp) -> Result<Message, StoreError> {
+    async fn edit(
+        &self,
+        id: MessageId,
+        body: String,
+        at: Timestamp,
+    ) -> Result<Message, StoreError> {
         {
             let _turn = self.db.write_turn().await;
             message::Entity::update_many()
@@ -160,7 +181,9 @@ impl MessageStore for SqlMessageStore {
                 .await
                 .store()?;
         }
-        self.find(id).await?.ok_or_else(|| StoreError::NotFound("message".into()))
+        self.find(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound("message".into()))
     }
 
     async fn tombstone(&self, id: MessageId, at: Timestamp) -> Result<Message, StoreError> {
@@ -182,10 +205,19 @@ impl MessageStore for SqlMessageStore {
                 .store()?;
             txn.commit().await.store()?;
         }
-        self.find(id).await?.ok_or_else(|| StoreError::NotFound("message".into()))
+        self.find(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound("message".into()))
     }
 
-    async fn react(&self, id: MessageId, user: UserId, emoji: String, on: bool, at: Timestamp) -> Result<Reactions, StoreError> {
+    async fn react(
+        &self,
+        id: MessageId,
+        user: UserId,
+        emoji: String,
+        on: bool,
+        at: Timestamp,
+    ) -> Result<Reactions, StoreError> {
         {
             let _turn = self.db.write_turn().await;
             if on {
@@ -214,7 +246,12 @@ impl MessageStore for SqlMessageStore {
         self.reaction_counts(id).await
     }
 
-    async fn page_before(&self, c: ConversationId, before_seq: Option<i64>, limit: u32) -> Result<Vec<Message>, StoreError> {
+    async fn page_before(
+        &self,
+        c: ConversationId,
+        before_seq: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<Message>, StoreError> {
         let mut query = message::Entity::find().filter(message::Column::ConversationId.eq(c.0));
         if let Some(seq) = before_seq {
             query = query.filter(message::Column::Seq.lt(seq));
@@ -228,7 +265,12 @@ impl MessageStore for SqlMessageStore {
         Ok(rows.into_iter().map(to_message).collect())
     }
 
-    async fn page_after(&self, c: ConversationId, after_seq: i64, limit: u32) -> Result<Vec<Message>, StoreError> {
+    async fn page_after(
+        &self,
+        c: ConversationId,
+        after_seq: i64,
+        limit: u32,
+    ) -> Result<Vec<Message>, StoreError> {
         let rows = message::Entity::find()
             .filter(message::Column::ConversationId.eq(c.0))
             .filter(message::Column::Seq.gt(after_seq))
@@ -240,7 +282,12 @@ impl MessageStore for SqlMessageStore {
         Ok(rows.into_iter().map(to_message).collect())
     }
 
-    async fn count_unread(&self, c: ConversationId, reader: UserId, after_seq: i64) -> Result<u64, StoreError> {
+    async fn count_unread(
+        &self,
+        c: ConversationId,
+        reader: UserId,
+        after_seq: i64,
+    ) -> Result<u64, StoreError> {
         message::Entity::find()
             .filter(message::Column::ConversationId.eq(c.0))
             .filter(message::Column::Seq.gt(after_seq))

@@ -46,12 +46,18 @@ impl SessionStore for SqlSessionStore {
             revoked_at: Set(s.revoked_at.map(Timestamp::millis)),
         };
         session::Entity::insert(row).exec(&txn).await.store()?;
-        refresh_token::Entity::insert(token_row(token)).exec(&txn).await.store()?;
+        refresh_token::Entity::insert(token_row(token))
+            .exec(&txn)
+            .await
+            .store()?;
         txn.commit().await.store()
     }
 
     async fn find(&self, id: SessionId) -> Result<Option<Session>, StoreError> {
-        let row = session::Entity::find_by_id(id.0).one(self.db.connection()).await.store()?;
+        let row = session::Entity::find_by_id(id.0)
+            .one(self.db.connection())
+            .await
+            .store()?;
         Ok(row.map(|r| Session {
             id: SessionId(r.id),
             user_id: UserId(r.user_id),
@@ -60,7 +66,10 @@ impl SessionStore for SqlSessionStore {
         }))
     }
 
-    async fn find_token(&self, token_hash: String) -> Result<Option<RefreshTokenRecord>, StoreError> {
+    async fn find_token(
+        &self,
+        token_hash: String,
+    ) -> Result<Option<RefreshTokenRecord>, StoreError> {
         let row = refresh_token::Entity::find_by_id(token_hash)
             .one(self.db.connection())
             .await
@@ -73,7 +82,12 @@ impl SessionStore for SqlSessionStore {
         }))
     }
 
-    async fn rotate(&self, old_hash: String, at: Timestamp, next: RefreshTokenRecord) -> Result<bool, StoreError> {
+    async fn rotate(
+        &self,
+        old_hash: String,
+        at: Timestamp,
+        next: RefreshTokenRecord,
+    ) -> Result<bool, StoreError> {
         let _turn = self.db.write_turn().await;
         let txn = self.db.connection().begin().await.store()?;
         let spent = refresh_token::Entity::update_many()
@@ -87,7 +101,10 @@ impl SessionStore for SqlSessionStore {
             txn.rollback().await.store()?;
             return Ok(false);
         }
-        refresh_token::Entity::insert(token_row(next)).exec(&txn).await.store()?;
+        refresh_token::Entity::insert(token_row(next))
+            .exec(&txn)
+            .await
+            .store()?;
         txn.commit().await.store()?;
         Ok(true)
     }

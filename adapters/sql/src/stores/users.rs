@@ -9,7 +9,10 @@ use chatchit_domain::StoreError;
 use chatchit_domain::ids::UserId;
 use chatchit_domain::ports::UserStore;
 use chatchit_domain::user::{Credentials, ProfileChange, User};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 
 /// Accounts in the `users` table.
 pub struct SqlUserStore {
@@ -38,12 +41,18 @@ impl UserStore for SqlUserStore {
             created_at: Set(u.created_at.millis()),
         };
         let _turn = self.db.write_turn().await;
-        user::Entity::insert(row).exec(self.db.connection()).await.store()?;
+        user::Entity::insert(row)
+            .exec(self.db.connection())
+            .await
+            .store()?;
         Ok(())
     }
 
     async fn find(&self, id: UserId) -> Result<Option<User>, StoreError> {
-        let row = user::Entity::find_by_id(id.0).one(self.db.connection()).await.store()?;
+        let row = user::Entity::find_by_id(id.0)
+            .one(self.db.connection())
+            .await
+            .store()?;
         Ok(row.map(to_user))
     }
 
@@ -59,7 +68,10 @@ impl UserStore for SqlUserStore {
         Ok(rows.into_iter().map(to_user).collect())
     }
 
-    async fn find_credentials(&self, canonical_username: String) -> Result<Option<Credentials>, StoreError> {
+    async fn find_credentials(
+        &self,
+        canonical_username: String,
+    ) -> Result<Option<Credentials>, StoreError> {
         let row = user::Entity::find()
             .filter(user::Column::UsernameCanonical.eq(canonical_username))
             .one(self.db.connection())
