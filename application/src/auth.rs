@@ -100,6 +100,9 @@ pub struct AuthService {
     clock: Arc<dyn Clock>,
     /// Token lifetimes.
     lifetimes: TokenLifetimes,
+    /// A hash checked against when the user does not exist, so that an unknown
+    /// username costs the same bcrypt time as a wrong password.
+    decoy_hash: tokio::sync::OnceCell<String>,
 }
 
 impl AuthService {
@@ -121,6 +124,7 @@ impl AuthService {
             delivery,
             clock,
             lifetimes,
+            decoy_hash: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -166,6 +170,11 @@ impl AuthService {
             return Err(unauthorized());
         };
         let Some(credentials) = self.users.find_credentials(username.canonical()).await? else {
+            let decoy = self
+                .decoy_hash
+                .get_or_try_init(|| self.hasher.hash("decoy password".to_owned()))
+                .await?;
+            self.hasher.verify(input.password, decoy.clone()).await?;
             return Err(unauthorized());
         };
         let ok = self

@@ -103,7 +103,14 @@ async fn unknown_users_and_wrong_passwords_get_the_same_error() {
             password_hash: "h".into(),
         }))
     });
-    m.hasher.expect_verify().returning(|_, _| Ok(false));
+    m.hasher
+        .expect_hash()
+        .times(1)
+        .returning(|_| Ok("decoy".into()));
+    m.hasher
+        .expect_verify()
+        .times(2)
+        .returning(|_, _| Ok(false));
     let s = m.service();
     let login = |u: &str| LoginInput {
         username: u.into(),
