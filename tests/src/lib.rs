@@ -42,22 +42,43 @@ pub struct TestUser {
     pub refresh: String,
 }
 
-/// The configuration tests run with: fast bcrypt, port 0, a temp directory.
-pub fn test_config(dir: &Path) -> Config {
+/// The configuration tests run with: fast bcrypt, port 0, a temp directory,
+/// and the embedded SQLite database, or, when `CHATCHIT_TEST_E2E_POSTGRES_URL`
+/// names a PostgreSQL server, a fresh database there.
+pub async fn test_config(dir: &Path) -> Config {
     Config {
         bind: "127.0.0.1:0".into(),
         data_dir: dir.to_path_buf(),
+        database_url: fresh_postgres_database().await,
         bcrypt_cost: 4,
         log: "error".into(),
         ..Config::default()
     }
 }
 
+/// Creates a randomly named database on the server of
+/// `CHATCHIT_TEST_E2E_POSTGRES_URL` and returns its URL.
+async fn fresh_postgres_database() -> Option<String> {
+    use sea_orm::ConnectionTrait;
+    let admin_url = std::env::var("CHATCHIT_TEST_E2E_POSTGRES_URL").ok()?;
+    let admin = sea_orm::Database::connect(&admin_url)
+        .await
+        .expect("PostgreSQL reachable");
+    let name = format!("chatchit_e2e_{}", uuid::Uuid::now_v7().simple());
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create database");
+    let _closed = admin.close().await;
+    let (base, _) = admin_url.rsplit_once('/').expect("a database in the URL");
+    Some(format!("{base}/{name}"))
+}
+
 impl TestServer {
     /// A fresh server with a fresh database.
     pub async fn start() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let config = test_config(dir.path());
+        let config = test_config(dir.path()).await;
         Self::start_with(dir, config).await
     }
 

@@ -326,7 +326,7 @@ async fn typing_reaches_others_and_ends_with_a_message() {
 #[tokio::test]
 async fn unrenewed_typing_lapses() {
     let dir = tempfile::tempdir().expect("dir");
-    let mut config = chatchit_tests::test_config(dir.path());
+    let mut config = chatchit_tests::test_config(dir.path()).await;
     config.typing_timeout_ms = 200;
     let s = TestServer::start_with(dir, config).await;
     let (alice, bob) = (s.register("alice").await, s.register("bob").await);

@@ -154,7 +154,7 @@ async fn long_polling_clients_chat_too() {
 #[tokio::test]
 async fn acknowledged_messages_survive_a_restart() {
     let dir = tempfile::tempdir().expect("dir");
-    let config = test_config(dir.path());
+    let config = test_config(dir.path()).await;
     let s = TestServer::start_with(dir, config.clone()).await;
     let (alice, bob) = (s.register("alice").await, s.register("bob").await);
     let c = s.group(&alice, &[&bob]).await;

@@ -1,4 +1,7 @@
-//! Store tests against a real SQLite file in a temp directory.
+//! The store contract suite: every test runs against SQLite (a file in a temp
+//! directory) and against PostgreSQL (a fresh database per test, from
+//! `CHATCHIT_TEST_POSTGRES_URL`). Without that variable the PostgreSQL half is
+//! skipped locally and fails under CI (`CI` set).
 
 use chatchit_domain::StoreError;
 use chatchit_domain::auth::{RefreshTokenRecord, Session};
@@ -15,20 +18,48 @@ use chatchit_migrations::{Migrator, MigratorTrait};
 use chatchit_sql::{
     SqlConversationStore, SqlDatabase, SqlMessageStore, SqlSessionStore, SqlUserStore,
 };
+use sea_orm::ConnectionTrait;
 use std::sync::Arc;
 
 struct Stores {
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
     users: SqlUserStore,
     sessions: SqlSessionStore,
     conversations: SqlConversationStore,
     messages: Arc<SqlMessageStore>,
 }
 
-async fn stores() -> Stores {
+async fn sqlite() -> Stores {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
-    let db = SqlDatabase::connect(&url, 4).await.expect("connect");
+    stores_on(&url, Some(dir)).await
+}
+
+async fn postgres() -> Option<Stores> {
+    let Ok(admin_url) = std::env::var("CHATCHIT_TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run the PostgreSQL contract tests: set CHATCHIT_TEST_POSTGRES_URL"
+        );
+        eprintln!("skipped: CHATCHIT_TEST_POSTGRES_URL is not set");
+        return None;
+    };
+    let admin = SqlDatabase::connect(&admin_url, 1)
+        .await
+        .expect("PostgreSQL reachable");
+    let name = format!("chatchit_test_{}", uuid::Uuid::now_v7().simple());
+    admin
+        .connection()
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create database");
+    admin.close().await;
+    let (base, _) = admin_url.rsplit_once('/').expect("a database in the URL");
+    Some(stores_on(&format!("{base}/{name}"), None).await)
+}
+
+async fn stores_on(url: &str, dir: Option<tempfile::TempDir>) -> Stores {
+    let db = SqlDatabase::connect(url, 4).await.expect("connect");
     Migrator::up(db.connection(), None).await.expect("migrate");
     Stores {
         _dir: dir,
@@ -101,9 +132,7 @@ fn new_message(c: ConversationId, sender: UserId, key: &str) -> NewMessage {
     }
 }
 
-#[tokio::test]
-async fn usernames_are_unique_case_insensitively() {
-    let s = stores().await;
+async fn usernames_are_unique_case_insensitively(s: Stores) {
     user(&s, "Alice").await;
     let dup = User {
         id: UserId::generate(),
@@ -130,9 +159,7 @@ async fn usernames_are_unique_case_insensitively() {
     );
 }
 
-#[tokio::test]
-async fn a_refresh_token_rotates_once() {
-    let s = stores().await;
+async fn a_refresh_token_rotates_once(s: Stores) {
     let u = user(&s, "bob").await;
     let sid = SessionId::generate();
     let token = |hash: &str| RefreshTokenRecord {
@@ -191,9 +218,7 @@ async fn a_refresh_token_rotates_once() {
     );
 }
 
-#[tokio::test]
-async fn a_direct_conversation_is_created_once_per_pair() {
-    let s = stores().await;
+async fn a_direct_conversation_is_created_once_per_pair(s: Stores) {
     let (a, b) = (user(&s, "ann").await, user(&s, "ben").await);
     let fresh = || Conversation {
         id: ConversationId::generate(),
@@ -221,9 +246,7 @@ async fn a_direct_conversation_is_created_once_per_pair() {
     );
 }
 
-#[tokio::test]
-async fn concurrent_appends_get_gapless_seqs_and_retries_are_idempotent() {
-    let s = stores().await;
+async fn concurrent_appends_get_gapless_seqs_and_retries_are_idempotent(s: Stores) {
     let (a, b) = (user(&s, "amy").await, user(&s, "bea").await);
     let c = group(&s, &[a, b]).await;
     let mut tasks = Vec::new();
@@ -264,9 +287,7 @@ async fn concurrent_appends_get_gapless_seqs_and_retries_are_idempotent() {
     );
 }
 
-#[tokio::test]
-async fn unread_counts_skip_own_and_read_messages() {
-    let s = stores().await;
+async fn unread_counts_skip_own_and_read_messages(s: Stores) {
     let (a, b) = (user(&s, "cat").await, user(&s, "dan").await);
     let c = group(&s, &[a, b]).await;
     for i in 0..3 {
@@ -311,9 +332,7 @@ async fn unread_counts_skip_own_and_read_messages() {
     );
 }
 
-#[tokio::test]
-async fn reactions_count_and_tombstones_clear_content() {
-    let s = stores().await;
+async fn reactions_count_and_tombstones_clear_content(s: Stores) {
     let (a, b) = (user(&s, "eve").await, user(&s, "fay").await);
     let c = group(&s, &[a, b]).await;
     let m = s
@@ -347,9 +366,7 @@ async fn reactions_count_and_tombstones_clear_content() {
     assert!(dead.deleted_at.is_some());
 }
 
-#[tokio::test]
-async fn ownership_hand_over_happens_with_the_removal() {
-    let s = stores().await;
+async fn ownership_hand_over_happens_with_the_removal(s: Stores) {
     let (a, b) = (user(&s, "gus").await, user(&s, "hal").await);
     let c = group(&s, &[a, b]).await;
     s.conversations
@@ -366,3 +383,33 @@ async fn ownership_hand_over_happens_with_the_removal() {
         .expect("list");
     assert_eq!(list.len(), 1);
 }
+
+/// Runs each contract test once per engine.
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name(super::sqlite().await).await;
+            })*
+        }
+        mod on_postgres {
+            $(#[tokio::test]
+            async fn $name() {
+                if let Some(stores) = super::postgres().await {
+                    super::$name(stores).await;
+                }
+            })*
+        }
+    };
+}
+
+contract!(
+    usernames_are_unique_case_insensitively,
+    a_refresh_token_rotates_once,
+    a_direct_conversation_is_created_once_per_pair,
+    concurrent_appends_get_gapless_seqs_and_retries_are_idempotent,
+    unread_counts_skip_own_and_read_messages,
+    reactions_count_and_tombstones_clear_content,
+    ownership_hand_over_happens_with_the_removal,
+);

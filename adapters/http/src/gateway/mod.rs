@@ -59,25 +59,16 @@ impl Gateway {
     /// Starts accepting connections on namespace `/`, answering events with
     /// the endpoints in `state`.
     pub fn register(&self, state: AppState) {
-        let auth_state = state.clone();
-        let authenticate = move |s: SocketRef, TryData(auth): TryData<HandshakeAuth>| {
-            let state = auth_state.clone();
-            async move {
-                let token = auth.map_err(|_| Unauthorized)?.token;
-                let actor = state
-                    .auth
-                    .authenticate(&token)
-                    .await
-                    .map_err(|_| Unauthorized)?;
-                s.extensions.insert(actor);
-                Ok::<(), Unauthorized>(())
-            }
-        };
-        let on_connect = move |s: SocketRef| {
+        let admit = move |s: SocketRef, TryData(auth): TryData<HandshakeAuth>| {
             let state = state.clone();
-            async move { connected(s, state).await }
+            async move { admit(s, auth.ok(), state).await }
         };
-        self.io.ns("/", on_connect.with(authenticate));
+        let on_connect = async |s: SocketRef| {
+            metrics::gauge!("chatchit_connected_sockets").increment(1.0);
+            s.on_disconnect(async || metrics::gauge!("chatchit_connected_sockets").decrement(1.0));
+            tracing::debug!(socket = %s.id, "socket connected");
+        };
+        self.io.ns("/", on_connect.with(admit));
     }
 
     /// Disconnects every socket (graceful shutdown).
@@ -86,24 +77,41 @@ impl Gateway {
     }
 }
 
-async fn connected(s: SocketRef, state: AppState) {
-    let Some(actor) = s.extensions.get::<Actor>() else {
-        s.disconnect().ok();
-        return;
+/// The handshake: authenticates, then joins the socket to its rooms and
+/// registers its events. This runs before the client is told it is connected
+/// (socketioxide spawns the connect handler afterwards, so events registered
+/// there could miss the client's first emits).
+async fn admit(
+    s: SocketRef,
+    auth: Option<HandshakeAuth>,
+    state: AppState,
+) -> Result<(), Unauthorized> {
+    let token = auth.ok_or(Unauthorized)?.token;
+    let actor = state
+        .auth
+        .authenticate(&token)
+        .await
+        .map_err(|_| Unauthorized)?;
+    let conversations = match state.conversations.room_ids(&actor).await {
+        Ok(ids) => ids,
+        Err(e) => {
+            tracing::error!(error = %e, "could not load conversation rooms");
+            Vec::new()
+        }
     };
-    metrics::gauge!("chatchit_connected_sockets").increment(1.0);
-    s.on_disconnect(async || metrics::gauge!("chatchit_connected_sockets").decrement(1.0));
     s.join(rooms::connection(&ConnectionId(s.id.to_string())));
     s.join(rooms::user(actor.user_id));
     s.join(rooms::session(actor.session_id));
-    match state.conversations.room_ids(&actor).await {
-        Ok(ids) => s.join(ids.into_iter().map(rooms::conversation).collect::<Vec<_>>()),
-        Err(e) => tracing::error!(error = %e, "could not join conversation rooms"),
-    }
+    s.join(
+        conversations
+            .into_iter()
+            .map(rooms::conversation)
+            .collect::<Vec<_>>(),
+    );
     for endpoint in state.events.iter() {
         register_event(&s, endpoint.clone(), actor.clone());
     }
-    tracing::debug!(socket = %s.id, user = %actor.user_id, "socket connected");
+    Ok(())
 }
 
 fn register_event(s: &SocketRef, endpoint: Arc<dyn EventEndpoint>, actor: Actor) {
