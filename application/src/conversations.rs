@@ -8,7 +8,9 @@ use chatchit_domain::conversation::{
 };
 use chatchit_domain::events::DomainEvent;
 use chatchit_domain::ids::{ConversationId, UserId};
-use chatchit_domain::ports::{Clock, ConversationCursor, ConversationStore, EventQueue, UserStore};
+use chatchit_domain::ports::{
+    Clock, ConversationCursor, ConversationStore, EventQueue, SocialStore, UserStore,
+};
 use chatchit_domain::time::Timestamp;
 use chatchit_domain::values::{MediaUrl, PageLimit, Title};
 use serde::{Deserialize, Serialize};
@@ -96,6 +98,8 @@ pub struct ConversationService {
     users: Arc<dyn UserStore>,
     /// Conversations and members.
     conversations: Arc<dyn ConversationStore>,
+    /// Blocks forbid direct conversations.
+    social: Arc<dyn SocialStore>,
     /// Views for answers and events.
     views: Arc<ConversationViews>,
     /// Membership events go out through it.
@@ -109,6 +113,7 @@ impl ConversationService {
     pub fn new(
         users: Arc<dyn UserStore>,
         conversations: Arc<dyn ConversationStore>,
+        social: Arc<dyn SocialStore>,
         views: Arc<ConversationViews>,
         queue: Arc<dyn EventQueue>,
         clock: Arc<dyn Clock>,
@@ -116,6 +121,7 @@ impl ConversationService {
         Self {
             users,
             conversations,
+            social,
             views,
             queue,
             clock,
@@ -125,7 +131,8 @@ impl ConversationService {
     /// The one direct conversation between the caller and `userId`.
     ///
     /// # Errors
-    /// `Validation` for oneself, `NotFound` for an unknown user.
+    /// `Validation` for oneself, `NotFound` for an unknown user, `Forbidden`
+    /// when either blocks the other.
     pub async fn open_direct(
         &self,
         actor: &Actor,
@@ -136,6 +143,13 @@ impl ConversationService {
         }
         if self.users.find(input.user_id).await?.is_none() {
             return Err(AppError::NotFound("user not found".into()));
+        }
+        if self
+            .social
+            .blocked_either_way(actor.user_id, input.user_id)
+            .await?
+        {
+            return Err(AppError::forbidden());
         }
         let now = self.clock.now();
         let conversation = Conversation {

@@ -6,9 +6,11 @@
 //! through a port, so each use case is testable with mockall mocks.
 
 pub mod auth;
+pub mod blocks;
 pub mod context;
 pub mod conversations;
 pub mod error;
+pub mod friends;
 pub mod handler;
 pub mod handlers;
 pub mod messages;

@@ -8,7 +8,7 @@ use chatchit_domain::conversation::{ConversationKind, Member, MemberRole};
 use chatchit_domain::events::{ConnectionId, DomainEvent};
 use chatchit_domain::ids::{ConversationId, MessageId};
 use chatchit_domain::message::{Attachment, Message, NewMessage, Reactions};
-use chatchit_domain::ports::{Clock, ConversationStore, EventQueue, MessageStore};
+use chatchit_domain::ports::{Clock, ConversationStore, EventQueue, MessageStore, SocialStore};
 use chatchit_domain::values::{ClientMsgId, Emoji, MediaUrl, MessageBody, PageLimit};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -163,6 +163,8 @@ pub struct MessageService {
     conversations: Arc<dyn ConversationStore>,
     /// Messages.
     messages: Arc<dyn MessageStore>,
+    /// Blocks stop direct messages.
+    social: Arc<dyn SocialStore>,
     /// Fan-out goes through it.
     queue: Arc<dyn EventQueue>,
     /// A sent message ends its sender's typing.
@@ -176,6 +178,7 @@ impl MessageService {
     pub fn new(
         conversations: Arc<dyn ConversationStore>,
         messages: Arc<dyn MessageStore>,
+        social: Arc<dyn SocialStore>,
         queue: Arc<dyn EventQueue>,
         typing: Arc<TypingService>,
         clock: Arc<dyn Clock>,
@@ -183,6 +186,7 @@ impl MessageService {
         Self {
             conversations,
             messages,
+            social,
             queue,
             typing,
             clock,
@@ -193,7 +197,8 @@ impl MessageService {
     /// `clientMsgId` answers the first message and delivers nothing again.
     ///
     /// # Errors
-    /// `Validation` for bad fields, `Forbidden` for non-members.
+    /// `Validation` for bad fields, `Forbidden` for non-members and for direct
+    /// messages across a block (either way).
     pub async fn send(
         &self,
         actor: &Actor,
@@ -207,6 +212,7 @@ impl MessageService {
         let body = MessageBody::parse(&input.body)?;
         let attachments = check_attachments(input.attachments)?;
         self.member(actor, conversation_id).await?;
+        self.check_direct_block(actor, conversation_id).await?;
         if let Some(reply_to) = input.reply_to_id {
             match self.messages.find(reply_to).await? {
                 Some(m) if m.conversation_id == conversation_id => {}
@@ -448,6 +454,29 @@ impl MessageService {
         let has_more = items.len() > limit as usize;
         items.truncate(limit as usize);
         Ok(HistoryPage { items, has_more })
+    }
+
+    /// In a direct conversation, `Forbidden` when either side blocks the other.
+    async fn check_direct_block(
+        &self,
+        actor: &Actor,
+        conversation: ConversationId,
+    ) -> Result<(), AppError> {
+        let kind = self.conversations.find(conversation).await?.map(|c| c.kind);
+        if kind != Some(ConversationKind::Direct) {
+            return Ok(());
+        }
+        for other in self.conversations.members(conversation).await? {
+            if other.user_id != actor.user_id
+                && self
+                    .social
+                    .blocked_either_way(actor.user_id, other.user_id)
+                    .await?
+            {
+                return Err(AppError::forbidden());
+            }
+        }
+        Ok(())
     }
 
     /// The caller's membership, or `Forbidden`.

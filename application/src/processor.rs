@@ -4,10 +4,10 @@
 use crate::views::ConversationViews;
 use async_trait::async_trait;
 use chatchit_domain::events::{
-    DomainEvent, MembershipPayload, MessageRef, ReactionsPayload, ReadReceipt, ServerEvent,
-    TypingPayload,
+    DomainEvent, FriendPayload, FriendRequestPayload, MembershipPayload, MessageRef,
+    ReactionsPayload, ReadReceipt, ServerEvent, TypingPayload, UnfriendedPayload,
 };
-use chatchit_domain::ids::ConversationId;
+use chatchit_domain::ids::{ConversationId, UserId};
 use chatchit_domain::ports::{
     Audience, ConsumeError, ConversationStore, Delivery, EventConsumer, Exclude,
 };
@@ -35,6 +35,13 @@ impl EventProcessor {
             views,
             delivery,
         }
+    }
+
+    async fn to_users(&self, users: Vec<UserId>, event: ServerEvent) -> Result<(), ConsumeError> {
+        self.delivery
+            .send(Audience::Users(users), Exclude::Nobody, event)
+            .await
+            .map_err(failed)
     }
 
     async fn to_room(
@@ -231,6 +238,38 @@ impl EventConsumer for EventProcessor {
                     .leave(vec![user_id], conversation_id)
                     .await
                     .map_err(failed)
+            }
+            DomainEvent::FriendRequested { request } => {
+                let users = vec![request.from.id, request.to.id];
+                let payload = FriendRequestPayload { request: *request };
+                self.to_users(users, ServerEvent::FriendRequest(Box::new(payload)))
+                    .await
+            }
+            DomainEvent::FriendAccepted {
+                requester,
+                accepter,
+            } => {
+                let (requester_id, accepter_id) = (requester.id, accepter.id);
+                let to_requester = FriendPayload { user: *accepter };
+                let to_accepter = FriendPayload { user: *requester };
+                self.to_users(
+                    vec![requester_id],
+                    ServerEvent::FriendAccepted(Box::new(to_requester)),
+                )
+                .await?;
+                self.to_users(
+                    vec![accepter_id],
+                    ServerEvent::FriendAccepted(Box::new(to_accepter)),
+                )
+                .await
+            }
+            DomainEvent::FriendRemoved { a, b } => {
+                let to_a = UnfriendedPayload { user_id: b };
+                let to_b = UnfriendedPayload { user_id: a };
+                self.to_users(vec![a], ServerEvent::FriendRemoved(to_a))
+                    .await?;
+                self.to_users(vec![b], ServerEvent::FriendRemoved(to_b))
+                    .await
             }
         }
     }

@@ -6,7 +6,9 @@ use crate::secrets::jwt_secret;
 use anyhow::Context;
 use axum::serve::ListenerExt;
 use chatchit_application::auth::{AuthService, TokenLifetimes};
+use chatchit_application::blocks::BlockService;
 use chatchit_application::conversations::ConversationService;
+use chatchit_application::friends::FriendService;
 use chatchit_application::handlers;
 use chatchit_application::messages::MessageService;
 use chatchit_application::processor::EventProcessor;
@@ -15,13 +17,14 @@ use chatchit_application::users::UserService;
 use chatchit_application::views::ConversationViews;
 use chatchit_crypto::{BcryptHasher, JwtIssuer};
 use chatchit_domain::ports::{
-    Clock, ConversationStore, Delivery, EventQueue, MessageStore, UserStore,
+    Clock, ConversationStore, Delivery, EventQueue, MessageStore, SocialStore, UserStore,
 };
 use chatchit_http::{AppState, Gateway, HealthCheck};
 use chatchit_memory::{InProcessQueue, RetryPolicy, SystemClock};
 use chatchit_migrations::{Migrator, MigratorTrait};
 use chatchit_sql::{
-    SqlConversationStore, SqlDatabase, SqlMessageStore, SqlSessionStore, SqlUserStore,
+    SqlConversationStore, SqlDatabase, SqlMessageStore, SqlSessionStore, SqlSocialStore,
+    SqlUserStore,
 };
 use chrono::TimeDelta;
 use std::sync::Arc;
@@ -94,6 +97,7 @@ impl Application {
         let conversations: Arc<dyn ConversationStore> =
             Arc::new(SqlConversationStore::new(database.clone()));
         let messages: Arc<dyn MessageStore> = Arc::new(SqlMessageStore::new(database.clone()));
+        let social: Arc<dyn SocialStore> = Arc::new(SqlSocialStore::new(database.clone()));
         let (queue, worker) = InProcessQueue::new(RetryPolicy::default());
         let events: Arc<dyn EventQueue> = Arc::new(queue.clone());
         let (gateway, socket_layer) = Gateway::new();
@@ -125,6 +129,7 @@ impl Application {
         let message_service = Arc::new(MessageService::new(
             conversations.clone(),
             messages,
+            social.clone(),
             events.clone(),
             typing.clone(),
             clock.clone(),
@@ -132,10 +137,18 @@ impl Application {
         let conversation_service = Arc::new(ConversationService::new(
             users.clone(),
             conversations.clone(),
+            social.clone(),
             views.clone(),
-            events,
-            clock,
+            events.clone(),
+            clock.clone(),
         ));
+        let friends = Arc::new(FriendService::new(
+            users.clone(),
+            social.clone(),
+            events.clone(),
+            clock.clone(),
+        ));
+        let blocks = Arc::new(BlockService::new(users.clone(), social, clock));
         let processor = Arc::new(EventProcessor::new(conversations, views, delivery));
         let worker = worker.spawn(processor);
 
@@ -149,6 +162,8 @@ impl Application {
             users: Arc::new(UserService::new(users)),
             conversations: conversation_service,
             messages: message_service.clone(),
+            friends,
+            blocks,
             events: Arc::new(handlers::all(message_service, typing)),
             health: Arc::new(health),
         };

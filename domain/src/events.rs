@@ -4,6 +4,8 @@
 use crate::conversation::ConversationView;
 use crate::ids::{ConversationId, MessageId, UserId};
 use crate::message::{Message, Reactions};
+use crate::social::FriendRequestView;
+use crate::user::User;
 use serde::Serialize;
 
 /// An opaque handle on one live client connection, so the socket that sent a
@@ -123,6 +125,25 @@ pub enum DomainEvent {
         /// Who removed them (themselves when leaving).
         by: UserId,
     },
+    /// A friend request was made.
+    FriendRequested {
+        /// The request, with both profiles.
+        request: Box<FriendRequestView>,
+    },
+    /// Two users became friends.
+    FriendAccepted {
+        /// Who had asked.
+        requester: Box<User>,
+        /// Who accepted.
+        accepter: Box<User>,
+    },
+    /// A friendship ended.
+    FriendRemoved {
+        /// One side.
+        a: UserId,
+        /// The other side.
+        b: UserId,
+    },
 }
 
 impl DomainEvent {
@@ -137,7 +158,10 @@ impl DomainEvent {
             | Self::ConversationCreated { .. }
             | Self::ConversationUpdated { .. }
             | Self::MemberAdded { .. }
-            | Self::MemberRemoved { .. } => Priority::Medium,
+            | Self::MemberRemoved { .. }
+            | Self::FriendRequested { .. }
+            | Self::FriendAccepted { .. }
+            | Self::FriendRemoved { .. } => Priority::Medium,
             Self::Typing { .. } => Priority::Low,
         }
     }
@@ -155,6 +179,9 @@ impl DomainEvent {
             Self::ConversationUpdated { .. } => "conversation_updated",
             Self::MemberAdded { .. } => "member_added",
             Self::MemberRemoved { .. } => "member_removed",
+            Self::FriendRequested { .. } => "friend_requested",
+            Self::FriendAccepted { .. } => "friend_accepted",
+            Self::FriendRemoved { .. } => "friend_removed",
         }
     }
 }
@@ -217,6 +244,28 @@ pub struct MembershipPayload {
     pub by: UserId,
 }
 
+/// Payload of `friend:request`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FriendRequestPayload {
+    /// The request.
+    pub request: FriendRequestView,
+}
+
+/// Payload of `friend:accepted`: the new friend.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FriendPayload {
+    /// The other user.
+    pub user: User,
+}
+
+/// Payload of `friend:removed`: the former friend.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UnfriendedPayload {
+    /// The other user.
+    pub user_id: UserId,
+}
+
 /// Payload of `session:revoked`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RevokedPayload {
@@ -248,6 +297,12 @@ pub enum ServerEvent {
     MemberAdded(MembershipPayload),
     /// `member:removed`.
     MemberRemoved(MembershipPayload),
+    /// `friend:request`.
+    FriendRequest(Box<FriendRequestPayload>),
+    /// `friend:accepted`.
+    FriendAccepted(Box<FriendPayload>),
+    /// `friend:removed`.
+    FriendRemoved(UnfriendedPayload),
     /// `session:revoked`.
     SessionRevoked(RevokedPayload),
 }
@@ -266,6 +321,9 @@ impl ServerEvent {
             Self::ConversationUpdated(_) => "conversation:updated",
             Self::MemberAdded(_) => "member:added",
             Self::MemberRemoved(_) => "member:removed",
+            Self::FriendRequest(_) => "friend:request",
+            Self::FriendAccepted(_) => "friend:accepted",
+            Self::FriendRemoved(_) => "friend:removed",
             Self::SessionRevoked(_) => "session:revoked",
         }
     }

@@ -7,6 +7,7 @@ use sea_orm_migration::prelude::*;
 mod m20261129_000001_accounts;
 mod m20261129_000002_conversations;
 mod m20261129_000003_messages;
+mod m20261129_000004_social;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_accounts::Migration),
             Box::new(m20261129_000002_conversations::Migration),
             Box::new(m20261129_000003_messages::Migration),
+            Box::new(m20261129_000004_social::Migration),
         ]
     }
 }

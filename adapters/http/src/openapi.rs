@@ -17,6 +17,7 @@ use utoipa::{Modify, OpenApi};
         (name = "users", description = "Profiles"),
         (name = "conversations", description = "Direct and group conversations"),
         (name = "messages", description = "History and sending"),
+        (name = "social", description = "Friends and blocks"),
         (name = "operations", description = "Health")
     )
 )]

@@ -2,7 +2,9 @@
 
 use async_trait::async_trait;
 use chatchit_application::auth::AuthService;
+use chatchit_application::blocks::BlockService;
 use chatchit_application::conversations::ConversationService;
+use chatchit_application::friends::FriendService;
 use chatchit_application::handler::EventEndpoint;
 use chatchit_application::messages::MessageService;
 use chatchit_application::users::UserService;
@@ -39,6 +41,10 @@ pub struct AppState {
     pub conversations: Arc<ConversationService>,
     /// Messages.
     pub messages: Arc<MessageService>,
+    /// Friend requests and friendships.
+    pub friends: Arc<FriendService>,
+    /// Blocks.
+    pub blocks: Arc<BlockService>,
     /// The realtime commands the gateway registers.
     pub events: Arc<Vec<Arc<dyn EventEndpoint>>>,
     /// Readiness probes; the first is the database, which decides 503.

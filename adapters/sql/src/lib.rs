@@ -8,4 +8,6 @@ mod error;
 mod stores;
 
 pub use database::SqlDatabase;
-pub use stores::{SqlConversationStore, SqlMessageStore, SqlSessionStore, SqlUserStore};
+pub use stores::{
+    SqlConversationStore, SqlMessageStore, SqlSessionStore, SqlSocialStore, SqlUserStore,
+};

@@ -10,19 +10,23 @@ use chatchit_domain::conversation::{
 };
 use chatchit_domain::ids::{ConversationId, MessageId, SessionId, UserId};
 use chatchit_domain::message::NewMessage;
+use chatchit_domain::ports::SocialStore;
 use chatchit_domain::ports::{ConversationStore, MessageStore, SessionStore, UserStore};
+use chatchit_domain::social::{FriendRequest, FriendRequestId};
 use chatchit_domain::time::Timestamp;
 use chatchit_domain::user::{Role, User};
 use chatchit_domain::values::{ClientMsgId, MessageBody};
 use chatchit_migrations::{Migrator, MigratorTrait};
 use chatchit_sql::{
-    SqlConversationStore, SqlDatabase, SqlMessageStore, SqlSessionStore, SqlUserStore,
+    SqlConversationStore, SqlDatabase, SqlMessageStore, SqlSessionStore, SqlSocialStore,
+    SqlUserStore,
 };
 use sea_orm::ConnectionTrait;
 use std::sync::Arc;
 
 struct Stores {
     _dir: Option<tempfile::TempDir>,
+    social: SqlSocialStore,
     users: SqlUserStore,
     sessions: SqlSessionStore,
     conversations: SqlConversationStore,
@@ -63,6 +67,7 @@ async fn stores_on(url: &str, dir: Option<tempfile::TempDir>) -> Stores {
     Migrator::up(db.connection(), None).await.expect("migrate");
     Stores {
         _dir: dir,
+        social: SqlSocialStore::new(db.clone()),
         users: SqlUserStore::new(db.clone()),
         sessions: SqlSessionStore::new(db.clone()),
         conversations: SqlConversationStore::new(db.clone()),
@@ -384,6 +389,56 @@ async fn ownership_hand_over_happens_with_the_removal(s: Stores) {
     assert_eq!(list.len(), 1);
 }
 
+async fn friendship_follows_acceptance_and_a_block_clears_the_graph(s: Stores) {
+    let (a, b) = (user(&s, "ivy").await, user(&s, "jon").await);
+    let request = FriendRequest {
+        id: FriendRequestId::generate(),
+        from: a,
+        to: b,
+        created_at: now(),
+    };
+    s.social
+        .create_request(request.clone())
+        .await
+        .expect("request");
+    assert!(matches!(
+        s.social
+            .create_request(FriendRequest {
+                id: FriendRequestId::generate(),
+                ..request.clone()
+            })
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    let (incoming, outgoing) = s.social.requests_of(b).await.expect("requests");
+    assert_eq!((incoming.len(), outgoing.len()), (1, 0));
+    assert!(
+        s.social
+            .accept_request(request.id, now())
+            .await
+            .expect("accept")
+    );
+    assert!(
+        !s.social
+            .accept_request(request.id, now())
+            .await
+            .expect("gone")
+    );
+    assert!(
+        s.social.are_friends(a, b).await.expect("friends")
+            && s.social.are_friends(b, a).await.expect("friends")
+    );
+    assert_eq!(s.social.friends_of(b).await.expect("list")[0].user_id, a);
+
+    s.social.block(b, a, now()).await.expect("block");
+    s.social.block(b, a, now()).await.expect("block twice");
+    assert!(!s.social.are_friends(a, b).await.expect("no longer friends"));
+    assert!(s.social.blocked_either_way(a, b).await.expect("blocked"));
+    assert_eq!(s.social.blocks_of(b).await.expect("blocks").len(), 1);
+    assert!(s.social.unblock(b, a).await.expect("unblock"));
+    assert!(!s.social.blocked_either_way(a, b).await.expect("unblocked"));
+}
+
 /// Runs each contract test once per engine.
 macro_rules! contract {
     ($($name:ident),* $(,)?) => {
@@ -405,6 +460,7 @@ macro_rules! contract {
 }
 
 contract!(
+    friendship_follows_acceptance_and_a_block_clears_the_graph,
     usernames_are_unique_case_insensitively,
     a_refresh_token_rotates_once,
     a_direct_conversation_is_created_once_per_pair,

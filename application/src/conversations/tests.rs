@@ -6,6 +6,7 @@ use chatchit_domain::ports::clock::MockClock;
 use chatchit_domain::ports::conversations::MockConversationStore;
 use chatchit_domain::ports::messages::MockMessageStore;
 use chatchit_domain::ports::queue::MockEventQueue;
+use chatchit_domain::ports::social::MockSocialStore;
 use chatchit_domain::ports::users::MockUserStore;
 use chatchit_domain::user::Role;
 
@@ -42,9 +43,14 @@ fn service(
     ));
     let mut clock = MockClock::new();
     clock.expect_now().returning(|| at(1));
+    let mut social = MockSocialStore::new();
+    social
+        .expect_blocked_either_way()
+        .returning(|_, _| Ok(false));
     ConversationService::new(
         users,
         conversations,
+        Arc::new(social),
         views,
         Arc::new(queue),
         Arc::new(clock),

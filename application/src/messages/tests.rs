@@ -9,6 +9,7 @@ use chatchit_domain::ports::clock::MockClock;
 use chatchit_domain::ports::conversations::MockConversationStore;
 use chatchit_domain::ports::messages::MockMessageStore;
 use chatchit_domain::ports::queue::MockEventQueue;
+use chatchit_domain::ports::social::MockSocialStore;
 use chatchit_domain::time::Timestamp;
 use chatchit_domain::user::Role;
 use std::time::Duration;
@@ -67,9 +68,14 @@ fn service(
     let typing = TypingService::new(conversations.clone(), queue.clone(), Duration::from_secs(6));
     let mut clock = MockClock::new();
     clock.expect_now().returning(|| Timestamp::from_millis(1));
+    let mut social = MockSocialStore::new();
+    social
+        .expect_blocked_either_way()
+        .returning(|_, _| Ok(false));
     MessageService::new(
         conversations,
         Arc::new(messages),
+        Arc::new(social),
         queue,
         typing,
         Arc::new(clock),

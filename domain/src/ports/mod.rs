@@ -9,6 +9,7 @@ pub mod messages;
 pub mod queue;
 pub mod security;
 pub mod sessions;
+pub mod social;
 pub mod users;
 
 pub use clock::Clock;
@@ -18,4 +19,5 @@ pub use messages::MessageStore;
 pub use queue::{ConsumeError, EventConsumer, EventQueue, QueueError, QueueStats};
 pub use security::{PasswordHasher, SecurityError, TokenIssuer};
 pub use sessions::SessionStore;
+pub use social::SocialStore;
 pub use users::UserStore;

@@ -4,6 +4,7 @@ mod auth;
 mod conversations;
 mod messages;
 mod ops;
+mod social;
 mod users;
 
 use crate::error::not_found;
@@ -40,7 +41,15 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             conversations::remove_member,
             conversations::set_role
         ))
-        .routes(routes!(messages::history, messages::send));
+        .routes(routes!(messages::history, messages::send))
+        .routes(routes!(social::friends))
+        .routes(routes!(social::requests, social::request))
+        .routes(routes!(social::accept))
+        .routes(routes!(social::decline))
+        .routes(routes!(social::cancel))
+        .routes(routes!(social::unfriend))
+        .routes(routes!(social::blocks))
+        .routes(routes!(social::block, social::unblock));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .routes(routes!(ops::live))

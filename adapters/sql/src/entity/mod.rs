@@ -1,7 +1,10 @@
 //! sea-orm entities: the table shapes, private to this adapter. Nothing here
 //! crosses into the domain; `convert` maps rows to domain types.
 
+pub mod block;
 pub mod conversation;
+pub mod friend_request;
+pub mod friendship;
 pub mod member;
 pub mod message;
 pub mod reaction;

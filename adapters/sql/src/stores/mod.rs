@@ -3,9 +3,11 @@
 mod conversations;
 mod messages;
 mod sessions;
+mod social;
 mod users;
 
 pub use conversations::SqlConversationStore;
 pub use messages::SqlMessageStore;
 pub use sessions::SqlSessionStore;
+pub use social::SqlSocialStore;
 pub use users::SqlUserStore;

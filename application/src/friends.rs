@@ -1,0 +1,396 @@
+//! Friends: requests (with mutual requests accepting each other), accept,
+//! decline, cancel, unfriend, lists. Blocks stop requests both ways.
+
+use crate::context::Actor;
+use crate::error::AppError;
+use chatchit_domain::events::DomainEvent;
+use chatchit_domain::ids::UserId;
+use chatchit_domain::ports::{Clock, EventQueue, SocialStore, UserStore};
+use chatchit_domain::social::{
+    FriendRequest, FriendRequestId, FriendRequestView, Relation, RelationView,
+};
+use chatchit_domain::user::User;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// `POST /friends/requests` body.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FriendRequestInput {
+    /// Who to befriend.
+    pub user_id: UserId,
+}
+
+/// `GET /friends/requests` answer.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PendingRequests {
+    /// Requests to the caller.
+    pub incoming: Vec<FriendRequestView>,
+    /// Requests from the caller.
+    pub outgoing: Vec<FriendRequestView>,
+}
+
+/// What a friend request did.
+#[derive(Debug, Clone)]
+pub enum RequestOutcome {
+    /// A new pending request (201).
+    Requested(FriendRequestView),
+    /// The other side had asked already: now friends (200).
+    Befriended(RelationView),
+}
+
+/// Friend use cases.
+pub struct FriendService {
+    /// Profiles.
+    users: Arc<dyn UserStore>,
+    /// The social graph.
+    social: Arc<dyn SocialStore>,
+    /// Events to the affected users.
+    queue: Arc<dyn EventQueue>,
+    /// Now.
+    clock: Arc<dyn Clock>,
+}
+
+impl FriendService {
+    /// Wires the service.
+    pub fn new(
+        users: Arc<dyn UserStore>,
+        social: Arc<dyn SocialStore>,
+        queue: Arc<dyn EventQueue>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            users,
+            social,
+            queue,
+            clock,
+        }
+    }
+
+    /// Asks `userId` to be friends; if they had asked the caller, accepts theirs.
+    ///
+    /// # Errors
+    /// `Conflict` when already friends or already asked, `Forbidden` across a
+    /// block, `NotFound` for unknown users, `Validation` for oneself.
+    pub async fn request(
+        &self,
+        actor: &Actor,
+        input: FriendRequestInput,
+    ) -> Result<RequestOutcome, AppError> {
+        let (me, them) = (actor.user_id, input.user_id);
+        if me == them {
+            return Err(AppError::validation("userId", "must be someone else"));
+        }
+        let target = self.user(them).await?;
+        if self.social.blocked_either_way(me, them).await? {
+            return Err(AppError::forbidden());
+        }
+        if self.social.are_friends(me, them).await? {
+            return Err(AppError::Conflict("already friends".into()));
+        }
+        if self.social.request_between(me, them).await?.is_some() {
+            return Err(AppError::Conflict("request already pending".into()));
+        }
+        if let Some(theirs) = self.social.request_between(them, me).await? {
+            let relation = self.accept_request(theirs).await?;
+            return Ok(RequestOutcome::Befriended(relation));
+        }
+        let request = FriendRequest {
+            id: FriendRequestId::generate(),
+            from: me,
+            to: them,
+            created_at: self.clock.now(),
+        };
+        self.social
+            .create_request(request.clone())
+            .await
+            .map_err(|e| match e {
+                chatchit_domain::StoreError::Conflict(_) => {
+                    AppError::Conflict("request already pending".into())
+                }
+                other => other.into(),
+            })?;
+        let view = FriendRequestView {
+            id: request.id,
+            from: self.user(me).await?,
+            to: target,
+            created_at: request.created_at,
+        };
+        self.publish(DomainEvent::FriendRequested {
+            request: Box::new(view.clone()),
+        })
+        .await;
+        Ok(RequestOutcome::Requested(view))
+    }
+
+    /// Accepts a request made to the caller.
+    ///
+    /// # Errors
+    /// `NotFound` unless it is a pending request to the caller.
+    pub async fn accept(
+        &self,
+        actor: &Actor,
+        id: FriendRequestId,
+    ) -> Result<RelationView, AppError> {
+        let request = self.pending(id, |r| r.to == actor.user_id).await?;
+        self.accept_request(request).await
+    }
+
+    /// Declines a request made to the caller.
+    ///
+    /// # Errors
+    /// `NotFound` unless it is a pending request to the caller.
+    pub async fn decline(&self, actor: &Actor, id: FriendRequestId) -> Result<(), AppError> {
+        self.pending(id, |r| r.to == actor.user_id).await?;
+        self.social.delete_request(id).await?;
+        Ok(())
+    }
+
+    /// Withdraws a request the caller made.
+    ///
+    /// # Errors
+    /// `NotFound` unless it is a pending request from the caller.
+    pub async fn cancel(&self, actor: &Actor, id: FriendRequestId) -> Result<(), AppError> {
+        self.pending(id, |r| r.from == actor.user_id).await?;
+        self.social.delete_request(id).await?;
+        Ok(())
+    }
+
+    /// Ends a friendship.
+    ///
+    /// # Errors
+    /// `NotFound` when they are not friends.
+    pub async fn unfriend(&self, actor: &Actor, user: UserId) -> Result<(), AppError> {
+        if !self.social.remove_friendship(actor.user_id, user).await? {
+            return Err(AppError::NotFound("not friends".into()));
+        }
+        self.publish(DomainEvent::FriendRemoved {
+            a: actor.user_id,
+            b: user,
+        })
+        .await;
+        Ok(())
+    }
+
+    /// The caller's friends.
+    ///
+    /// # Errors
+    /// Store failures.
+    pub async fn friends(&self, actor: &Actor) -> Result<Vec<RelationView>, AppError> {
+        let relations = self.social.friends_of(actor.user_id).await?;
+        relation_views(&*self.users, relations).await
+    }
+
+    /// The caller's pending requests, both ways.
+    ///
+    /// # Errors
+    /// Store failures.
+    pub async fn requests(&self, actor: &Actor) -> Result<PendingRequests, AppError> {
+        let (incoming, outgoing) = self.social.requests_of(actor.user_id).await?;
+        let ids = incoming
+            .iter()
+            .chain(&outgoing)
+            .flat_map(|r| [r.from, r.to])
+            .collect();
+        let profiles: HashMap<UserId, User> = self
+            .users
+            .find_many(ids)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect();
+        let view = |r: FriendRequest| {
+            Some(FriendRequestView {
+                id: r.id,
+                from: profiles.get(&r.from)?.clone(),
+                to: profiles.get(&r.to)?.clone(),
+                created_at: r.created_at,
+            })
+        };
+        Ok(PendingRequests {
+            incoming: incoming.into_iter().filter_map(view).collect(),
+            outgoing: outgoing.into_iter().filter_map(view).collect(),
+        })
+    }
+
+    async fn accept_request(&self, request: FriendRequest) -> Result<RelationView, AppError> {
+        let now = self.clock.now();
+        if !self.social.accept_request(request.id, now).await? {
+            return Err(AppError::NotFound("friend request not found".into()));
+        }
+        let requester = self.user(request.from).await?;
+        let accepter = self.user(request.to).await?;
+        self.publish(DomainEvent::FriendAccepted {
+            requester: Box::new(requester.clone()),
+            accepter: Box::new(accepter),
+        })
+        .await;
+        Ok(RelationView {
+            user: requester,
+            since: now,
+        })
+    }
+
+    async fn pending(
+        &self,
+        id: FriendRequestId,
+        mine: impl Fn(&FriendRequest) -> bool,
+    ) -> Result<FriendRequest, AppError> {
+        match self.social.find_request(id).await? {
+            Some(r) if mine(&r) => Ok(r),
+            _ => Err(AppError::NotFound("friend request not found".into())),
+        }
+    }
+
+    async fn user(&self, id: UserId) -> Result<User, AppError> {
+        self.users
+            .find(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("user not found".into()))
+    }
+
+    async fn publish(&self, event: DomainEvent) {
+        if let Err(e) = self.queue.publish(event).await {
+            tracing::error!(error = %e, "could not queue a friend event");
+        }
+    }
+}
+
+/// Joins relations with the profiles of the users they point at.
+///
+/// # Errors
+/// Store failures.
+pub async fn relation_views(
+    users: &dyn UserStore,
+    relations: Vec<Relation>,
+) -> Result<Vec<RelationView>, AppError> {
+    let mut profiles: HashMap<UserId, User> = users
+        .find_many(relations.iter().map(|r| r.user_id).collect())
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    Ok(relations
+        .into_iter()
+        .filter_map(|r| {
+            profiles.remove(&r.user_id).map(|user| RelationView {
+                user,
+                since: r.since,
+            })
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chatchit_domain::ids::SessionId;
+    use chatchit_domain::ports::clock::MockClock;
+    use chatchit_domain::ports::queue::MockEventQueue;
+    use chatchit_domain::ports::social::MockSocialStore;
+    use chatchit_domain::ports::users::MockUserStore;
+    use chatchit_domain::time::Timestamp;
+    use chatchit_domain::user::Role;
+
+    fn actor() -> Actor {
+        Actor {
+            user_id: UserId::generate(),
+            session_id: SessionId::generate(),
+            role: Role::User,
+        }
+    }
+
+    fn profile(id: UserId) -> User {
+        User {
+            id,
+            username: format!("u{}", id.0.simple()),
+            display_name: "u".into(),
+            avatar_url: None,
+            role: Role::User,
+            created_at: Timestamp::from_millis(0),
+        }
+    }
+
+    fn service(social: MockSocialStore, queue: MockEventQueue) -> FriendService {
+        let mut users = MockUserStore::new();
+        users.expect_find().returning(|id| Ok(Some(profile(id))));
+        let mut clock = MockClock::new();
+        clock.expect_now().returning(|| Timestamp::from_millis(1));
+        FriendService::new(
+            Arc::new(users),
+            Arc::new(social),
+            Arc::new(queue),
+            Arc::new(clock),
+        )
+    }
+
+    #[tokio::test]
+    async fn nobody_befriends_themselves() {
+        let a = actor();
+        let err = service(MockSocialStore::new(), MockEventQueue::new())
+            .request(&a, FriendRequestInput { user_id: a.user_id })
+            .await
+            .expect_err("refused");
+        assert_eq!(err.code(), "validation");
+    }
+
+    #[tokio::test]
+    async fn no_request_crosses_a_block() {
+        let mut social = MockSocialStore::new();
+        social
+            .expect_blocked_either_way()
+            .returning(|_, _| Ok(true));
+        social.expect_create_request().never();
+        let err = service(social, MockEventQueue::new())
+            .request(
+                &actor(),
+                FriendRequestInput {
+                    user_id: UserId::generate(),
+                },
+            )
+            .await
+            .expect_err("refused");
+        assert_eq!(err.code(), "forbidden");
+    }
+
+    #[tokio::test]
+    async fn asking_back_accepts_the_pending_request() {
+        let (a, them) = (actor(), UserId::generate());
+        let me = a.user_id;
+        let theirs = FriendRequest {
+            id: FriendRequestId::generate(),
+            from: them,
+            to: me,
+            created_at: Timestamp::from_millis(0),
+        };
+        let id = theirs.id;
+        let mut social = MockSocialStore::new();
+        social
+            .expect_blocked_either_way()
+            .returning(|_, _| Ok(false));
+        social.expect_are_friends().returning(|_, _| Ok(false));
+        social
+            .expect_request_between()
+            .returning(move |from, _| Ok((from == them).then(|| theirs.clone())));
+        social.expect_create_request().never();
+        social
+            .expect_accept_request()
+            .withf(move |rid, _| *rid == id)
+            .times(1)
+            .returning(|_, _| Ok(true));
+        let mut queue = MockEventQueue::new();
+        queue
+            .expect_publish()
+            .withf(|e| matches!(e, DomainEvent::FriendAccepted { .. }))
+            .times(1)
+            .returning(|_| Ok(()));
+        let outcome = service(social, queue)
+            .request(&a, FriendRequestInput { user_id: them })
+            .await
+            .expect("befriended");
+        assert!(matches!(outcome, RequestOutcome::Befriended(v) if v.user.id == them));
+    }
+}
