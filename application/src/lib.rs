@@ -14,6 +14,7 @@ pub mod friends;
 pub mod handler;
 pub mod handlers;
 pub mod messages;
+pub mod presence;
 pub mod processor;
 pub mod typing;
 pub mod users;

@@ -9,7 +9,8 @@ use chatchit_domain::events::{
 };
 use chatchit_domain::ids::{ConversationId, UserId};
 use chatchit_domain::ports::{
-    Audience, ConsumeError, ConversationStore, Delivery, EventConsumer, Exclude,
+    Audience, ConsumeError, ConversationStore, Delivery, EventConsumer, Exclude, PresenceStore,
+    SocialStore,
 };
 use std::sync::Arc;
 
@@ -21,6 +22,10 @@ pub struct EventProcessor {
     views: Arc<ConversationViews>,
     /// Writes to sockets.
     delivery: Arc<dyn Delivery>,
+    /// Current presence, read when announcing it.
+    presence: Arc<dyn PresenceStore>,
+    /// Friends: the audience of presence.
+    social: Arc<dyn SocialStore>,
 }
 
 impl EventProcessor {
@@ -29,11 +34,15 @@ impl EventProcessor {
         conversations: Arc<dyn ConversationStore>,
         views: Arc<ConversationViews>,
         delivery: Arc<dyn Delivery>,
+        presence: Arc<dyn PresenceStore>,
+        social: Arc<dyn SocialStore>,
     ) -> Self {
         Self {
             conversations,
             views,
             delivery,
+            presence,
+            social,
         }
     }
 
@@ -263,6 +272,25 @@ impl EventConsumer for EventProcessor {
                 )
                 .await
             }
+            DomainEvent::PresenceChanged { user_id, version } => {
+                let now = self.presence.get(user_id).await.map_err(failed)?;
+                if now.version != version {
+                    return Ok(()); // superseded: a later announcement carries the news
+                }
+                let friends: Vec<UserId> = self
+                    .social
+                    .friends_of(user_id)
+                    .await
+                    .map_err(failed)?
+                    .into_iter()
+                    .map(|f| f.user_id)
+                    .collect();
+                if friends.is_empty() {
+                    return Ok(());
+                }
+                let event = ServerEvent::Presence(crate::presence::payload(user_id, now));
+                self.to_users(friends, event).await
+            }
             DomainEvent::FriendRemoved { a, b } => {
                 let to_a = UnfriendedPayload { user_id: b };
                 let to_b = UnfriendedPayload { user_id: a };
@@ -284,6 +312,8 @@ mod tests {
     use chatchit_domain::ports::conversations::MockConversationStore;
     use chatchit_domain::ports::delivery::MockDelivery;
     use chatchit_domain::ports::messages::MockMessageStore;
+    use chatchit_domain::ports::presence::MockPresenceStore;
+    use chatchit_domain::ports::social::MockSocialStore;
     use chatchit_domain::ports::users::MockUserStore;
     use chatchit_domain::time::Timestamp;
 
@@ -294,7 +324,13 @@ mod tests {
             conversations.clone(),
             Arc::new(MockMessageStore::new()),
         ));
-        EventProcessor::new(conversations, views, Arc::new(delivery))
+        EventProcessor::new(
+            conversations,
+            views,
+            Arc::new(delivery),
+            Arc::new(MockPresenceStore::new()),
+            Arc::new(MockSocialStore::new()),
+        )
     }
 
     #[tokio::test]

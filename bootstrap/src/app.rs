@@ -11,16 +11,18 @@ use chatchit_application::conversations::ConversationService;
 use chatchit_application::friends::FriendService;
 use chatchit_application::handlers;
 use chatchit_application::messages::MessageService;
+use chatchit_application::presence::PresenceService;
 use chatchit_application::processor::EventProcessor;
 use chatchit_application::typing::TypingService;
 use chatchit_application::users::UserService;
 use chatchit_application::views::ConversationViews;
 use chatchit_crypto::{BcryptHasher, JwtIssuer};
 use chatchit_domain::ports::{
-    Clock, ConversationStore, Delivery, EventQueue, MessageStore, SocialStore, UserStore,
+    Clock, ConversationStore, Delivery, EventQueue, MessageStore, PresenceStore, SocialStore,
+    UserStore,
 };
 use chatchit_http::{AppState, Gateway, HealthCheck};
-use chatchit_memory::{InProcessQueue, RetryPolicy, SystemClock};
+use chatchit_memory::{InMemoryPresence, InProcessQueue, RetryPolicy, SystemClock};
 use chatchit_migrations::{Migrator, MigratorTrait};
 use chatchit_sql::{
     SqlConversationStore, SqlDatabase, SqlMessageStore, SqlSessionStore, SqlSocialStore,
@@ -98,6 +100,7 @@ impl Application {
             Arc::new(SqlConversationStore::new(database.clone()));
         let messages: Arc<dyn MessageStore> = Arc::new(SqlMessageStore::new(database.clone()));
         let social: Arc<dyn SocialStore> = Arc::new(SqlSocialStore::new(database.clone()));
+        let presence_store: Arc<dyn PresenceStore> = Arc::new(InMemoryPresence::default());
         let (queue, worker) = InProcessQueue::new(RetryPolicy::default());
         let events: Arc<dyn EventQueue> = Arc::new(queue.clone());
         let (gateway, socket_layer) = Gateway::new();
@@ -148,8 +151,20 @@ impl Application {
             events.clone(),
             clock.clone(),
         ));
-        let blocks = Arc::new(BlockService::new(users.clone(), social, clock));
-        let processor = Arc::new(EventProcessor::new(conversations, views, delivery));
+        let presence = Arc::new(PresenceService::new(
+            presence_store.clone(),
+            social.clone(),
+            events.clone(),
+            clock.clone(),
+        ));
+        let blocks = Arc::new(BlockService::new(users.clone(), social.clone(), clock));
+        let processor = Arc::new(EventProcessor::new(
+            conversations,
+            views,
+            delivery,
+            presence_store,
+            social,
+        ));
         let worker = worker.spawn(processor);
 
         let health: Vec<Arc<dyn HealthCheck>> = vec![
@@ -164,7 +179,8 @@ impl Application {
             messages: message_service.clone(),
             friends,
             blocks,
-            events: Arc::new(handlers::all(message_service, typing)),
+            events: Arc::new(handlers::all(message_service, typing, presence.clone())),
+            presence,
             health: Arc::new(health),
         };
         gateway.register(state.clone());

@@ -137,6 +137,14 @@ pub enum DomainEvent {
         /// Who accepted.
         accepter: Box<User>,
     },
+    /// A user's presence changed; what friends see is read when delivering,
+    /// so an announcement superseded by a later `version` is skipped.
+    PresenceChanged {
+        /// Whose.
+        user_id: UserId,
+        /// The presence version this announces.
+        version: u64,
+    },
     /// A friendship ended.
     FriendRemoved {
         /// One side.
@@ -162,7 +170,7 @@ impl DomainEvent {
             | Self::FriendRequested { .. }
             | Self::FriendAccepted { .. }
             | Self::FriendRemoved { .. } => Priority::Medium,
-            Self::Typing { .. } => Priority::Low,
+            Self::Typing { .. } | Self::PresenceChanged { .. } => Priority::Low,
         }
     }
 
@@ -182,6 +190,7 @@ impl DomainEvent {
             Self::FriendRequested { .. } => "friend_requested",
             Self::FriendAccepted { .. } => "friend_accepted",
             Self::FriendRemoved { .. } => "friend_removed",
+            Self::PresenceChanged { .. } => "presence_changed",
         }
     }
 }
@@ -266,6 +275,18 @@ pub struct UnfriendedPayload {
     pub user_id: UserId,
 }
 
+/// Payload of `presence`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PresencePayload {
+    /// Whose.
+    pub user_id: UserId,
+    /// `online`, `away`, `dnd` or `offline` (never `invisible`).
+    pub status: crate::presence::PresenceStatus,
+    /// When the user was last connected, if known.
+    pub last_seen_at: Option<crate::time::Timestamp>,
+}
+
 /// Payload of `session:revoked`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RevokedPayload {
@@ -303,6 +324,8 @@ pub enum ServerEvent {
     FriendAccepted(Box<FriendPayload>),
     /// `friend:removed`.
     FriendRemoved(UnfriendedPayload),
+    /// `presence`.
+    Presence(PresencePayload),
     /// `session:revoked`.
     SessionRevoked(RevokedPayload),
 }
@@ -324,6 +347,7 @@ impl ServerEvent {
             Self::FriendRequest(_) => "friend:request",
             Self::FriendAccepted(_) => "friend:accepted",
             Self::FriendRemoved(_) => "friend:removed",
+            Self::Presence(_) => "presence",
             Self::SessionRevoked(_) => "session:revoked",
         }
     }

@@ -12,6 +12,7 @@ pub mod events;
 pub mod ids;
 pub mod message;
 pub mod ports;
+pub mod presence;
 pub mod social;
 pub mod time;
 pub mod user;

@@ -7,6 +7,7 @@ use chatchit_application::conversations::ConversationService;
 use chatchit_application::friends::FriendService;
 use chatchit_application::handler::EventEndpoint;
 use chatchit_application::messages::MessageService;
+use chatchit_application::presence::PresenceService;
 use chatchit_application::users::UserService;
 use std::sync::Arc;
 
@@ -45,6 +46,8 @@ pub struct AppState {
     pub friends: Arc<FriendService>,
     /// Blocks.
     pub blocks: Arc<BlockService>,
+    /// Online / offline and chosen statuses.
+    pub presence: Arc<PresenceService>,
     /// The realtime commands the gateway registers.
     pub events: Arc<Vec<Arc<dyn EventEndpoint>>>,
     /// Readiness probes; the first is the database, which decides 503.

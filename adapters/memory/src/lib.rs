@@ -2,7 +2,9 @@
 //! prioritized event queue with retries and dead letters, and the system clock.
 
 mod clock;
+mod presence;
 mod queue;
 
 pub use clock::SystemClock;
+pub use presence::InMemoryPresence;
 pub use queue::{DeadLetter, InProcessQueue, QueueWorker, RetryPolicy};

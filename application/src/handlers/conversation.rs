@@ -1,9 +1,10 @@
-//! Handlers of `conversation:read`, `sync` and `typing`.
+//! Handlers of `conversation:read`, `sync`, `typing` and `presence:set`.
 
 use crate::context::EventContext;
 use crate::error::AppError;
 use crate::handler::BaseEventHandler;
 use crate::messages::{MessageService, ReadInput, ReadResult, SyncInput, SyncResult};
+use crate::presence::{PresenceInput, PresenceService};
 use crate::typing::{Empty, TypingInput, TypingService};
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -47,6 +48,21 @@ impl BaseEventHandler for SetTyping {
     type Output = Empty;
     fn event(&self) -> &'static str {
         "typing"
+    }
+    async fn handle(&self, ctx: &EventContext, input: Self::Input) -> Result<Empty, AppError> {
+        self.0.set(&ctx.actor, input).await
+    }
+}
+
+/// `presence:set`.
+pub struct SetPresence(pub Arc<PresenceService>);
+
+#[async_trait]
+impl BaseEventHandler for SetPresence {
+    type Input = PresenceInput;
+    type Output = Empty;
+    fn event(&self) -> &'static str {
+        "presence:set"
     }
     async fn handle(&self, ctx: &EventContext, input: Self::Input) -> Result<Empty, AppError> {
         self.0.set(&ctx.actor, input).await

@@ -4,11 +4,12 @@
 mod conversation;
 mod message;
 
-pub use conversation::{ReadConversation, SetTyping, SyncConversation};
+pub use conversation::{ReadConversation, SetPresence, SetTyping, SyncConversation};
 pub use message::{DeleteMessage, EditMessage, ReactToMessage, SendMessage};
 
 use crate::handler::{EventEndpoint, endpoint};
 use crate::messages::MessageService;
+use crate::presence::PresenceService;
 use crate::typing::TypingService;
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ use std::sync::Arc;
 pub fn all(
     messages: Arc<MessageService>,
     typing: Arc<TypingService>,
+    presence: Arc<PresenceService>,
 ) -> Vec<Arc<dyn EventEndpoint>> {
     vec![
         endpoint(SendMessage(messages.clone())),
@@ -25,5 +27,6 @@ pub fn all(
         endpoint(ReadConversation(messages.clone())),
         endpoint(SyncConversation(messages)),
         endpoint(SetTyping(typing)),
+        endpoint(SetPresence(presence)),
     ]
 }

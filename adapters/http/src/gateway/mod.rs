@@ -12,7 +12,7 @@ pub use delivery::SocketIoDelivery;
 use crate::state::AppState;
 use chatchit_application::handler::{EventEndpoint, error_ack};
 use chatchit_application::{Actor, AppError, EventContext};
-use chatchit_domain::events::ConnectionId;
+use chatchit_domain::events::{ConnectionId, ServerEvent};
 use serde::Deserialize;
 use serde_json::Value;
 use socketioxide::SocketIo;
@@ -59,14 +59,14 @@ impl Gateway {
     /// Starts accepting connections on namespace `/`, answering events with
     /// the endpoints in `state`.
     pub fn register(&self, state: AppState) {
+        let presence_state = state.clone();
         let admit = move |s: SocketRef, TryData(auth): TryData<HandshakeAuth>| {
             let state = state.clone();
             async move { admit(s, auth.ok(), state).await }
         };
-        let on_connect = async |s: SocketRef| {
-            metrics::gauge!("chatchit_connected_sockets").increment(1.0);
-            s.on_disconnect(async || metrics::gauge!("chatchit_connected_sockets").decrement(1.0));
-            tracing::debug!(socket = %s.id, "socket connected");
+        let on_connect = move |s: SocketRef| {
+            let state = presence_state.clone();
+            async move { greet(s, state).await }
         };
         self.io.ns("/", on_connect.with(admit));
     }
@@ -111,7 +111,36 @@ async fn admit(
     for endpoint in state.events.iter() {
         register_event(&s, endpoint.clone(), actor.clone());
     }
+    if let Err(e) = state.presence.connected(&actor).await {
+        tracing::warn!(error = %e, "presence not recorded");
+    }
+    metrics::gauge!("chatchit_connected_sockets").increment(1.0);
+    s.extensions.insert(actor.clone());
+    s.on_disconnect(async move || {
+        metrics::gauge!("chatchit_connected_sockets").decrement(1.0);
+        if let Err(e) = state.presence.disconnected(&actor).await {
+            tracing::warn!(error = %e, "presence not updated");
+        }
+    });
     Ok(())
+}
+
+/// Once connected: tells the socket which friends are around.
+async fn greet(s: SocketRef, state: AppState) {
+    let Some(actor) = s.extensions.get::<Actor>() else {
+        return;
+    };
+    match state.presence.friends_online(&actor).await {
+        Ok(online) => {
+            for presence in online {
+                let event = ServerEvent::Presence(presence);
+                if let Err(e) = s.emit(event.name(), &event) {
+                    tracing::debug!(error = %e, "presence snapshot not sent");
+                }
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "presence snapshot failed"),
+    }
 }
 
 fn register_event(s: &SocketRef, endpoint: Arc<dyn EventEndpoint>, actor: Actor) {

@@ -1,0 +1,127 @@
+//! The in-process `PresenceStore`: socket counts and statuses for one node.
+
+use async_trait::async_trait;
+use chatchit_domain::StoreError;
+use chatchit_domain::ids::UserId;
+use chatchit_domain::ports::PresenceStore;
+use chatchit_domain::presence::{Presence, PresenceStatus};
+use chatchit_domain::time::Timestamp;
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    sockets: u32,
+    chosen: PresenceStatus,
+    presence: Presence,
+}
+
+/// Presence of the users connected to this process.
+#[derive(Debug, Default)]
+pub struct InMemoryPresence {
+    /// Per user: live sockets, chosen status and the presence shown.
+    entries: Mutex<HashMap<UserId, Entry>>,
+}
+
+impl InMemoryPresence {
+    fn lock(&self) -> MutexGuard<'_, HashMap<UserId, Entry>> {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn changed(entry: &mut Entry, status: PresenceStatus, last_seen_at: Option<Timestamp>) -> Presence {
+    entry.presence = Presence {
+        status,
+        last_seen_at,
+        version: entry.presence.version + 1,
+    };
+    entry.presence
+}
+
+#[async_trait]
+impl PresenceStore for InMemoryPresence {
+    async fn connected(&self, user: UserId) -> Result<Presence, StoreError> {
+        let mut entries = self.lock();
+        let entry = entries.entry(user).or_insert(Entry {
+            sockets: 0,
+            chosen: PresenceStatus::Online,
+            presence: Presence::UNKNOWN,
+        });
+        entry.sockets += 1;
+        if entry.sockets == 1 {
+            let last_seen = entry.presence.last_seen_at;
+            return Ok(changed(entry, entry.chosen, last_seen));
+        }
+        Ok(entry.presence)
+    }
+
+    async fn disconnected(&self, user: UserId, at: Timestamp) -> Result<Presence, StoreError> {
+        let mut entries = self.lock();
+        let Some(entry) = entries.get_mut(&user) else {
+            return Ok(Presence::UNKNOWN);
+        };
+        entry.sockets = entry.sockets.saturating_sub(1);
+        if entry.sockets == 0 {
+            entry.chosen = PresenceStatus::Online;
+            return Ok(changed(entry, PresenceStatus::Offline, Some(at)));
+        }
+        Ok(entry.presence)
+    }
+
+    async fn set_status(
+        &self,
+        user: UserId,
+        status: PresenceStatus,
+    ) -> Result<Presence, StoreError> {
+        let mut entries = self.lock();
+        match entries.get_mut(&user) {
+            Some(entry) if entry.sockets > 0 => {
+                entry.chosen = status;
+                let last_seen = entry.presence.last_seen_at;
+                Ok(changed(entry, status, last_seen))
+            }
+            _ => Ok(Presence::UNKNOWN),
+        }
+    }
+
+    async fn get(&self, user: UserId) -> Result<Presence, StoreError> {
+        Ok(self
+            .lock()
+            .get(&user)
+            .map_or(Presence::UNKNOWN, |e| e.presence))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn online_with_the_first_socket_offline_after_the_last() {
+        let store = InMemoryPresence::default();
+        let user = UserId::generate();
+        assert_eq!(
+            store.connected(user).await.expect("c").status,
+            PresenceStatus::Online
+        );
+        let second = store.connected(user).await.expect("c");
+        store
+            .set_status(user, PresenceStatus::Dnd)
+            .await
+            .expect("dnd");
+        let still = store
+            .disconnected(user, Timestamp::from_millis(5))
+            .await
+            .expect("d");
+        assert_eq!(still.status, PresenceStatus::Dnd, "one socket left");
+        let gone = store
+            .disconnected(user, Timestamp::from_millis(9))
+            .await
+            .expect("d");
+        assert_eq!(
+            (gone.status, gone.last_seen_at),
+            (PresenceStatus::Offline, Some(Timestamp::from_millis(9)))
+        );
+        assert!(gone.version > second.version);
+    }
+}

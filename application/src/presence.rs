@@ -1,0 +1,217 @@
+//! Presence: online with the first socket, offline (with `lastSeenAt`) after
+//! the last, `presence:set` for away / dnd / invisible. Announcements go to
+//! friends only, on the low lane; only changes others can see are announced.
+
+use crate::context::Actor;
+use crate::error::AppError;
+use crate::typing::Empty;
+use chatchit_domain::events::{DomainEvent, PresencePayload};
+use chatchit_domain::ids::UserId;
+use chatchit_domain::ports::{Clock, EventQueue, PresenceStore, SocialStore};
+use chatchit_domain::presence::{Presence, PresenceStatus};
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// A status a client may choose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChosenStatus {
+    /// Available.
+    Online,
+    /// Away.
+    Away,
+    /// Do not disturb.
+    Dnd,
+    /// Connected, shown as offline.
+    Invisible,
+}
+
+/// `presence:set` payload.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PresenceInput {
+    /// The status to show.
+    pub status: ChosenStatus,
+}
+
+/// Presence use cases.
+pub struct PresenceService {
+    /// Socket counts and statuses.
+    presence: Arc<dyn PresenceStore>,
+    /// Friends, for the snapshot sent on connect.
+    social: Arc<dyn SocialStore>,
+    /// Announcements travel the low lane.
+    queue: Arc<dyn EventQueue>,
+    /// Now.
+    clock: Arc<dyn Clock>,
+}
+
+impl PresenceService {
+    /// Wires the service.
+    pub fn new(
+        presence: Arc<dyn PresenceStore>,
+        social: Arc<dyn SocialStore>,
+        queue: Arc<dyn EventQueue>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            presence,
+            social,
+            queue,
+            clock,
+        }
+    }
+
+    /// A socket of the caller connected.
+    ///
+    /// # Errors
+    /// When the presence store is unreachable.
+    pub async fn connected(&self, actor: &Actor) -> Result<(), AppError> {
+        let before = self.presence.get(actor.user_id).await?;
+        let after = self.presence.connected(actor.user_id).await?;
+        self.announce_if_seen(actor.user_id, before, after).await;
+        Ok(())
+    }
+
+    /// A socket of the caller closed.
+    ///
+    /// # Errors
+    /// When the presence store is unreachable.
+    pub async fn disconnected(&self, actor: &Actor) -> Result<(), AppError> {
+        let before = self.presence.get(actor.user_id).await?;
+        let after = self
+            .presence
+            .disconnected(actor.user_id, self.clock.now())
+            .await?;
+        self.announce_if_seen(actor.user_id, before, after).await;
+        Ok(())
+    }
+
+    /// `presence:set`.
+    ///
+    /// # Errors
+    /// When the presence store is unreachable.
+    pub async fn set(&self, actor: &Actor, input: PresenceInput) -> Result<Empty, AppError> {
+        let status = match input.status {
+            ChosenStatus::Online => PresenceStatus::Online,
+            ChosenStatus::Away => PresenceStatus::Away,
+            ChosenStatus::Dnd => PresenceStatus::Dnd,
+            ChosenStatus::Invisible => PresenceStatus::Invisible,
+        };
+        let before = self.presence.get(actor.user_id).await?;
+        let after = self.presence.set_status(actor.user_id, status).await?;
+        self.announce_if_seen(actor.user_id, before, after).await;
+        Ok(Empty {})
+    }
+
+    /// The presence of the caller's friends who show something other than
+    /// offline, for a socket that just connected.
+    ///
+    /// # Errors
+    /// Store failures.
+    pub async fn friends_online(&self, actor: &Actor) -> Result<Vec<PresencePayload>, AppError> {
+        let mut online = Vec::new();
+        for friend in self.social.friends_of(actor.user_id).await? {
+            let p = self.presence.get(friend.user_id).await?;
+            let payload = payload(friend.user_id, p);
+            if payload.status != PresenceStatus::Offline {
+                online.push(payload);
+            }
+        }
+        Ok(online)
+    }
+
+    async fn announce_if_seen(&self, user_id: UserId, before: Presence, after: Presence) {
+        if before.status.seen_by_others() == after.status.seen_by_others() {
+            return;
+        }
+        let event = DomainEvent::PresenceChanged {
+            user_id,
+            version: after.version,
+        };
+        if let Err(e) = self.queue.publish(event).await {
+            tracing::warn!(error = %e, "presence announcement dropped");
+        }
+    }
+}
+
+/// What others see of `user`'s presence.
+pub fn payload(user_id: UserId, p: Presence) -> PresencePayload {
+    PresencePayload {
+        user_id,
+        status: p.status.seen_by_others(),
+        last_seen_at: p.last_seen_at,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chatchit_domain::ids::SessionId;
+    use chatchit_domain::ports::clock::MockClock;
+    use chatchit_domain::ports::presence::MockPresenceStore;
+    use chatchit_domain::ports::queue::MockEventQueue;
+    use chatchit_domain::ports::social::MockSocialStore;
+    use chatchit_domain::time::Timestamp;
+    use chatchit_domain::user::Role;
+
+    fn at(status: PresenceStatus, version: u64) -> Presence {
+        Presence {
+            status,
+            last_seen_at: None,
+            version,
+        }
+    }
+
+    fn service(store: MockPresenceStore, queue: MockEventQueue) -> PresenceService {
+        let mut clock = MockClock::new();
+        clock.expect_now().returning(|| Timestamp::from_millis(1));
+        PresenceService::new(
+            Arc::new(store),
+            Arc::new(MockSocialStore::new()),
+            Arc::new(queue),
+            Arc::new(clock),
+        )
+    }
+
+    fn actor() -> Actor {
+        Actor {
+            user_id: UserId::generate(),
+            session_id: SessionId::generate(),
+            role: Role::User,
+        }
+    }
+
+    #[tokio::test]
+    async fn going_invisible_is_announced_as_going_offline_once() {
+        let mut store = MockPresenceStore::new();
+        store
+            .expect_get()
+            .returning(|_| Ok(at(PresenceStatus::Online, 1)));
+        store.expect_set_status().returning(|_, s| Ok(at(s, 2)));
+        let mut queue = MockEventQueue::new();
+        queue
+            .expect_publish()
+            .withf(|e| matches!(e, DomainEvent::PresenceChanged { version: 2, .. }))
+            .times(1)
+            .returning(|_| Ok(()));
+        let s = service(store, queue);
+        let input = PresenceInput {
+            status: ChosenStatus::Invisible,
+        };
+        s.set(&actor(), input).await.expect("set");
+    }
+
+    #[tokio::test]
+    async fn a_second_socket_announces_nothing() {
+        let mut store = MockPresenceStore::new();
+        store
+            .expect_get()
+            .returning(|_| Ok(at(PresenceStatus::Online, 1)));
+        store
+            .expect_connected()
+            .returning(|_| Ok(at(PresenceStatus::Online, 1)));
+        let s = service(store, MockEventQueue::new());
+        s.connected(&actor()).await.expect("connected");
+    }
+}

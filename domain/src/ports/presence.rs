@@ -1,0 +1,41 @@
+//! The presence store port.
+
+use crate::StoreError;
+use crate::ids::UserId;
+use crate::presence::{Presence, PresenceStatus};
+use crate::time::Timestamp;
+use async_trait::async_trait;
+
+/// Counts each user's live sockets and keeps their chosen status.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait PresenceStore: Send + Sync {
+    /// A socket of `user` connected; returns the presence after it.
+    ///
+    /// # Errors
+    /// When the store is unreachable.
+    async fn connected(&self, user: UserId) -> Result<Presence, StoreError>;
+
+    /// A socket of `user` closed at `at`; when it was the last one the user
+    /// goes `Offline` with `last_seen_at`. Returns the presence after it.
+    ///
+    /// # Errors
+    /// When the store is unreachable.
+    async fn disconnected(&self, user: UserId, at: Timestamp) -> Result<Presence, StoreError>;
+
+    /// Sets the status a connected user shows (not `Offline`).
+    ///
+    /// # Errors
+    /// When the store is unreachable.
+    async fn set_status(
+        &self,
+        user: UserId,
+        status: PresenceStatus,
+    ) -> Result<Presence, StoreError>;
+
+    /// The current presence.
+    ///
+    /// # Errors
+    /// When the store is unreachable.
+    async fn get(&self, user: UserId) -> Result<Presence, StoreError>;
+}
