@@ -31,6 +31,9 @@ pub enum AppError {
     /// The request clashes with the current state.
     #[error("{0}")]
     Conflict(String),
+    /// Over a rate limit; the connection stays up.
+    #[error("{0}")]
+    RateLimited(String),
     /// The request body is too large.
     #[error("{0}")]
     PayloadTooLarge(String),
@@ -52,6 +55,7 @@ impl AppError {
             Self::Forbidden(_) => "forbidden",
             Self::NotFound(_) => "not_found",
             Self::Conflict(_) => "conflict",
+            Self::RateLimited(_) => "rate_limited",
             Self::PayloadTooLarge(_) => "payload_too_large",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",

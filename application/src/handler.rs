@@ -5,6 +5,7 @@
 use crate::context::EventContext;
 use crate::error::AppError;
 use async_trait::async_trait;
+use chatchit_domain::ports::RateLimiter;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -45,28 +46,63 @@ pub trait EventEndpoint: Send + Sync {
     async fn dispatch(&self, ctx: EventContext, payload: Value) -> Value;
 }
 
-/// Wraps a [`BaseEventHandler`] with decoding, error mapping, tracing and the
-/// `chatchit_events_handled_total` / `chatchit_event_duration_seconds` metrics.
-pub struct Instrumented<H>(pub H);
+/// Wraps a [`BaseEventHandler`] with rate limiting (per user and event),
+/// decoding, error mapping, tracing and the `chatchit_events_handled_total` /
+/// `chatchit_event_duration_seconds` metrics.
+pub struct Instrumented<H> {
+    /// The business logic.
+    handler: H,
+    /// Per-user, per-event allowance.
+    limiter: Arc<dyn RateLimiter>,
+}
 
 /// Boxes a handler as an endpoint for the gateway's list.
-pub fn endpoint<H: BaseEventHandler>(handler: H) -> Arc<dyn EventEndpoint> {
-    Arc::new(Instrumented(handler))
+pub fn endpoint<H: BaseEventHandler>(
+    handler: H,
+    limiter: Arc<dyn RateLimiter>,
+) -> Arc<dyn EventEndpoint> {
+    Arc::new(Instrumented { handler, limiter })
+}
+
+/// Counts one `action` for `key`: `RateLimited` when over the quota. A failing
+/// counter store lets the action through (limits protect, they must not break
+/// chat) and says so in the logs.
+///
+/// # Errors
+/// `RateLimited` when over the quota.
+pub async fn check_rate(
+    limiter: &dyn RateLimiter,
+    action: &str,
+    key: String,
+) -> Result<(), AppError> {
+    match limiter.allow(action.to_owned(), key).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(AppError::RateLimited(format!(
+            "too many {action}; slow down"
+        ))),
+        Err(e) => {
+            tracing::warn!(error = %e, action, "rate limiter unavailable; allowing");
+            Ok(())
+        }
+    }
 }
 
 #[async_trait]
 impl<H: BaseEventHandler> EventEndpoint for Instrumented<H> {
     fn event(&self) -> &'static str {
-        self.0.event()
+        self.handler.event()
     }
 
     async fn dispatch(&self, ctx: EventContext, payload: Value) -> Value {
-        let event = self.0.event();
+        let event = self.handler.event();
         let started = Instant::now();
         let span = tracing::debug_span!("event", event, user = %ctx.actor.user_id);
         let _entered = span.enter();
-        let result = match decode::<H::Input>(payload) {
-            Ok(input) => self.0.handle(&ctx, input).await,
+        let result = match check_rate(&*self.limiter, event, ctx.actor.user_id.to_string()).await {
+            Ok(()) => match decode::<H::Input>(payload) {
+                Ok(input) => self.handler.handle(&ctx, input).await,
+                Err(e) => Err(e),
+            },
             Err(e) => Err(e),
         };
         let (outcome, ack) = match result {
@@ -156,9 +192,27 @@ mod tests {
         }
     }
 
+    fn unlimited() -> Arc<dyn RateLimiter> {
+        let mut limiter = chatchit_domain::ports::rate_limit::MockRateLimiter::new();
+        limiter.expect_allow().returning(|_, _| Ok(true));
+        Arc::new(limiter)
+    }
+
+    #[tokio::test]
+    async fn over_the_limit_the_handler_is_not_run() {
+        let mut limiter = chatchit_domain::ports::rate_limit::MockRateLimiter::new();
+        limiter
+            .expect_allow()
+            .withf(|action, _| action == "echo")
+            .returning(|_, _| Ok(false));
+        let e = endpoint(Echo, Arc::new(limiter));
+        let ack = e.dispatch(ctx(), json!({"text": "boom"})).await;
+        assert_eq!(ack["error"]["code"], "rate_limited");
+    }
+
     #[tokio::test]
     async fn wraps_results_and_errors_in_the_ack_shape() {
-        let e = endpoint(Echo);
+        let e = endpoint(Echo, unlimited());
         assert_eq!(
             e.dispatch(ctx(), json!({"text": "hi"})).await,
             json!({"ok": true, "data": "hi"})

@@ -18,11 +18,13 @@ use chatchit_application::users::UserService;
 use chatchit_application::views::ConversationViews;
 use chatchit_crypto::{BcryptHasher, JwtIssuer};
 use chatchit_domain::ports::{
-    Clock, ConversationStore, Delivery, EventQueue, MessageStore, PresenceStore, SocialStore,
-    UserStore,
+    Clock, ConversationStore, Delivery, EventQueue, MessageStore, PresenceStore, RateLimiter,
+    SocialStore, UserStore,
 };
 use chatchit_http::{AppState, Gateway, HealthCheck};
-use chatchit_memory::{InMemoryPresence, InProcessQueue, RetryPolicy, SystemClock};
+use chatchit_memory::{
+    InMemoryPresence, InProcessQueue, LocalRateLimiter, RetryPolicy, SystemClock,
+};
 use chatchit_migrations::{Migrator, MigratorTrait};
 use chatchit_sql::{
     SqlConversationStore, SqlDatabase, SqlMessageStore, SqlSessionStore, SqlSocialStore,
@@ -101,6 +103,7 @@ impl Application {
         let messages: Arc<dyn MessageStore> = Arc::new(SqlMessageStore::new(database.clone()));
         let social: Arc<dyn SocialStore> = Arc::new(SqlSocialStore::new(database.clone()));
         let presence_store: Arc<dyn PresenceStore> = Arc::new(InMemoryPresence::default());
+        let limiter = rate_limiter(&config);
         let (queue, worker) = InProcessQueue::new(RetryPolicy::default());
         let events: Arc<dyn EventQueue> = Arc::new(queue.clone());
         let (gateway, socket_layer) = Gateway::new();
@@ -179,7 +182,13 @@ impl Application {
             messages: message_service.clone(),
             friends,
             blocks,
-            events: Arc::new(handlers::all(message_service, typing, presence.clone())),
+            events: Arc::new(handlers::all(
+                message_service,
+                typing,
+                presence.clone(),
+                limiter.clone(),
+            )),
+            limiter,
             presence,
             health: Arc::new(health),
         };
@@ -236,7 +245,10 @@ impl Application {
             tracing::info!("shutting down: closing sockets");
             gateway.close().await;
         };
-        axum::serve(listener, self.router)
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, service)
             .with_graceful_shutdown(shutdown)
             .await
             .context("serving")?;
@@ -248,6 +260,34 @@ impl Application {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// The in-process rate limiter with the configured quotas, and a task that
+/// forgets idle keys every minute so memory stays bounded.
+fn rate_limiter(config: &Config) -> Arc<dyn RateLimiter> {
+    let other_events = [
+        "message:edit",
+        "message:delete",
+        "message:react",
+        "conversation:read",
+        "presence:set",
+        "sync",
+    ];
+    let limiter = Arc::new(LocalRateLimiter::new(
+        config.rate_limits.quotas(&other_events),
+    ));
+    let weak = Arc::downgrade(&limiter);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            match weak.upgrade() {
+                Some(limiter) => limiter.forget_idle(),
+                None => break,
+            }
+        }
+    });
+    limiter
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -1,9 +1,11 @@
 //! Layered configuration: built-in defaults < `chatchit.toml` < `CHATCHIT_*`
 //! environment variables (e.g. `CHATCHIT_BIND`, `CHATCHIT_DATABASE_URL`).
 
+use chatchit_domain::ports::RateQuota;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Every setting of a ChatChit node.
@@ -32,6 +34,66 @@ pub struct Config {
     pub log: String,
     /// `text` or `json` log lines.
     pub log_format: String,
+    /// Per-user (per-IP for `auth`) allowances.
+    pub rate_limits: RateLimits,
+}
+
+/// One allowance: a sustained rate and a burst; 0 in either means unlimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limit {
+    /// Sustained allowance per minute.
+    pub per_minute: u32,
+    /// How many may come at once.
+    pub burst: u32,
+}
+
+/// The allowances, per user and event (per IP for `auth`). Set one with e.g.
+/// `CHATCHIT_RATE_LIMITS__MESSAGE_SEND__PER_MINUTE=120`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RateLimits {
+    /// `message:send` per user.
+    pub message_send: Limit,
+    /// `typing` per user.
+    pub typing: Limit,
+    /// Friend requests per user.
+    pub friend_request: Limit,
+    /// Register, login, refresh and logout per client IP.
+    pub auth: Limit,
+    /// Every other realtime event per user, each counted on its own.
+    pub other_events: Limit,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        let limit = |per_minute, burst| Limit { per_minute, burst };
+        Self {
+            message_send: limit(600, 60),
+            typing: limit(120, 20),
+            friend_request: limit(20, 10),
+            auth: limit(60, 20),
+            other_events: limit(600, 60),
+        }
+    }
+}
+
+impl RateLimits {
+    /// The quotas by action name, as the rate limiter takes them.
+    pub fn quotas(&self, other_events: &[&str]) -> HashMap<String, RateQuota> {
+        let quota = |l: Limit| RateQuota {
+            per_minute: l.per_minute,
+            burst: l.burst,
+        };
+        let mut quotas: HashMap<String, RateQuota> = other_events
+            .iter()
+            .map(|e| ((*e).to_owned(), quota(self.other_events)))
+            .collect();
+        quotas.insert("message:send".into(), quota(self.message_send));
+        quotas.insert("typing".into(), quota(self.typing));
+        quotas.insert("friend:request".into(), quota(self.friend_request));
+        quotas.insert("auth".into(), quota(self.auth));
+        quotas
+    }
 }
 
 impl Default for Config {
@@ -48,6 +110,7 @@ impl Default for Config {
             typing_timeout_ms: 6000,
             log: "info".into(),
             log_format: "text".into(),
+            rate_limits: RateLimits::default(),
         }
     }
 }
@@ -60,7 +123,7 @@ impl Config {
     pub fn load(file: &Path) -> Result<Self, Box<figment::Error>> {
         Figment::from(Serialized::defaults(Config::default()))
             .merge(Toml::file(file))
-            .merge(Env::prefixed("CHATCHIT_"))
+            .merge(Env::prefixed("CHATCHIT_").split("__"))
             .extract()
             .map_err(Box::new)
     }
@@ -86,10 +149,13 @@ mod tests {
         figment::Jail::expect_with(|jail| {
             jail.create_file("chatchit.toml", "bind = \"0.0.0.0:9000\"\nbcrypt_cost = 10")?;
             jail.set_env("CHATCHIT_BCRYPT_COST", "4");
+            jail.set_env("CHATCHIT_RATE_LIMITS__TYPING__BURST", "3");
             let config = Config::load(Path::new("chatchit.toml")).map_err(|e| e.to_string())?;
             assert_eq!(config.bind, "0.0.0.0:9000");
             assert_eq!(config.bcrypt_cost, 4);
             assert_eq!(config.typing_timeout_ms, 6000);
+            assert_eq!(config.rate_limits.typing.burst, 3);
+            assert_eq!(config.rate_limits.typing.per_minute, 120);
             assert!(config.effective_database_url().starts_with("sqlite://data"));
             Ok(())
         });

@@ -10,4 +10,4 @@ mod secrets;
 pub mod telemetry;
 
 pub use app::{Application, StopHandle, migrate};
-pub use config::Config;
+pub use config::{Config, Limit, RateLimits};

@@ -1,5 +1,6 @@
 //! The one concrete state every route and the gateway share.
 
+use crate::error::ApiError;
 use async_trait::async_trait;
 use chatchit_application::auth::AuthService;
 use chatchit_application::blocks::BlockService;
@@ -9,6 +10,7 @@ use chatchit_application::handler::EventEndpoint;
 use chatchit_application::messages::MessageService;
 use chatchit_application::presence::PresenceService;
 use chatchit_application::users::UserService;
+use chatchit_domain::ports::RateLimiter;
 use std::sync::Arc;
 
 /// What `/health/ready` reports for one backing service.
@@ -52,4 +54,16 @@ pub struct AppState {
     pub events: Arc<Vec<Arc<dyn EventEndpoint>>>,
     /// Readiness probes; the first is the database, which decides 503.
     pub health: Arc<Vec<Arc<dyn HealthCheck>>>,
+    /// Limits on REST actions (auth per IP, friend requests per user).
+    pub limiter: Arc<dyn RateLimiter>,
+}
+
+impl AppState {
+    /// Counts one `action` for `key`; 429 `rate_limited` when over the quota.
+    ///
+    /// # Errors
+    /// `rate_limited` when over the quota.
+    pub async fn check_rate(&self, action: &str, key: String) -> Result<(), ApiError> {
+        Ok(chatchit_application::handler::check_rate(&*self.limiter, action, key).await?)
+    }
 }

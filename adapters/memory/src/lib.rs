@@ -4,7 +4,9 @@
 mod clock;
 mod presence;
 mod queue;
+mod rate_limit;
 
 pub use clock::SystemClock;
 pub use presence::InMemoryPresence;
 pub use queue::{DeadLetter, InProcessQueue, QueueWorker, RetryPolicy};
+pub use rate_limit::LocalRateLimiter;

@@ -11,6 +11,7 @@ use crate::handler::{EventEndpoint, endpoint};
 use crate::messages::MessageService;
 use crate::presence::PresenceService;
 use crate::typing::TypingService;
+use chatchit_domain::ports::RateLimiter;
 use std::sync::Arc;
 
 /// Every realtime command the server answers.
@@ -18,15 +19,17 @@ pub fn all(
     messages: Arc<MessageService>,
     typing: Arc<TypingService>,
     presence: Arc<PresenceService>,
+    limiter: Arc<dyn RateLimiter>,
 ) -> Vec<Arc<dyn EventEndpoint>> {
+    let l = || limiter.clone();
     vec![
-        endpoint(SendMessage(messages.clone())),
-        endpoint(EditMessage(messages.clone())),
-        endpoint(DeleteMessage(messages.clone())),
-        endpoint(ReactToMessage(messages.clone())),
-        endpoint(ReadConversation(messages.clone())),
-        endpoint(SyncConversation(messages)),
-        endpoint(SetTyping(typing)),
-        endpoint(SetPresence(presence)),
+        endpoint(SendMessage(messages.clone()), l()),
+        endpoint(EditMessage(messages.clone()), l()),
+        endpoint(DeleteMessage(messages.clone()), l()),
+        endpoint(ReactToMessage(messages.clone()), l()),
+        endpoint(ReadConversation(messages.clone()), l()),
+        endpoint(SyncConversation(messages), l()),
+        endpoint(SetTyping(typing), l()),
+        endpoint(SetPresence(presence), l()),
     ]
 }

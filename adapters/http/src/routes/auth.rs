@@ -4,9 +4,12 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiJson;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::Response;
 use chatchit_application::auth::{AuthSession, LoginInput, RefreshInput, RegisterInput};
+use std::net::SocketAddr;
 
 /// Creates an account and logs it in.
 #[utoipa::path(post, path = "/auth/register", tag = "auth", request_body = RegisterInput,
@@ -47,4 +50,23 @@ pub async fn logout(
 ) -> Result<StatusCode, ApiError> {
     state.auth.logout(input).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Limits the auth endpoints per client IP (`auth` quota): guessing passwords
+/// or mass-registering costs time. Behind a proxy every client shares the
+/// proxy's address, so the quota must then be sized for the proxy.
+pub async fn limit_per_ip(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let ip = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(
+            || "unknown".to_owned(),
+            |ConnectInfo(addr)| addr.ip().to_string(),
+        );
+    state.check_rate("auth", ip).await?;
+    Ok(next.run(request).await)
 }

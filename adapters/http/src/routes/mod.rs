@@ -23,12 +23,18 @@ use utoipa_axum::routes;
 const BODY_LIMIT: usize = 1024 * 1024;
 
 /// The REST API under `/api/v1` and the OpenAPI document describing it.
-fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    let v1 = OpenApiRouter::new()
+fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let auth = OpenApiRouter::new()
         .routes(routes!(auth::register))
         .routes(routes!(auth::login))
         .routes(routes!(auth::refresh))
         .routes(routes!(auth::logout))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::limit_per_ip,
+        ));
+    let v1 = OpenApiRouter::new()
+        .merge(auth)
         .routes(routes!(users::me, users::update_me))
         .routes(routes!(users::get_user))
         .routes(routes!(users::search_users))
@@ -60,7 +66,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 /// The whole HTTP surface: REST, operations, docs; the Socket.IO layer is
 /// added by the caller.
 pub fn router(state: AppState) -> Router {
-    let (api, openapi) = api();
+    let (api, openapi) = api(&state);
     let spec = serde_json::to_string(&openapi).unwrap_or_else(|_| "{}".to_owned());
     api.route("/metrics", get(metrics_endpoint::render))
         .route(

@@ -35,12 +35,15 @@ pub async fn requests(
 #[utoipa::path(post, path = "/friends/requests", tag = "social", security(("bearer" = [])),
     request_body = FriendRequestInput,
     responses((status = 201, body = FriendRequestView), (status = 200, body = RelationView),
-        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn request(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
     ApiJson(input): ApiJson<FriendRequestInput>,
 ) -> Result<Response, ApiError> {
+    state
+        .check_rate("friend:request", actor.user_id.to_string())
+        .await?;
     Ok(match state.friends.request(&actor, input).await? {
         RequestOutcome::Requested(view) => (StatusCode::CREATED, Json(view)).into_response(),
         RequestOutcome::Befriended(friend) => (StatusCode::OK, Json(friend)).into_response(),
