@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod blocks;
+pub mod calls;
 pub mod context;
 pub mod conversations;
 pub mod error;

@@ -3,9 +3,11 @@
 
 use crate::views::ConversationViews;
 use async_trait::async_trait;
+use chatchit_domain::call::{CallState, EndReason};
 use chatchit_domain::events::{
-    DomainEvent, FriendPayload, FriendRequestPayload, MembershipPayload, MessageRef,
-    ReactionsPayload, ReadReceipt, ServerEvent, TypingPayload, UnfriendedPayload,
+    CallIncomingPayload, CallSignalPayload, CallStatePayload, DomainEvent, FriendPayload,
+    FriendRequestPayload, MembershipPayload, MessageRef, ReactionsPayload, ReadReceipt,
+    ServerEvent, TypingPayload, UnfriendedPayload,
 };
 use chatchit_domain::ids::{ConversationId, UserId};
 use chatchit_domain::ports::{
@@ -290,6 +292,52 @@ impl EventConsumer for EventProcessor {
                 }
                 let event = ServerEvent::Presence(crate::presence::payload(user_id, now));
                 self.to_users(friends, event).await
+            }
+            DomainEvent::CallInvited { call } => {
+                let payload = CallIncomingPayload {
+                    call_id: call.id,
+                    conversation_id: call.conversation_id,
+                    kind: call.kind,
+                    from: call.initiator_id,
+                };
+                let callees = call
+                    .participants
+                    .iter()
+                    .copied()
+                    .filter(|&u| u != call.initiator_id)
+                    .collect();
+                self.to_users(callees, ServerEvent::CallIncoming(payload))
+                    .await
+            }
+            DomainEvent::CallChanged { call, by } => {
+                let payload = CallStatePayload {
+                    call_id: call.id,
+                    user_id: by,
+                    state: call.state,
+                    reason: call.end_reason,
+                };
+                let event = match (call.state, call.end_reason) {
+                    (CallState::Active, _) => ServerEvent::CallAccepted(payload),
+                    (_, Some(EndReason::Rejected)) => ServerEvent::CallRejected(payload),
+                    _ => ServerEvent::CallEnded(payload),
+                };
+                self.to_users(call.participants.clone(), event).await
+            }
+            DomainEvent::CallSignal {
+                call_id,
+                from,
+                to,
+                kind,
+                payload,
+            } => {
+                let signal = CallSignalPayload {
+                    call_id,
+                    from_user_id: from,
+                    kind,
+                    payload,
+                };
+                self.to_users(vec![to], ServerEvent::CallSignal(signal))
+                    .await
             }
             DomainEvent::FriendRemoved { a, b } => {
                 let to_a = UnfriendedPayload { user_id: b };

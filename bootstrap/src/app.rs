@@ -7,6 +7,7 @@ use anyhow::Context;
 use axum::serve::ListenerExt;
 use chatchit_application::auth::{AuthService, TokenLifetimes};
 use chatchit_application::blocks::BlockService;
+use chatchit_application::calls::CallService;
 use chatchit_application::conversations::ConversationService;
 use chatchit_application::friends::FriendService;
 use chatchit_application::handlers;
@@ -27,8 +28,8 @@ use chatchit_memory::{
 };
 use chatchit_migrations::{Migrator, MigratorTrait};
 use chatchit_sql::{
-    SqlConversationStore, SqlDatabase, SqlMessageStore, SqlSessionStore, SqlSocialStore,
-    SqlUserStore,
+    SqlCallStore, SqlConversationStore, SqlDatabase, SqlMessageStore, SqlSessionStore,
+    SqlSocialStore, SqlUserStore,
 };
 use chrono::TimeDelta;
 use std::sync::Arc;
@@ -160,6 +161,14 @@ impl Application {
             events.clone(),
             clock.clone(),
         ));
+        let calls = CallService::new(
+            Arc::new(SqlCallStore::new(database.clone())),
+            conversations.clone(),
+            social.clone(),
+            events.clone(),
+            clock.clone(),
+            Duration::from_millis(config.call_ring_timeout_ms),
+        );
         let blocks = Arc::new(BlockService::new(users.clone(), social.clone(), clock));
         let processor = Arc::new(EventProcessor::new(
             conversations,
@@ -186,8 +195,10 @@ impl Application {
                 message_service,
                 typing,
                 presence.clone(),
+                calls.clone(),
                 limiter.clone(),
             )),
+            calls,
             limiter,
             presence,
             health: Arc::new(health),

@@ -30,6 +30,8 @@ pub struct Config {
     pub refresh_token_ttl_days: i64,
     /// How long `typing: true` lasts without renewal, in milliseconds.
     pub typing_timeout_ms: u64,
+    /// How long a call invite rings before it ends as `missed`, in milliseconds.
+    pub call_ring_timeout_ms: u64,
     /// Log filter (`RUST_LOG` syntax), e.g. `info` or `chatchit=debug`.
     pub log: String,
     /// `text` or `json` log lines.
@@ -108,6 +110,7 @@ impl Default for Config {
             access_token_ttl_secs: 15 * 60,
             refresh_token_ttl_days: 30,
             typing_timeout_ms: 6000,
+            call_ring_timeout_ms: 30_000,
             log: "info".into(),
             log_format: "text".into(),
             rate_limits: RateLimits::default(),

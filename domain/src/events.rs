@@ -1,6 +1,7 @@
 //! Domain events (what happened, queued for processing) and server events (what
 //! clients are told).
 
+use crate::call::{Call, CallId, CallKind, CallState, EndReason};
 use crate::conversation::ConversationView;
 use crate::ids::{ConversationId, MessageId, UserId};
 use crate::message::{Message, Reactions};
@@ -145,6 +146,31 @@ pub enum DomainEvent {
         /// The presence version this announces.
         version: u64,
     },
+    /// A call was placed: ring the other participants.
+    CallInvited {
+        /// The call.
+        call: Box<Call>,
+    },
+    /// A call changed state (`call:accepted` / `call:rejected` / `call:ended`).
+    CallChanged {
+        /// The call after the change.
+        call: Box<Call>,
+        /// Who caused it (the caller for timeouts).
+        by: UserId,
+    },
+    /// A WebRTC signal for one participant.
+    CallSignal {
+        /// The call.
+        call_id: CallId,
+        /// Sender.
+        from: UserId,
+        /// Receiver.
+        to: UserId,
+        /// `offer`, `answer` or `ice`.
+        kind: String,
+        /// Opaque SDP / ICE data.
+        payload: serde_json::Value,
+    },
     /// A friendship ended.
     FriendRemoved {
         /// One side.
@@ -159,6 +185,9 @@ impl DomainEvent {
     pub fn priority(&self) -> Priority {
         match self {
             Self::MessageCreated { .. }
+            | Self::CallInvited { .. }
+            | Self::CallChanged { .. }
+            | Self::CallSignal { .. }
             | Self::MessageEdited { .. }
             | Self::ReactionsChanged { .. }
             | Self::ConversationRead { .. } => Priority::High,
@@ -191,6 +220,9 @@ impl DomainEvent {
             Self::FriendAccepted { .. } => "friend_accepted",
             Self::FriendRemoved { .. } => "friend_removed",
             Self::PresenceChanged { .. } => "presence_changed",
+            Self::CallInvited { .. } => "call_invited",
+            Self::CallChanged { .. } => "call_changed",
+            Self::CallSignal { .. } => "call_signal",
         }
     }
 }
@@ -287,6 +319,50 @@ pub struct PresencePayload {
     pub last_seen_at: Option<crate::time::Timestamp>,
 }
 
+/// Payload of `call:incoming`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallIncomingPayload {
+    /// The call.
+    pub call_id: CallId,
+    /// Where.
+    pub conversation_id: ConversationId,
+    /// Audio or video.
+    pub kind: CallKind,
+    /// The caller.
+    pub from: UserId,
+}
+
+/// Payload of `call:accepted` / `call:rejected` / `call:ended`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallStatePayload {
+    /// The call.
+    pub call_id: CallId,
+    /// Who caused the change.
+    pub user_id: UserId,
+    /// The state after it.
+    pub state: CallState,
+    /// The end reason, once there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<EndReason>,
+}
+
+/// Payload of `call:signal`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallSignalPayload {
+    /// The call.
+    pub call_id: CallId,
+    /// Sender.
+    pub from_user_id: UserId,
+    /// `offer`, `answer` or `ice`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Opaque SDP / ICE data.
+    pub payload: serde_json::Value,
+}
+
 /// Payload of `session:revoked`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RevokedPayload {
@@ -326,6 +402,16 @@ pub enum ServerEvent {
     FriendRemoved(UnfriendedPayload),
     /// `presence`.
     Presence(PresencePayload),
+    /// `call:incoming`.
+    CallIncoming(CallIncomingPayload),
+    /// `call:accepted`.
+    CallAccepted(CallStatePayload),
+    /// `call:rejected`.
+    CallRejected(CallStatePayload),
+    /// `call:ended`.
+    CallEnded(CallStatePayload),
+    /// `call:signal`.
+    CallSignal(CallSignalPayload),
     /// `session:revoked`.
     SessionRevoked(RevokedPayload),
 }
@@ -348,6 +434,11 @@ impl ServerEvent {
             Self::FriendAccepted(_) => "friend:accepted",
             Self::FriendRemoved(_) => "friend:removed",
             Self::Presence(_) => "presence",
+            Self::CallIncoming(_) => "call:incoming",
+            Self::CallAccepted(_) => "call:accepted",
+            Self::CallRejected(_) => "call:rejected",
+            Self::CallEnded(_) => "call:ended",
+            Self::CallSignal(_) => "call:signal",
             Self::SessionRevoked(_) => "session:revoked",
         }
     }

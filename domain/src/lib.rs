@@ -6,6 +6,7 @@
 //! its own types into these.
 
 pub mod auth;
+pub mod call;
 pub mod conversation;
 pub mod error;
 pub mod events;

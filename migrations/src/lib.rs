@@ -8,6 +8,7 @@ mod m20261129_000001_accounts;
 mod m20261129_000002_conversations;
 mod m20261129_000003_messages;
 mod m20261129_000004_social;
+mod m20261129_000005_calls;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_conversations::Migration),
             Box::new(m20261129_000003_messages::Migration),
             Box::new(m20261129_000004_social::Migration),
+            Box::new(m20261129_000005_calls::Migration),
         ]
     }
 }

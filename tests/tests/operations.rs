@@ -104,6 +104,7 @@ async fn openapi_covers_every_route_and_docs_work_offline() {
         ("/api/v1/blocks", "get"),
         ("/api/v1/blocks/{user_id}", "put"),
         ("/api/v1/blocks/{user_id}", "delete"),
+        ("/api/v1/calls", "get"),
         ("/health/live", "get"),
         ("/health/ready", "get"),
     ];

@@ -4,6 +4,7 @@ use crate::error::ApiError;
 use async_trait::async_trait;
 use chatchit_application::auth::AuthService;
 use chatchit_application::blocks::BlockService;
+use chatchit_application::calls::CallService;
 use chatchit_application::conversations::ConversationService;
 use chatchit_application::friends::FriendService;
 use chatchit_application::handler::EventEndpoint;
@@ -50,6 +51,8 @@ pub struct AppState {
     pub blocks: Arc<BlockService>,
     /// Online / offline and chosen statuses.
     pub presence: Arc<PresenceService>,
+    /// Call history.
+    pub calls: Arc<CallService>,
     /// The realtime commands the gateway registers.
     pub events: Arc<Vec<Arc<dyn EventEndpoint>>>,
     /// Readiness probes; the first is the database, which decides 503.

@@ -9,5 +9,6 @@ mod stores;
 
 pub use database::SqlDatabase;
 pub use stores::{
-    SqlConversationStore, SqlMessageStore, SqlSessionStore, SqlSocialStore, SqlUserStore,
+    SqlCallStore, SqlConversationStore, SqlMessageStore, SqlSessionStore, SqlSocialStore,
+    SqlUserStore,
 };

@@ -5,11 +5,13 @@
 
 use chatchit_domain::StoreError;
 use chatchit_domain::auth::{RefreshTokenRecord, Session};
+use chatchit_domain::call::{Call, CallId, CallKind, CallState, EndReason};
 use chatchit_domain::conversation::{
     Conversation, ConversationKind, Member, MemberRole, direct_key,
 };
 use chatchit_domain::ids::{ConversationId, MessageId, SessionId, UserId};
 use chatchit_domain::message::NewMessage;
+use chatchit_domain::ports::CallStore;
 use chatchit_domain::ports::SocialStore;
 use chatchit_domain::ports::{ConversationStore, MessageStore, SessionStore, UserStore};
 use chatchit_domain::social::{FriendRequest, FriendRequestId};
@@ -18,14 +20,15 @@ use chatchit_domain::user::{Role, User};
 use chatchit_domain::values::{ClientMsgId, MessageBody};
 use chatchit_migrations::{Migrator, MigratorTrait};
 use chatchit_sql::{
-    SqlConversationStore, SqlDatabase, SqlMessageStore, SqlSessionStore, SqlSocialStore,
-    SqlUserStore,
+    SqlCallStore, SqlConversationStore, SqlDatabase, SqlMessageStore, SqlSessionStore,
+    SqlSocialStore, SqlUserStore,
 };
 use sea_orm::ConnectionTrait;
 use std::sync::Arc;
 
 struct Stores {
     _dir: Option<tempfile::TempDir>,
+    calls: SqlCallStore,
     social: SqlSocialStore,
     users: SqlUserStore,
     sessions: SqlSessionStore,
@@ -67,6 +70,7 @@ async fn stores_on(url: &str, dir: Option<tempfile::TempDir>) -> Stores {
     Migrator::up(db.connection(), None).await.expect("migrate");
     Stores {
         _dir: dir,
+        calls: SqlCallStore::new(db.clone()),
         social: SqlSocialStore::new(db.clone()),
         users: SqlUserStore::new(db.clone()),
         sessions: SqlSessionStore::new(db.clone()),
@@ -439,6 +443,59 @@ async fn friendship_follows_acceptance_and_a_block_clears_the_graph(s: Stores) {
     assert!(!s.social.blocked_either_way(a, b).await.expect("unblocked"));
 }
 
+async fn a_call_changes_state_once_and_frees_its_participants(s: Stores) {
+    let (a, b) = (user(&s, "kim").await, user(&s, "lee").await);
+    let c = group(&s, &[a, b]).await;
+    let ringing = Call {
+        id: CallId::generate(),
+        conversation_id: c,
+        kind: CallKind::Video,
+        initiator_id: a,
+        participants: vec![a, b],
+        state: CallState::Ringing,
+        started_at: now(),
+        answered_at: None,
+        ended_at: None,
+        end_reason: None,
+    };
+    s.calls.create(ringing.clone()).await.expect("create");
+    assert_eq!(
+        s.calls.live_for(b).await.expect("live").map(|c| c.id),
+        Some(ringing.id)
+    );
+    let active = Call {
+        state: CallState::Active,
+        answered_at: Some(now()),
+        ..ringing.clone()
+    };
+    assert!(
+        s.calls
+            .transition(active.clone(), CallState::Ringing)
+            .await
+            .expect("accept")
+    );
+    assert!(
+        !s.calls
+            .transition(active.clone(), CallState::Ringing)
+            .await
+            .expect("only once")
+    );
+    let ended = Call {
+        state: CallState::Ended,
+        ended_at: Some(now()),
+        end_reason: Some(EndReason::Completed),
+        ..active
+    };
+    assert!(
+        s.calls
+            .transition(ended.clone(), CallState::Active)
+            .await
+            .expect("end")
+    );
+    assert!(s.calls.live_for(a).await.expect("live").is_none());
+    assert_eq!(s.calls.history(b, 10).await.expect("history"), vec![ended]);
+}
+
 /// Runs each contract test once per engine.
 macro_rules! contract {
     ($($name:ident),* $(,)?) => {
@@ -460,6 +517,7 @@ macro_rules! contract {
 }
 
 contract!(
+    a_call_changes_state_once_and_frees_its_participants,
     friendship_follows_acceptance_and_a_block_clears_the_graph,
     usernames_are_unique_case_insensitively,
     a_refresh_token_rotates_once,

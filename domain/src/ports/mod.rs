@@ -2,6 +2,7 @@
 //! module per concern. Each is used as `Arc<dyn Port>`; with the `mocks` feature
 //! every port also has a mockall mock (`MockUserStore`, ...).
 
+pub mod calls;
 pub mod clock;
 pub mod conversations;
 pub mod delivery;
@@ -14,6 +15,7 @@ pub mod sessions;
 pub mod social;
 pub mod users;
 
+pub use calls::CallStore;
 pub use clock::Clock;
 pub use conversations::{ConversationCursor, ConversationStore};
 pub use delivery::{Audience, Delivery, DeliveryError, Exclude};

@@ -1,6 +1,7 @@
 //! The REST routes, collected with their OpenAPI descriptions.
 
 mod auth;
+mod calls;
 mod conversations;
 mod messages;
 mod ops;
@@ -55,7 +56,8 @@ fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(social::cancel))
         .routes(routes!(social::unfriend))
         .routes(routes!(social::blocks))
-        .routes(routes!(social::block, social::unblock));
+        .routes(routes!(social::block, social::unblock))
+        .routes(routes!(calls::history));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .routes(routes!(ops::live))

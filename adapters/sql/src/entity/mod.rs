@@ -2,6 +2,8 @@
 //! crosses into the domain; `convert` maps rows to domain types.
 
 pub mod block;
+pub mod call;
+pub mod call_participant;
 pub mod conversation;
 pub mod friend_request;
 pub mod friendship;

@@ -1,11 +1,13 @@
 //! One store struct per port, all sharing one `SqlDatabase`.
 
+mod calls;
 mod conversations;
 mod messages;
 mod sessions;
 mod social;
 mod users;
 
+pub use calls::SqlCallStore;
 pub use conversations::SqlConversationStore;
 pub use messages::SqlMessageStore;
 pub use sessions::SqlSessionStore;

@@ -1,0 +1,501 @@
+//! Call signaling: invite, accept, reject, end, and relaying WebRTC signals
+//! between the participants of a call. An invite nobody answers ends as
+//! `missed` after the ring timeout (30 s in production).
+
+use crate::context::Actor;
+use crate::error::AppError;
+use crate::typing::Empty;
+use chatchit_domain::call::{Call, CallId, CallKind, CallState, EndReason};
+use chatchit_domain::conversation::ConversationKind;
+use chatchit_domain::events::DomainEvent;
+use chatchit_domain::ids::{ConversationId, UserId};
+use chatchit_domain::ports::{CallStore, Clock, ConversationStore, EventQueue, SocialStore};
+use serde::{Deserialize, Serialize};
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+/// Largest signal payload relayed (SDP offers are a few KiB).
+const MAX_SIGNAL_BYTES: usize = 64 * 1024;
+
+/// `call:invite` payload.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InviteInput {
+    /// Where to call.
+    pub conversation_id: ConversationId,
+    /// Audio or video.
+    pub kind: CallKind,
+}
+
+/// `call:invite` answer.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Invited {
+    /// The new call.
+    pub call_id: CallId,
+}
+
+/// `call:accept` / `call:reject` / `call:end` payload.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CallRef {
+    /// Which call.
+    pub call_id: CallId,
+}
+
+/// `call:accept` / `call:reject` / `call:end` answer.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallStateResult {
+    /// Which call.
+    pub call_id: CallId,
+    /// Its state now.
+    pub state: CallState,
+}
+
+/// What kind of WebRTC signal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SignalKind {
+    /// SDP offer.
+    Offer,
+    /// SDP answer.
+    Answer,
+    /// ICE candidate.
+    Ice,
+}
+
+/// `call:signal` payload.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SignalInput {
+    /// Which call.
+    pub call_id: CallId,
+    /// The participant it is for.
+    pub to_user_id: UserId,
+    /// Offer, answer or ICE.
+    #[serde(rename = "type")]
+    pub kind: SignalKind,
+    /// Opaque SDP / ICE data, relayed as given.
+    pub payload: serde_json::Value,
+}
+
+/// Call use cases.
+pub struct CallService {
+    /// Calls.
+    calls: Arc<dyn CallStore>,
+    /// Members: who is called.
+    conversations: Arc<dyn ConversationStore>,
+    /// Blocks stop calls in direct conversations.
+    social: Arc<dyn SocialStore>,
+    /// Call events travel the high lane.
+    queue: Arc<dyn EventQueue>,
+    /// Now.
+    clock: Arc<dyn Clock>,
+    /// How long an invite rings before it is `missed`.
+    ring_timeout: Duration,
+    /// Lets ring timers reach the service without keeping it alive.
+    this: Weak<CallService>,
+}
+
+impl CallService {
+    /// Wires the service.
+    pub fn new(
+        calls: Arc<dyn CallStore>,
+        conversations: Arc<dyn ConversationStore>,
+        social: Arc<dyn SocialStore>,
+        queue: Arc<dyn EventQueue>,
+        clock: Arc<dyn Clock>,
+        ring_timeout: Duration,
+    ) -> Arc<Self> {
+        Arc::new_cyclic(|this| Self {
+            calls,
+            conversations,
+            social,
+            queue,
+            clock,
+            ring_timeout,
+            this: this.clone(),
+        })
+    }
+
+    /// Places a call to the other members of a conversation.
+    ///
+    /// # Errors
+    /// `Forbidden` for non-members and across a block in a direct
+    /// conversation; `Conflict` ("busy") when anyone is already in a call.
+    pub async fn invite(&self, actor: &Actor, input: InviteInput) -> Result<Invited, AppError> {
+        let c = input.conversation_id;
+        self.conversations
+            .member(c, actor.user_id)
+            .await?
+            .ok_or_else(AppError::forbidden)?;
+        let conversation = self
+            .conversations
+            .find(c)
+            .await?
+            .ok_or_else(AppError::forbidden)?;
+        let callees: Vec<UserId> = self
+            .conversations
+            .members(c)
+            .await?
+            .into_iter()
+            .map(|m| m.user_id)
+            .filter(|&u| u != actor.user_id)
+            .collect();
+        if callees.is_empty() {
+            return Err(AppError::validation(
+                "conversationId",
+                "nobody else to call",
+            ));
+        }
+        if conversation.kind == ConversationKind::Direct {
+            for &callee in &callees {
+                if self
+                    .social
+                    .blocked_either_way(actor.user_id, callee)
+                    .await?
+                {
+                    return Err(AppError::forbidden());
+                }
+            }
+        }
+        let mut participants = vec![actor.user_id];
+        participants.extend(callees);
+        for &user in &participants {
+            if self.calls.live_for(user).await?.is_some() {
+                return Err(AppError::Conflict("busy".into()));
+            }
+        }
+        let call = Call {
+            id: CallId::generate(),
+            conversation_id: c,
+            kind: input.kind,
+            initiator_id: actor.user_id,
+            participants,
+            state: CallState::Ringing,
+            started_at: self.clock.now(),
+            answered_at: None,
+            ended_at: None,
+            end_reason: None,
+        };
+        self.calls.create(call.clone()).await?;
+        let call_id = call.id;
+        self.publish(DomainEvent::CallInvited {
+            call: Box::new(call),
+        })
+        .await;
+        self.schedule_missed(call_id);
+        Ok(Invited { call_id })
+    }
+
+    /// Answers a ringing call (a callee).
+    ///
+    /// # Errors
+    /// `Forbidden` for non-participants and the caller; `Conflict` when it no
+    /// longer rings. (Nobody can be in two live calls: invites check everyone.)
+    pub async fn accept(&self, actor: &Actor, input: CallRef) -> Result<CallStateResult, AppError> {
+        let mut call = self.callee_of_ringing(actor, input.call_id).await?;
+        call.state = CallState::Active;
+        call.answered_at = Some(self.clock.now());
+        self.change(call, CallState::Ringing, actor.user_id).await
+    }
+
+    /// Declines a ringing call (a callee): it ends as `rejected`.
+    ///
+    /// # Errors
+    /// As [`Self::accept`].
+    pub async fn reject(&self, actor: &Actor, input: CallRef) -> Result<CallStateResult, AppError> {
+        let call = self.callee_of_ringing(actor, input.call_id).await?;
+        let ended = self.ended(call, EndReason::Rejected);
+        self.change(ended, CallState::Ringing, actor.user_id).await
+    }
+
+    /// Hangs up: `cancelled` while ringing (caller), `rejected` while ringing
+    /// (callee), `completed` once active.
+    ///
+    /// # Errors
+    /// `Forbidden` for non-participants, `Conflict` when already ended.
+    pub async fn end(&self, actor: &Actor, input: CallRef) -> Result<CallStateResult, AppError> {
+        let call = self.participant_of(actor, input.call_id).await?;
+        let (reason, from) = match call.state {
+            CallState::Ringing if call.initiator_id == actor.user_id => {
+                (EndReason::Cancelled, CallState::Ringing)
+            }
+            CallState::Ringing => (EndReason::Rejected, CallState::Ringing),
+            CallState::Active => (EndReason::Completed, CallState::Active),
+            CallState::Ended => return Err(AppError::Conflict("the call has ended".into())),
+        };
+        let ended = self.ended(call, reason);
+        self.change(ended, from, actor.user_id).await
+    }
+
+    /// Relays a WebRTC signal to one other participant of a live call.
+    ///
+    /// # Errors
+    /// `Forbidden` unless both are participants; `Conflict` once it ended.
+    pub async fn signal(&self, actor: &Actor, input: SignalInput) -> Result<Empty, AppError> {
+        let call = self.participant_of(actor, input.call_id).await?;
+        if !call.has(input.to_user_id) || input.to_user_id == actor.user_id {
+            return Err(AppError::forbidden());
+        }
+        if call.state == CallState::Ended {
+            return Err(AppError::Conflict("the call has ended".into()));
+        }
+        if input.payload.to_string().len() > MAX_SIGNAL_BYTES {
+            return Err(AppError::validation("payload", "at most 64 KiB"));
+        }
+        let kind = match input.kind {
+            SignalKind::Offer => "offer",
+            SignalKind::Answer => "answer",
+            SignalKind::Ice => "ice",
+        };
+        self.publish(DomainEvent::CallSignal {
+            call_id: call.id,
+            from: actor.user_id,
+            to: input.to_user_id,
+            kind: kind.to_owned(),
+            payload: input.payload,
+        })
+        .await;
+        Ok(Empty {})
+    }
+
+    /// The caller's calls, newest first (at most 100).
+    ///
+    /// # Errors
+    /// Store failures.
+    pub async fn history(&self, actor: &Actor) -> Result<Vec<Call>, AppError> {
+        Ok(self.calls.history(actor.user_id, 100).await?)
+    }
+
+    /// Ends a call that still rings as `missed`; called by the ring timer.
+    ///
+    /// # Errors
+    /// Store failures.
+    pub async fn ring_timed_out(&self, id: CallId) -> Result<(), AppError> {
+        let Some(call) = self.calls.find(id).await? else {
+            return Ok(());
+        };
+        if call.state != CallState::Ringing {
+            return Ok(());
+        }
+        let by = call.initiator_id;
+        let ended = self.ended(call, EndReason::Missed);
+        match self.change(ended, CallState::Ringing, by).await {
+            Ok(_) | Err(AppError::Conflict(_)) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn schedule_missed(&self, id: CallId) {
+        let this = self.this.clone();
+        let timeout = self.ring_timeout;
+        tokio::spawn(async move {
+            tokio::time::sleep(timeout).await;
+            if let Some(service) = this.upgrade()
+                && let Err(e) = service.ring_timed_out(id).await
+            {
+                tracing::error!(call = %id, error = %e, "could not end an unanswered call");
+            }
+        });
+    }
+
+    fn ended(&self, mut call: Call, reason: EndReason) -> Call {
+        call.state = CallState::Ended;
+        call.ended_at = Some(self.clock.now());
+        call.end_reason = Some(reason);
+        call
+    }
+
+    async fn change(
+        &self,
+        call: Call,
+        from: CallState,
+        by: UserId,
+    ) -> Result<CallStateResult, AppError> {
+        if !self.calls.transition(call.clone(), from).await? {
+            return Err(AppError::Conflict("the call changed meanwhile".into()));
+        }
+        let result = CallStateResult {
+            call_id: call.id,
+            state: call.state,
+        };
+        self.publish(DomainEvent::CallChanged {
+            call: Box::new(call),
+            by,
+        })
+        .await;
+        Ok(result)
+    }
+
+    async fn participant_of(&self, actor: &Actor, id: CallId) -> Result<Call, AppError> {
+        match self.calls.find(id).await? {
+            Some(call) if call.has(actor.user_id) => Ok(call),
+            _ => Err(AppError::forbidden()),
+        }
+    }
+
+    async fn callee_of_ringing(&self, actor: &Actor, id: CallId) -> Result<Call, AppError> {
+        let call = self.participant_of(actor, id).await?;
+        if call.initiator_id == actor.user_id {
+            return Err(AppError::Forbidden(
+                "the caller cannot answer their own call".into(),
+            ));
+        }
+        if call.state != CallState::Ringing {
+            return Err(AppError::Conflict("the call is not ringing".into()));
+        }
+        Ok(call)
+    }
+
+    async fn publish(&self, event: DomainEvent) {
+        if let Err(e) = self.queue.publish(event).await {
+            tracing::error!(error = %e, "could not queue a call event");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chatchit_domain::conversation::{Conversation, Member, MemberRole};
+    use chatchit_domain::ids::SessionId;
+    use chatchit_domain::ports::calls::MockCallStore;
+    use chatchit_domain::ports::clock::MockClock;
+    use chatchit_domain::ports::conversations::MockConversationStore;
+    use chatchit_domain::ports::queue::MockEventQueue;
+    use chatchit_domain::ports::social::MockSocialStore;
+    use chatchit_domain::time::Timestamp;
+    use chatchit_domain::user::Role;
+
+    fn actor() -> Actor {
+        Actor {
+            user_id: UserId::generate(),
+            session_id: SessionId::generate(),
+            role: Role::User,
+        }
+    }
+
+    fn call(initiator: UserId, callee: UserId, state: CallState) -> Call {
+        Call {
+            id: CallId::generate(),
+            conversation_id: ConversationId::generate(),
+            kind: CallKind::Audio,
+            initiator_id: initiator,
+            participants: vec![initiator, callee],
+            state,
+            started_at: Timestamp::from_millis(0),
+            answered_at: None,
+            ended_at: None,
+            end_reason: None,
+        }
+    }
+
+    fn service(
+        calls: MockCallStore,
+        conversations: MockConversationStore,
+        queue: MockEventQueue,
+    ) -> Arc<CallService> {
+        let mut clock = MockClock::new();
+        clock.expect_now().returning(|| Timestamp::from_millis(1));
+        let mut social = MockSocialStore::new();
+        social
+            .expect_blocked_either_way()
+            .returning(|_, _| Ok(false));
+        CallService::new(
+            Arc::new(calls),
+            Arc::new(conversations),
+            Arc::new(social),
+            Arc::new(queue),
+            Arc::new(clock),
+            Duration::from_secs(30),
+        )
+    }
+
+    #[tokio::test]
+    async fn an_invite_to_someone_in_a_call_is_busy_and_stores_nothing() {
+        let (a, callee) = (actor(), UserId::generate());
+        let mut conversations = MockConversationStore::new();
+        conversations.expect_member().returning(|_, u| {
+            Ok(Some(Member {
+                user_id: u,
+                role: MemberRole::Member,
+                joined_at: Timestamp::from_millis(0),
+                last_read_seq: 0,
+                last_read_message_id: None,
+            }))
+        });
+        conversations.expect_find().returning(|id| {
+            Ok(Some(Conversation {
+                id,
+                kind: ConversationKind::Direct,
+                title: None,
+                avatar_url: None,
+                created_at: Timestamp::from_millis(0),
+            }))
+        });
+        let me = a.user_id;
+        conversations.expect_members().returning(move |_| {
+            Ok([me, callee]
+                .map(|u| Member {
+                    user_id: u,
+                    role: MemberRole::Member,
+                    joined_at: Timestamp::from_millis(0),
+                    last_read_seq: 0,
+                    last_read_message_id: None,
+                })
+                .to_vec())
+        });
+        let mut calls = MockCallStore::new();
+        calls.expect_live_for().returning(move |u| {
+            Ok((u == callee).then(|| call(UserId::generate(), callee, CallState::Active)))
+        });
+        calls.expect_create().never();
+        let input = InviteInput {
+            conversation_id: ConversationId::generate(),
+            kind: CallKind::Audio,
+        };
+        let err = service(calls, conversations, MockEventQueue::new())
+            .invite(&a, input)
+            .await
+            .expect_err("busy");
+        assert_eq!(err, AppError::Conflict("busy".into()));
+    }
+
+    #[tokio::test]
+    async fn signals_go_only_to_another_participant() {
+        let a = actor();
+        let ongoing = call(a.user_id, UserId::generate(), CallState::Active);
+        let id = ongoing.id;
+        let mut calls = MockCallStore::new();
+        calls
+            .expect_find()
+            .returning(move |_| Ok(Some(ongoing.clone())));
+        let input = SignalInput {
+            call_id: id,
+            to_user_id: UserId::generate(),
+            kind: SignalKind::Ice,
+            payload: serde_json::json!({}),
+        };
+        let err = service(calls, MockConversationStore::new(), MockEventQueue::new())
+            .signal(&a, input)
+            .await
+            .expect_err("refused");
+        assert_eq!(err.code(), "forbidden");
+    }
+
+    #[tokio::test]
+    async fn the_ring_timeout_ends_only_a_call_that_still_rings() {
+        let (caller, callee) = (UserId::generate(), UserId::generate());
+        let answered = call(caller, callee, CallState::Active);
+        let id = answered.id;
+        let mut calls = MockCallStore::new();
+        calls
+            .expect_find()
+            .returning(move |_| Ok(Some(answered.clone())));
+        calls.expect_transition().never();
+        let s = service(calls, MockConversationStore::new(), MockEventQueue::new());
+        s.ring_timed_out(id).await.expect("no-op");
+    }
+}
