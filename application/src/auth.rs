@@ -147,6 +147,7 @@ impl AuthService {
             avatar_url: None,
             role: Role::User,
             created_at: self.clock.now(),
+            banned: false,
         };
         self.users
             .create(user.clone(), hash)
@@ -183,6 +184,9 @@ impl AuthService {
             .await?;
         if !ok {
             return Err(unauthorized());
+        }
+        if credentials.user.banned {
+            return Err(AppError::Unauthorized("account suspended".into()));
         }
         self.start_session(credentials.user).await
     }
@@ -223,6 +227,7 @@ impl AuthService {
             .users
             .find(session.user_id)
             .await?
+            .filter(|u| !u.banned)
             .ok_or_else(unauthorized)?;
         let access_token = self.access_token(&user, session.id, now)?;
         Ok(AuthSession {
@@ -257,7 +262,8 @@ impl AuthService {
             .users
             .find(claims.user_id)
             .await?
-            .ok_or_else(|| AppError::Unauthorized("unknown user".into()))?;
+            .filter(|u| !u.banned)
+            .ok_or_else(|| AppError::Unauthorized("unknown or suspended user".into()))?;
         Ok(Actor {
             user_id: user.id,
             session_id: claims.session_id,

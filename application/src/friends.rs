@@ -311,6 +311,7 @@ mod tests {
             avatar_url: None,
             role: Role::User,
             created_at: Timestamp::from_millis(0),
+            banned: false,
         }
     }
 

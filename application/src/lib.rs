@@ -5,6 +5,7 @@
 //! Depends on `chatchit-domain` alone among our crates: every effect goes
 //! through a port, so each use case is testable with mockall mocks.
 
+pub mod admin;
 pub mod auth;
 pub mod blocks;
 pub mod calls;

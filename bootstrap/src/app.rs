@@ -5,6 +5,7 @@ use crate::health::{DatabaseHealth, InProcess};
 use crate::secrets::jwt_secret;
 use anyhow::Context;
 use axum::serve::ListenerExt;
+use chatchit_application::admin::AdminService;
 use chatchit_application::auth::{AuthService, TokenLifetimes};
 use chatchit_application::blocks::BlockService;
 use chatchit_application::calls::CallService;
@@ -28,8 +29,8 @@ use chatchit_memory::{
 };
 use chatchit_migrations::{Migrator, MigratorTrait};
 use chatchit_sql::{
-    SqlCallStore, SqlConversationStore, SqlDatabase, SqlMessageStore, SqlSessionStore,
-    SqlSocialStore, SqlUserStore,
+    SqlCallStore, SqlConversationStore, SqlDatabase, SqlMessageStore, SqlReportStore,
+    SqlSessionStore, SqlSocialStore, SqlUserStore,
 };
 use chrono::TimeDelta;
 use std::sync::Arc;
@@ -133,6 +134,15 @@ impl Application {
             events.clone(),
             Duration::from_millis(config.typing_timeout_ms),
         );
+        let admin = Arc::new(AdminService::new(
+            users.clone(),
+            Arc::new(SqlReportStore::new(database.clone())),
+            messages.clone(),
+            conversations.clone(),
+            delivery.clone(),
+            events.clone(),
+            clock.clone(),
+        ));
         let message_service = Arc::new(MessageService::new(
             conversations.clone(),
             messages,
@@ -199,6 +209,8 @@ impl Application {
                 limiter.clone(),
             )),
             calls,
+            admin,
+            sockets: Arc::default(),
             limiter,
             presence,
             health: Arc::new(health),
@@ -277,6 +289,11 @@ impl Application {
 /// forgets idle keys every minute so memory stays bounded.
 fn rate_limiter(config: &Config) -> Arc<dyn RateLimiter> {
     let other_events = [
+        "call:invite",
+        "call:accept",
+        "call:reject",
+        "call:end",
+        "call:signal",
         "message:edit",
         "message:delete",
         "message:react",

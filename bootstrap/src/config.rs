@@ -62,6 +62,8 @@ pub struct RateLimits {
     pub friend_request: Limit,
     /// Register, login, refresh and logout per client IP.
     pub auth: Limit,
+    /// Reports per user.
+    pub report: Limit,
     /// Every other realtime event per user, each counted on its own.
     pub other_events: Limit,
 }
@@ -74,6 +76,7 @@ impl Default for RateLimits {
             typing: limit(120, 20),
             friend_request: limit(20, 10),
             auth: limit(60, 20),
+            report: limit(10, 5),
             other_events: limit(600, 60),
         }
     }
@@ -94,6 +97,7 @@ impl RateLimits {
         quotas.insert("typing".into(), quota(self.typing));
         quotas.insert("friend:request".into(), quota(self.friend_request));
         quotas.insert("auth".into(), quota(self.auth));
+        quotas.insert("report".into(), quota(self.report));
         quotas
     }
 }

@@ -3,11 +3,13 @@
 //! [`Application::build`], then [`Application::port`] and
 //! [`Application::run_until_stopped`].
 
+mod admin_cli;
 mod app;
 pub mod config;
 mod health;
 mod secrets;
 pub mod telemetry;
 
+pub use admin_cli::{create_admin, promote};
 pub use app::{Application, StopHandle, migrate};
 pub use config::{Config, Limit, RateLimits};

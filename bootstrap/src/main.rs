@@ -1,7 +1,7 @@
 //! The `chatchit` command: `serve` (default) and `migrate`.
 
 use anyhow::Context;
-use chatchit::{Application, Config, migrate, telemetry};
+use chatchit::{Application, Config, create_admin, migrate, promote, telemetry};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -29,6 +29,28 @@ enum Command {
     Serve,
     /// Applies pending database migrations and exits.
     Migrate,
+    /// Manages admin accounts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+/// `chatchit admin …`.
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Creates an admin account.
+    Create {
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// Password (8–128 characters).
+        #[arg(long)]
+        password: String,
+    },
+    /// Makes an existing account admin.
+    Promote {
+        /// Login name.
+        username: String,
+    },
 }
 
 #[tokio::main]
@@ -41,6 +63,16 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => {
             migrate(&config).await?.close().await;
             tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Create { username, password }) => {
+            let id = create_admin(&config, &username, &password).await?;
+            println!("created admin {username} ({id})");
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Promote { username }) => {
+            let id = promote(&config, &username).await?;
+            println!("{username} ({id}) is now an admin");
             Ok(())
         }
     }

@@ -14,6 +14,7 @@ pub mod ids;
 pub mod message;
 pub mod ports;
 pub mod presence;
+pub mod report;
 pub mod social;
 pub mod time;
 pub mod user;

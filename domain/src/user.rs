@@ -51,6 +51,9 @@ pub struct User {
     pub role: Role,
     /// When the account was registered.
     pub created_at: Timestamp,
+    /// Banned accounts cannot log in and their tokens stop working; never sent.
+    #[serde(skip)]
+    pub banned: bool,
 }
 
 /// A user together with the bcrypt hash login checks against.

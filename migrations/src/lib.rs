@@ -9,6 +9,7 @@ mod m20261129_000002_conversations;
 mod m20261129_000003_messages;
 mod m20261129_000004_social;
 mod m20261129_000005_calls;
+mod m20261129_000006_moderation;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_messages::Migration),
             Box::new(m20261129_000004_social::Migration),
             Box::new(m20261129_000005_calls::Migration),
+            Box::new(m20261129_000006_moderation::Migration),
         ]
     }
 }

@@ -19,6 +19,7 @@ use utoipa::{Modify, OpenApi};
         (name = "messages", description = "History and sending"),
         (name = "social", description = "Friends and blocks"),
         (name = "calls", description = "Call history (signaling is on the socket)"),
+        (name = "moderation", description = "Reports, bans and node stats"),
         (name = "operations", description = "Health")
     )
 )]

@@ -2,6 +2,7 @@
 
 use crate::error::ApiError;
 use async_trait::async_trait;
+use chatchit_application::admin::AdminService;
 use chatchit_application::auth::AuthService;
 use chatchit_application::blocks::BlockService;
 use chatchit_application::calls::CallService;
@@ -53,6 +54,10 @@ pub struct AppState {
     pub presence: Arc<PresenceService>,
     /// Call history.
     pub calls: Arc<CallService>,
+    /// Reports, bans, stats.
+    pub admin: Arc<AdminService>,
+    /// Live sockets on this node.
+    pub sockets: Arc<std::sync::atomic::AtomicU64>,
     /// The realtime commands the gateway registers.
     pub events: Arc<Vec<Arc<dyn EventEndpoint>>>,
     /// Readiness probes; the first is the database, which decides 503.

@@ -15,6 +15,7 @@ pub fn to_user(m: user::Model) -> User {
         avatar_url: m.avatar_url,
         role: Role::from_name(&m.role),
         created_at: Timestamp::from_millis(m.created_at),
+        banned: m.banned_at.is_some(),
     }
 }
 

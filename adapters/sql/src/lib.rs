@@ -9,6 +9,6 @@ mod stores;
 
 pub use database::SqlDatabase;
 pub use stores::{
-    SqlCallStore, SqlConversationStore, SqlMessageStore, SqlSessionStore, SqlSocialStore,
-    SqlUserStore,
+    SqlCallStore, SqlConversationStore, SqlMessageStore, SqlReportStore, SqlSessionStore,
+    SqlSocialStore, SqlUserStore,
 };

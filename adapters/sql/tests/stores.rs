@@ -91,6 +91,7 @@ async fn user(s: &Stores, name: &str) -> UserId {
         avatar_url: None,
         role: Role::User,
         created_at: now(),
+        banned: false,
     };
     s.users
         .create(u.clone(), "hash".into())
@@ -150,6 +151,7 @@ async fn usernames_are_unique_case_insensitively(s: Stores) {
         avatar_url: None,
         role: Role::User,
         created_at: now(),
+        banned: false,
     };
     assert!(matches!(
         s.users.create(dup, "h".into()).await,
@@ -496,6 +498,20 @@ async fn a_call_changes_state_once_and_frees_its_participants(s: Stores) {
     assert_eq!(s.calls.history(b, 10).await.expect("history"), vec![ended]);
 }
 
+async fn roles_and_bans_are_stored(s: Stores) {
+    let u = user(&s, "max").await;
+    s.users.set_role(u, Role::Admin).await.expect("promote");
+    s.users.set_banned(u, Some(now())).await.expect("ban");
+    let found = s.users.find(u).await.expect("find").expect("user");
+    assert_eq!((found.role, found.banned), (Role::Admin, true));
+    s.users.set_banned(u, None).await.expect("unban");
+    assert!(!s.users.find(u).await.expect("find").expect("user").banned);
+    assert!(matches!(
+        s.users.set_banned(UserId::generate(), None).await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
 /// Runs each contract test once per engine.
 macro_rules! contract {
     ($($name:ident),* $(,)?) => {
@@ -517,6 +533,7 @@ macro_rules! contract {
 }
 
 contract!(
+    roles_and_bans_are_stored,
     a_call_changes_state_once_and_frees_its_participants,
     friendship_follows_acceptance_and_a_block_clears_the_graph,
     usernames_are_unique_case_insensitively,

@@ -65,6 +65,7 @@ fn user() -> User {
         avatar_url: None,
         role: Role::User,
         created_at: Timestamp::from_millis(0),
+        banned: false,
     }
 }
 

@@ -66,6 +66,12 @@ pub trait Delivery: Send + Sync {
         conversation: ConversationId,
     ) -> Result<(), DeliveryError>;
 
+    /// Sends `session:revoked` to every socket of `user`, then disconnects them.
+    ///
+    /// # Errors
+    /// `DeliveryError` when the transport cannot take it.
+    async fn revoke_user(&self, user: UserId, reason: String) -> Result<(), DeliveryError>;
+
     /// Sends `session:revoked` to the session's sockets, then disconnects them.
     ///
     /// # Errors

@@ -42,6 +42,22 @@ pub trait UserStore: Send + Sync {
     /// `NotFound` when the account does not exist.
     async fn update_profile(&self, id: UserId, change: ProfileChange) -> Result<User, StoreError>;
 
+    /// Makes an account admin or plain user.
+    ///
+    /// # Errors
+    /// `NotFound` when the account does not exist.
+    async fn set_role(&self, id: UserId, role: crate::user::Role) -> Result<(), StoreError>;
+
+    /// Bans (`Some(at)`) or unbans (`None`) an account.
+    ///
+    /// # Errors
+    /// `NotFound` when the account does not exist.
+    async fn set_banned(
+        &self,
+        id: UserId,
+        at: Option<crate::time::Timestamp>,
+    ) -> Result<(), StoreError>;
+
     /// Accounts whose case-folded username starts with `prefix`, by username.
     ///
     /// # Errors

@@ -73,12 +73,22 @@ impl Delivery for SocketIoDelivery {
             .map_err(failed)
     }
 
+    async fn revoke_user(&self, user: UserId, reason: String) -> Result<(), DeliveryError> {
+        self.revoke_room(rooms::user(user), reason).await
+    }
+
     async fn revoke_session(
         &self,
         session: SessionId,
         reason: String,
     ) -> Result<(), DeliveryError> {
-        let room = rooms::session(session);
+        self.revoke_room(rooms::session(session), reason).await
+    }
+}
+
+impl SocketIoDelivery {
+    /// `session:revoked` to every socket in `room`, then disconnects them.
+    async fn revoke_room(&self, room: String, reason: String) -> Result<(), DeliveryError> {
         let event = ServerEvent::SessionRevoked(RevokedPayload { reason });
         self.io
             .to(room.clone())

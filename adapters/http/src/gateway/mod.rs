@@ -20,6 +20,7 @@ use socketioxide::extract::{AckSender, SocketRef, TryData};
 use socketioxide::handler::ConnectHandler;
 use socketioxide::layer::SocketIoLayer;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 /// The handshake's `auth` object: `{token: accessToken}`.
 #[derive(Debug, Deserialize)]
@@ -115,9 +116,11 @@ async fn admit(
         tracing::warn!(error = %e, "presence not recorded");
     }
     metrics::gauge!("chatchit_connected_sockets").increment(1.0);
+    state.sockets.fetch_add(1, Ordering::Relaxed);
     s.extensions.insert(actor.clone());
     s.on_disconnect(async move || {
         metrics::gauge!("chatchit_connected_sockets").decrement(1.0);
+        state.sockets.fetch_sub(1, Ordering::Relaxed);
         if let Err(e) = state.presence.disconnected(&actor).await {
             tracing::warn!(error = %e, "presence not updated");
         }

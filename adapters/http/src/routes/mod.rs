@@ -1,5 +1,6 @@
 //! The REST routes, collected with their OpenAPI descriptions.
 
+mod admin;
 mod auth;
 mod calls;
 mod conversations;
@@ -57,7 +58,13 @@ fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(social::unfriend))
         .routes(routes!(social::blocks))
         .routes(routes!(social::block, social::unblock))
-        .routes(routes!(calls::history));
+        .routes(routes!(calls::history))
+        .routes(routes!(admin::report))
+        .routes(routes!(admin::reports))
+        .routes(routes!(admin::resolve))
+        .routes(routes!(admin::ban))
+        .routes(routes!(admin::unban))
+        .routes(routes!(admin::stats));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .routes(routes!(ops::live))

@@ -11,5 +11,6 @@ pub mod member;
 pub mod message;
 pub mod reaction;
 pub mod refresh_token;
+pub mod report;
 pub mod session;
 pub mod user;

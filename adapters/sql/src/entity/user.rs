@@ -14,6 +14,7 @@ pub struct Model {
     pub role: String,
     pub password_hash: String,
     pub created_at: i64,
+    pub banned_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

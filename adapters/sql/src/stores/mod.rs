@@ -3,6 +3,7 @@
 mod calls;
 mod conversations;
 mod messages;
+mod reports;
 mod sessions;
 mod social;
 mod users;
@@ -10,6 +11,7 @@ mod users;
 pub use calls::SqlCallStore;
 pub use conversations::SqlConversationStore;
 pub use messages::SqlMessageStore;
+pub use reports::SqlReportStore;
 pub use sessions::SqlSessionStore;
 pub use social::SqlSocialStore;
 pub use users::SqlUserStore;

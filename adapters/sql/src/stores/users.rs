@@ -8,7 +8,9 @@ use async_trait::async_trait;
 use chatchit_domain::StoreError;
 use chatchit_domain::ids::UserId;
 use chatchit_domain::ports::UserStore;
+use chatchit_domain::time::Timestamp;
 use chatchit_domain::user::{Credentials, ProfileChange, User};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -25,6 +27,25 @@ impl SqlUserStore {
     pub fn new(db: SqlDatabase) -> Self {
         Self { db }
     }
+
+    async fn set(
+        &self,
+        id: UserId,
+        column: user::Column,
+        value: sea_orm::Value,
+    ) -> Result<(), StoreError> {
+        let _turn = self.db.write_turn().await;
+        let done = user::Entity::update_many()
+            .col_expr(column, Expr::value(value))
+            .filter(user::Column::Id.eq(id.0))
+            .exec(self.db.connection())
+            .await
+            .store()?;
+        if done.rows_affected == 0 {
+            return Err(StoreError::NotFound("user".into()));
+        }
+        Ok(())
+    }
 }
 
 #[async_trait]
@@ -39,6 +60,7 @@ impl UserStore for SqlUserStore {
             role: Set(u.role.as_str().to_owned()),
             password_hash: Set(password_hash),
             created_at: Set(u.created_at.millis()),
+            banned_at: Set(None),
         };
         let _turn = self.db.write_turn().await;
         user::Entity::insert(row)
@@ -104,6 +126,19 @@ impl UserStore for SqlUserStore {
         self.find(id)
             .await?
             .ok_or_else(|| StoreError::NotFound("user".into()))
+    }
+
+    async fn set_role(
+        &self,
+        id: UserId,
+        role: chatchit_domain::user::Role,
+    ) -> Result<(), StoreError> {
+        self.set(id, user::Column::Role, role.as_str().into()).await
+    }
+
+    async fn set_banned(&self, id: UserId, at: Option<Timestamp>) -> Result<(), StoreError> {
+        self.set(id, user::Column::BannedAt, at.map(Timestamp::millis).into())
+            .await
     }
 
     async fn search(&self, canonical_prefix: String, limit: u32) -> Result<Vec<User>, StoreError> {

@@ -1,0 +1,375 @@
+//! Reports and moderation: users report users and messages; admins list and
+//! resolve reports, ban and unban (a ban ends every session at once), and read
+//! the node's health figures.
+
+use crate::context::Actor;
+use crate::error::AppError;
+use chatchit_domain::events::DomainEvent;
+use chatchit_domain::ids::{MessageId, UserId};
+use chatchit_domain::ports::{
+    Clock, ConversationStore, Delivery, EventQueue, MessageStore, ReportStore, UserStore,
+};
+use chatchit_domain::report::{Report, ReportAction, ReportId, ReportTarget};
+use chatchit_domain::user::Role;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// `POST /reports` body.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReportInput {
+    /// `user`, `message` or `story`.
+    pub target_type: ReportTarget,
+    /// The reported thing's id.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "uuid"))]
+    pub target_id: uuid::Uuid,
+    /// 1–200 characters.
+    pub reason: String,
+    /// Up to 2000 characters.
+    pub details: Option<String>,
+}
+
+/// `POST /admin/reports/{id}/resolve` body.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ResolveInput {
+    /// What to do.
+    pub action: ReportAction,
+    /// Up to 2000 characters.
+    pub note: Option<String>,
+}
+
+/// `GET /admin/stats` answer.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct AdminStats {
+    /// Events waiting, per lane (`high`, `medium`, `low`).
+    pub queue_depth: BTreeMap<&'static str, u64>,
+    /// Events handled since start, per lane.
+    pub processed: BTreeMap<&'static str, u64>,
+    /// Events handled per second since start, per lane.
+    pub processing_rate: BTreeMap<&'static str, f64>,
+    /// Events parked after failing every retry.
+    pub dead_letters: u64,
+    /// Live sockets on this node.
+    pub connected_sockets: u64,
+    /// Seconds since this node started.
+    pub uptime_seconds: u64,
+    /// 0–100; see [`health_score`].
+    pub health_score: u8,
+}
+
+/// The health score: 100, minus 50 if the database is down, minus 15 per
+/// degraded service, minus one per dead letter (at most 20), minus one per
+/// 100 queued events (at most 15); never below 0.
+pub fn health_score(database_up: bool, degraded: u32, dead_letters: u64, queued: u64) -> u8 {
+    let mut penalty: u64 = 0;
+    if !database_up {
+        penalty += 50;
+    }
+    penalty += 15 * u64::from(degraded);
+    penalty += dead_letters.min(20);
+    penalty += (queued / 100).min(15);
+    u8::try_from(100u64.saturating_sub(penalty)).unwrap_or(0)
+}
+
+/// Moderation use cases.
+pub struct AdminService {
+    /// Accounts (targets, bans, roles).
+    users: Arc<dyn UserStore>,
+    /// Reports.
+    reports: Arc<dyn ReportStore>,
+    /// Reported messages.
+    messages: Arc<dyn MessageStore>,
+    /// Who may see a reported message.
+    conversations: Arc<dyn ConversationStore>,
+    /// Disconnects banned users.
+    delivery: Arc<dyn Delivery>,
+    /// Announces removed messages; its stats feed `/admin/stats`.
+    queue: Arc<dyn EventQueue>,
+    /// Now.
+    clock: Arc<dyn Clock>,
+    /// When this node started (processing rates).
+    started: Instant,
+}
+
+impl AdminService {
+    /// Wires the service.
+    pub fn new(
+        users: Arc<dyn UserStore>,
+        reports: Arc<dyn ReportStore>,
+        messages: Arc<dyn MessageStore>,
+        conversations: Arc<dyn ConversationStore>,
+        delivery: Arc<dyn Delivery>,
+        queue: Arc<dyn EventQueue>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            users,
+            reports,
+            messages,
+            conversations,
+            delivery,
+            queue,
+            clock,
+            started: Instant::now(),
+        }
+    }
+
+    /// Files a report about something the caller can see.
+    ///
+    /// # Errors
+    /// `Validation` for bad text or story targets (stories are not available
+    /// yet), `NotFound` for unknown targets, `Forbidden` for messages of
+    /// conversations the caller is not in.
+    pub async fn report(&self, actor: &Actor, input: ReportInput) -> Result<Report, AppError> {
+        let reason = input.reason.trim();
+        if reason.is_empty() || reason.chars().count() > 200 {
+            return Err(AppError::validation(
+                "reason",
+                "must be 1 to 200 characters",
+            ));
+        }
+        if input
+            .details
+            .as_ref()
+            .is_some_and(|d| d.chars().count() > 2000)
+        {
+            return Err(AppError::validation(
+                "details",
+                "must be at most 2000 characters",
+            ));
+        }
+        match input.target_type {
+            ReportTarget::User => {
+                self.users
+                    .find(UserId(input.target_id))
+                    .await?
+                    .ok_or_else(|| AppError::NotFound("user not found".into()))?;
+            }
+            ReportTarget::Message => {
+                let message = self
+                    .messages
+                    .find(MessageId(input.target_id))
+                    .await?
+                    .ok_or_else(|| AppError::NotFound("message not found".into()))?;
+                self.conversations
+                    .member(message.conversation_id, actor.user_id)
+                    .await?
+                    .ok_or_else(AppError::forbidden)?;
+            }
+            ReportTarget::Story => {
+                return Err(AppError::validation(
+                    "targetType",
+                    "stories cannot be reported yet",
+                ));
+            }
+        }
+        let report = Report {
+            id: ReportId::generate(),
+            reporter_id: actor.user_id,
+            target_type: input.target_type,
+            target_id: input.target_id,
+            reason: reason.to_owned(),
+            details: input.details,
+            status: "open".into(),
+            action: None,
+            note: None,
+            created_at: self.clock.now(),
+            resolved_at: None,
+            resolved_by: None,
+        };
+        self.reports.create(report.clone()).await?;
+        Ok(report)
+    }
+
+    /// Reports with `status` (`open` by default).
+    ///
+    /// # Errors
+    /// `Forbidden` for non-admins, `Validation` for an unknown status.
+    pub async fn reports(
+        &self,
+        actor: &Actor,
+        status: Option<&str>,
+    ) -> Result<Vec<Report>, AppError> {
+        admin_only(actor)?;
+        let status = status.unwrap_or("open");
+        if status != "open" && status != "resolved" {
+            return Err(AppError::validation("status", "must be open or resolved"));
+        }
+        Ok(self.reports.list(status.to_owned(), 100).await?)
+    }
+
+    /// Resolves an open report with an action.
+    ///
+    /// # Errors
+    /// `Forbidden` for non-admins, `NotFound` / `Conflict` for missing or
+    /// already resolved reports.
+    pub async fn resolve(
+        &self,
+        actor: &Actor,
+        id: ReportId,
+        input: ResolveInput,
+    ) -> Result<Report, AppError> {
+        admin_only(actor)?;
+        if input
+            .note
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > 2000)
+        {
+            return Err(AppError::validation(
+                "note",
+                "must be at most 2000 characters",
+            ));
+        }
+        let report = self
+            .reports
+            .find(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("report not found".into()))?;
+        if report.status != "open" {
+            return Err(AppError::Conflict("the report is already resolved".into()));
+        }
+        match (input.action, report.target_type) {
+            (ReportAction::Dismiss, _) => {}
+            (ReportAction::RemoveContent, ReportTarget::Message) => {
+                self.remove_message(MessageId(report.target_id)).await?;
+            }
+            (ReportAction::BanUser, ReportTarget::Message) => {
+                if let Some(message) = self.messages.find(MessageId(report.target_id)).await? {
+                    self.ban_user(message.sender_id).await?;
+                }
+            }
+            (_, ReportTarget::User) => self.ban_user(UserId(report.target_id)).await?,
+            (_, ReportTarget::Story) => {
+                return Err(AppError::Conflict("stories are not available yet".into()));
+            }
+        }
+        let now = self.clock.now();
+        if !self
+            .reports
+            .resolve(id, input.action, input.note.clone(), actor.user_id, now)
+            .await?
+        {
+            return Err(AppError::Conflict("the report is already resolved".into()));
+        }
+        Ok(Report {
+            status: "resolved".into(),
+            action: Some(input.action),
+            note: input.note,
+            resolved_at: Some(now),
+            resolved_by: Some(actor.user_id),
+            ..report
+        })
+    }
+
+    /// Bans a user: their tokens stop working and their sockets are told and
+    /// disconnected at once.
+    ///
+    /// # Errors
+    /// `Forbidden` for non-admins and for banning an admin.
+    pub async fn ban(&self, actor: &Actor, user: UserId) -> Result<(), AppError> {
+        admin_only(actor)?;
+        self.ban_user(user).await
+    }
+
+    /// Lifts a ban.
+    ///
+    /// # Errors
+    /// `Forbidden` for non-admins, `NotFound` for unknown users.
+    pub async fn unban(&self, actor: &Actor, user: UserId) -> Result<(), AppError> {
+        admin_only(actor)?;
+        Ok(self.users.set_banned(user, None).await?)
+    }
+
+    /// The node's queue, socket and health figures.
+    ///
+    /// # Errors
+    /// `Forbidden` for non-admins.
+    pub fn stats(
+        &self,
+        actor: &Actor,
+        connected_sockets: u64,
+        database_up: bool,
+        degraded_services: u32,
+    ) -> Result<AdminStats, AppError> {
+        admin_only(actor)?;
+        let stats = self.queue.stats();
+        let uptime = self.started.elapsed().as_secs_f64().max(1.0);
+        let processing_rate = stats
+            .processed
+            .iter()
+            .map(|(lane, n)| (*lane, (*n as f64 / uptime * 100.0).round() / 100.0))
+            .collect();
+        let queued = stats.depth.values().sum();
+        Ok(AdminStats {
+            health_score: health_score(database_up, degraded_services, stats.dead_letters, queued),
+            queue_depth: stats.depth,
+            processed: stats.processed,
+            processing_rate,
+            dead_letters: stats.dead_letters,
+            connected_sockets,
+            uptime_seconds: uptime as u64,
+        })
+    }
+
+    async fn ban_user(&self, user: UserId) -> Result<(), AppError> {
+        let target = self
+            .users
+            .find(user)
+            .await?
+            .ok_or_else(|| AppError::NotFound("user not found".into()))?;
+        if target.role == Role::Admin {
+            return Err(AppError::Forbidden("admins cannot be banned".into()));
+        }
+        self.users.set_banned(user, Some(self.clock.now())).await?;
+        if let Err(e) = self.delivery.revoke_user(user, "banned".into()).await {
+            tracing::warn!(error = %e, "could not disconnect a banned user's sockets");
+        }
+        Ok(())
+    }
+
+    async fn remove_message(&self, id: MessageId) -> Result<(), AppError> {
+        let Some(message) = self.messages.find(id).await? else {
+            return Ok(());
+        };
+        if message.deleted_at.is_some() {
+            return Ok(());
+        }
+        self.messages.tombstone(id, self.clock.now()).await?;
+        let event = DomainEvent::MessageDeleted {
+            message_id: id,
+            conversation_id: message.conversation_id,
+        };
+        if let Err(e) = self.queue.publish(event).await {
+            tracing::error!(error = %e, "could not queue message:deleted");
+        }
+        Ok(())
+    }
+}
+
+fn admin_only(actor: &Actor) -> Result<(), AppError> {
+    if actor.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("admins only".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_health_score_follows_its_rule() {
+        assert_eq!(health_score(true, 0, 0, 0), 100);
+        assert_eq!(health_score(false, 0, 0, 0), 50);
+        assert_eq!(health_score(true, 1, 5, 250), 100 - 15 - 5 - 2);
+        assert_eq!(health_score(false, 4, 1000, 1_000_000), 0);
+    }
+}

@@ -1,0 +1,199 @@
+//! Reports, admin resolution, bans that end sessions at once, and stats.
+
+use chatchit_tests::{TestServer, TestUser, test_config};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+/// A server with an admin made by `chatchit admin create`'s code path.
+async fn with_admin() -> (TestServer, TestUser) {
+    let dir = tempfile::tempdir().expect("dir");
+    let config = test_config(dir.path()).await;
+    chatchit::create_admin(&config, "root", "password123")
+        .await
+        .expect("admin");
+    let s = TestServer::start_with(dir, config).await;
+    let (status, v) = s
+        .call(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": "root", "password": "password123"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["user"]["role"], "admin");
+    let admin = TestUser {
+        id: v["user"]["id"].as_str().expect("id").to_owned(),
+        token: v["accessToken"].as_str().expect("token").to_owned(),
+        refresh: v["refreshToken"].as_str().expect("refresh").to_owned(),
+    };
+    (s, admin)
+}
+
+#[tokio::test]
+async fn a_reported_message_is_removed_by_an_admin() {
+    let (s, admin) = with_admin().await;
+    let (alice, bob) = (s.register("alice").await, s.register("bob").await);
+    let c = s.group(&alice, &[&bob]).await;
+    let a = s.socket(&alice.token).await;
+    let mut b = s.socket(&bob.token).await;
+    let sent = a
+        .emit(
+            "message:send",
+            json!({"conversationId": c, "clientMsgId": "x", "body": "spam"}),
+        )
+        .await;
+    let message_id = sent["data"]["id"].clone();
+
+    let (status, report) = s
+        .post(
+            "/api/v1/reports",
+            &bob.token,
+            json!({"targetType": "message", "targetId": message_id, "reason": "spam"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{report}");
+    assert_eq!(report["status"], "open");
+    let (status, _) = s.get("/api/v1/admin/reports", &bob.token).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "admins only");
+    let (_, open) = s
+        .get("/api/v1/admin/reports?status=open", &admin.token)
+        .await;
+    assert_eq!(open[0]["id"], report["id"]);
+
+    let id = report["id"].as_str().expect("id");
+    let (status, resolved) = s
+        .post(
+            &format!("/api/v1/admin/reports/{id}/resolve"),
+            &admin.token,
+            json!({"action": "remove_content", "note": "spam"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{resolved}");
+    assert_eq!(resolved["action"], "remove_content");
+    assert_eq!(b.expect("message:deleted").await["messageId"], message_id);
+    let (status, _) = s
+        .post(
+            &format!("/api/v1/admin/reports/{id}/resolve"),
+            &admin.token,
+            json!({"action": "dismiss"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "already resolved");
+}
+
+#[tokio::test]
+async fn a_ban_ends_every_session_and_socket_at_once() {
+    let (s, admin) = with_admin().await;
+    let bob = s.register("bob").await;
+    let mut socket = s.socket(&bob.token).await;
+    let (status, _) = s
+        .post(
+            &format!("/api/v1/admin/users/{}/ban", bob.id),
+            &bob.token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "users cannot ban");
+    let (status, _) = s
+        .post(
+            &format!("/api/v1/admin/users/{}/ban", bob.id),
+            &admin.token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        socket.expect("session:revoked").await,
+        json!({"reason": "banned"})
+    );
+    assert_eq!(
+        s.get("/api/v1/me", &bob.token).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (status, _) = s
+        .call(
+            Method::POST,
+            "/api/v1/auth/refresh",
+            None,
+            Some(json!({"refreshToken": bob.refresh})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let login = json!({"username": "bob", "password": "password123"});
+    let (status, _) = s
+        .call(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(login.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let refused = chatchit_tests::TestSocket::refused(&s.base, json!({"token": bob.token})).await;
+    assert!(refused.contains("unauthorized"));
+
+    let (status, _) = s
+        .post(
+            &format!("/api/v1/admin/users/{}/unban", bob.id),
+            &admin.token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = s
+        .call(Method::POST, "/api/v1/auth/login", None, Some(login))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn banning_from_a_user_report_and_admin_stats() {
+    let (s, admin) = with_admin().await;
+    let (alice, mallory) = (s.register("alice").await, s.register("mallory").await);
+    let (_, report) = s
+        .post(
+            "/api/v1/reports",
+            &alice.token,
+            json!({"targetType": "user", "targetId": mallory.id, "reason": "abuse"}),
+        )
+        .await;
+    let id = report["id"].as_str().expect("id");
+    let (status, _) = s
+        .post(
+            &format!("/api/v1/admin/reports/{id}/resolve"),
+            &admin.token,
+            json!({"action": "ban_user"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        s.get("/api/v1/me", &mallory.token).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (status, v) = s
+        .post(
+            "/api/v1/reports",
+            &alice.token,
+            json!({"targetType": "user", "targetId": mallory.id, "reason": ""}),
+        )
+        .await;
+    assert_eq!(
+        (status, v["error"]["code"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("validation"))
+    );
+
+    let _socket = s.socket(&alice.token).await;
+    let (status, stats) = s.get("/api/v1/admin/stats", &admin.token).await;
+    assert_eq!(status, StatusCode::OK, "{stats}");
+    assert_eq!(stats["healthScore"], 100);
+    assert_eq!(stats["connectedSockets"], 1);
+    assert_eq!(stats["deadLetters"], 0);
+    for lane in ["high", "medium", "low"] {
+        assert!(stats["queueDepth"][lane].is_u64(), "{stats}");
+    }
+    assert_eq!(
+        s.get("/api/v1/admin/stats", &alice.token).await.0,
+        StatusCode::FORBIDDEN
+    );
+}
