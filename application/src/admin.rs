@@ -7,9 +7,11 @@ use crate::error::AppError;
 use chatchit_domain::events::DomainEvent;
 use chatchit_domain::ids::{MessageId, UserId};
 use chatchit_domain::ports::{
-    Clock, ConversationStore, Delivery, EventQueue, MessageStore, ReportStore, UserStore,
+    Clock, ConversationStore, Delivery, EventQueue, MessageStore, ReportStore, StoryStore,
+    UserStore,
 };
 use chatchit_domain::report::{Report, ReportAction, ReportId, ReportTarget};
+use chatchit_domain::story::StoryId;
 use chatchit_domain::user::Role;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -78,16 +80,24 @@ pub fn health_score(database_up: bool, degraded: u32, dead_letters: u64, queued:
     u8::try_from(100u64.saturating_sub(penalty)).unwrap_or(0)
 }
 
+/// The stores of the things that can be reported.
+pub struct ReportedContent {
+    /// Reported messages.
+    pub messages: Arc<dyn MessageStore>,
+    /// Who may see a reported message.
+    pub conversations: Arc<dyn ConversationStore>,
+    /// Reported stories.
+    pub stories: Arc<dyn StoryStore>,
+}
+
 /// Moderation use cases.
 pub struct AdminService {
     /// Accounts (targets, bans, roles).
     users: Arc<dyn UserStore>,
     /// Reports.
     reports: Arc<dyn ReportStore>,
-    /// Reported messages.
-    messages: Arc<dyn MessageStore>,
-    /// Who may see a reported message.
-    conversations: Arc<dyn ConversationStore>,
+    /// What can be reported.
+    content: ReportedContent,
     /// Disconnects banned users.
     delivery: Arc<dyn Delivery>,
     /// Announces removed messages; its stats feed `/admin/stats`.
@@ -103,8 +113,7 @@ impl AdminService {
     pub fn new(
         users: Arc<dyn UserStore>,
         reports: Arc<dyn ReportStore>,
-        messages: Arc<dyn MessageStore>,
-        conversations: Arc<dyn ConversationStore>,
+        content: ReportedContent,
         delivery: Arc<dyn Delivery>,
         queue: Arc<dyn EventQueue>,
         clock: Arc<dyn Clock>,
@@ -112,8 +121,7 @@ impl AdminService {
         Self {
             users,
             reports,
-            messages,
-            conversations,
+            content,
             delivery,
             queue,
             clock,
@@ -124,9 +132,8 @@ impl AdminService {
     /// Files a report about something the caller can see.
     ///
     /// # Errors
-    /// `Validation` for bad text or story targets (stories are not available
-    /// yet), `NotFound` for unknown targets, `Forbidden` for messages of
-    /// conversations the caller is not in.
+    /// `Validation` for bad text, `NotFound` for unknown targets, `Forbidden`
+    /// for messages of conversations the caller is not in.
     pub async fn report(&self, actor: &Actor, input: ReportInput) -> Result<Report, AppError> {
         let reason = input.reason.trim();
         if reason.is_empty() || reason.chars().count() > 200 {
@@ -154,20 +161,23 @@ impl AdminService {
             }
             ReportTarget::Message => {
                 let message = self
+                    .content
                     .messages
                     .find(MessageId(input.target_id))
                     .await?
                     .ok_or_else(|| AppError::NotFound("message not found".into()))?;
-                self.conversations
+                self.content
+                    .conversations
                     .member(message.conversation_id, actor.user_id)
                     .await?
                     .ok_or_else(AppError::forbidden)?;
             }
             ReportTarget::Story => {
-                return Err(AppError::validation(
-                    "targetType",
-                    "stories cannot be reported yet",
-                ));
+                self.content
+                    .stories
+                    .find(StoryId(input.target_id))
+                    .await?
+                    .ok_or_else(|| AppError::NotFound("story not found".into()))?;
             }
         }
         let report = Report {
@@ -241,13 +251,26 @@ impl AdminService {
                 self.remove_message(MessageId(report.target_id)).await?;
             }
             (ReportAction::BanUser, ReportTarget::Message) => {
-                if let Some(message) = self.messages.find(MessageId(report.target_id)).await? {
+                if let Some(message) = self
+                    .content
+                    .messages
+                    .find(MessageId(report.target_id))
+                    .await?
+                {
                     self.ban_user(message.sender_id).await?;
                 }
             }
             (_, ReportTarget::User) => self.ban_user(UserId(report.target_id)).await?,
-            (_, ReportTarget::Story) => {
-                return Err(AppError::Conflict("stories are not available yet".into()));
+            (ReportAction::RemoveContent, ReportTarget::Story) => {
+                self.content
+                    .stories
+                    .delete(StoryId(report.target_id))
+                    .await?;
+            }
+            (ReportAction::BanUser, ReportTarget::Story) => {
+                if let Some(story) = self.content.stories.find(StoryId(report.target_id)).await? {
+                    self.ban_user(story.author_id).await?;
+                }
             }
         }
         let now = self.clock.now();
@@ -335,13 +358,16 @@ impl AdminService {
     }
 
     async fn remove_message(&self, id: MessageId) -> Result<(), AppError> {
-        let Some(message) = self.messages.find(id).await? else {
+        let Some(message) = self.content.messages.find(id).await? else {
             return Ok(());
         };
         if message.deleted_at.is_some() {
             return Ok(());
         }
-        self.messages.tombstone(id, self.clock.now()).await?;
+        self.content
+            .messages
+            .tombstone(id, self.clock.now())
+            .await?;
         let event = DomainEvent::MessageDeleted {
             message_id: id,
             conversation_id: message.conversation_id,

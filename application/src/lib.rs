@@ -18,6 +18,7 @@ pub mod handlers;
 pub mod messages;
 pub mod presence;
 pub mod processor;
+pub mod stories;
 pub mod typing;
 pub mod users;
 pub mod views;

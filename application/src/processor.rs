@@ -4,6 +4,7 @@
 use crate::views::ConversationViews;
 use async_trait::async_trait;
 use chatchit_domain::call::{CallState, EndReason};
+use chatchit_domain::events::StoryLikedPayload;
 use chatchit_domain::events::{
     CallIncomingPayload, CallSignalPayload, CallStatePayload, DomainEvent, FriendPayload,
     FriendRequestPayload, MembershipPayload, MessageRef, ReactionsPayload, ReadReceipt,
@@ -337,6 +338,33 @@ impl EventConsumer for EventProcessor {
                     payload,
                 };
                 self.to_users(vec![to], ServerEvent::CallSignal(signal))
+                    .await
+            }
+            DomainEvent::StoryPosted { story } => {
+                let friends: Vec<UserId> = self
+                    .social
+                    .friends_of(story.author_id)
+                    .await
+                    .map_err(failed)?
+                    .into_iter()
+                    .map(|f| f.user_id)
+                    .collect();
+                if friends.is_empty() {
+                    return Ok(());
+                }
+                self.to_users(friends, ServerEvent::StoryNew(story)).await
+            }
+            DomainEvent::StoryLiked {
+                story_id,
+                author_id,
+                user_id,
+            } => {
+                let payload = StoryLikedPayload { story_id, user_id };
+                self.to_users(vec![author_id], ServerEvent::StoryLiked(payload))
+                    .await
+            }
+            DomainEvent::StoryCommented { author_id, comment } => {
+                self.to_users(vec![author_id], ServerEvent::StoryCommented(comment))
                     .await
             }
             DomainEvent::FriendRemoved { a, b } => {

@@ -5,7 +5,7 @@ use crate::health::{DatabaseHealth, InProcess};
 use crate::secrets::jwt_secret;
 use anyhow::Context;
 use axum::serve::ListenerExt;
-use chatchit_application::admin::AdminService;
+use chatchit_application::admin::{AdminService, ReportedContent};
 use chatchit_application::auth::{AuthService, TokenLifetimes};
 use chatchit_application::blocks::BlockService;
 use chatchit_application::calls::CallService;
@@ -15,13 +15,14 @@ use chatchit_application::handlers;
 use chatchit_application::messages::MessageService;
 use chatchit_application::presence::PresenceService;
 use chatchit_application::processor::EventProcessor;
+use chatchit_application::stories::StoryService;
 use chatchit_application::typing::TypingService;
 use chatchit_application::users::UserService;
 use chatchit_application::views::ConversationViews;
 use chatchit_crypto::{BcryptHasher, JwtIssuer};
 use chatchit_domain::ports::{
     Clock, ConversationStore, Delivery, EventQueue, MessageStore, PresenceStore, RateLimiter,
-    SocialStore, UserStore,
+    SocialStore, StoryStore, UserStore,
 };
 use chatchit_http::{AppState, Gateway, HealthCheck};
 use chatchit_memory::{
@@ -30,7 +31,7 @@ use chatchit_memory::{
 use chatchit_migrations::{Migrator, MigratorTrait};
 use chatchit_sql::{
     SqlCallStore, SqlConversationStore, SqlDatabase, SqlMessageStore, SqlReportStore,
-    SqlSessionStore, SqlSocialStore, SqlUserStore,
+    SqlSessionStore, SqlSocialStore, SqlStoryStore, SqlUserStore,
 };
 use chrono::TimeDelta;
 use std::sync::Arc;
@@ -134,11 +135,15 @@ impl Application {
             events.clone(),
             Duration::from_millis(config.typing_timeout_ms),
         );
+        let story_store: Arc<dyn StoryStore> = Arc::new(SqlStoryStore::new(database.clone()));
         let admin = Arc::new(AdminService::new(
             users.clone(),
             Arc::new(SqlReportStore::new(database.clone())),
-            messages.clone(),
-            conversations.clone(),
+            ReportedContent {
+                messages: messages.clone(),
+                conversations: conversations.clone(),
+                stories: story_store.clone(),
+            },
             delivery.clone(),
             events.clone(),
             clock.clone(),
@@ -179,6 +184,14 @@ impl Application {
             clock.clone(),
             Duration::from_millis(config.call_ring_timeout_ms),
         );
+        let stories = Arc::new(StoryService::new(
+            story_store,
+            social.clone(),
+            users.clone(),
+            events.clone(),
+            clock.clone(),
+        ));
+        sweep_expired_stories(&stories);
         let blocks = Arc::new(BlockService::new(users.clone(), social.clone(), clock));
         let processor = Arc::new(EventProcessor::new(
             conversations,
@@ -209,6 +222,7 @@ impl Application {
                 limiter.clone(),
             )),
             calls,
+            stories,
             admin,
             sockets: Arc::default(),
             limiter,
@@ -316,6 +330,23 @@ fn rate_limiter(config: &Config) -> Arc<dyn RateLimiter> {
         }
     });
     limiter
+}
+
+/// Deletes expired stories once a minute (reads already hide them).
+fn sweep_expired_stories(stories: &Arc<StoryService>) {
+    let weak = Arc::downgrade(stories);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            let Some(stories) = weak.upgrade() else { break };
+            match stories.sweep().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(deleted = n, "expired stories swept"),
+                Err(e) => tracing::warn!(error = %e, "story sweep failed"),
+            }
+        }
+    });
 }
 
 /// Resolves on SIGINT or SIGTERM.

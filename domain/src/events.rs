@@ -171,6 +171,27 @@ pub enum DomainEvent {
         /// Opaque SDP / ICE data.
         payload: serde_json::Value,
     },
+    /// A story was posted: tell the author's friends.
+    StoryPosted {
+        /// The story as a fresh view (no views, likes or comments yet).
+        story: Box<crate::story::StoryView>,
+    },
+    /// Someone liked a story: tell the author.
+    StoryLiked {
+        /// The story.
+        story_id: crate::story::StoryId,
+        /// Its author.
+        author_id: UserId,
+        /// Who liked it.
+        user_id: UserId,
+    },
+    /// Someone commented on a story: tell the author.
+    StoryCommented {
+        /// Its author.
+        author_id: UserId,
+        /// The comment.
+        comment: Box<crate::story::StoryComment>,
+    },
     /// A friendship ended.
     FriendRemoved {
         /// One side.
@@ -197,6 +218,9 @@ impl DomainEvent {
             | Self::MemberAdded { .. }
             | Self::MemberRemoved { .. }
             | Self::FriendRequested { .. }
+            | Self::StoryPosted { .. }
+            | Self::StoryLiked { .. }
+            | Self::StoryCommented { .. }
             | Self::FriendAccepted { .. }
             | Self::FriendRemoved { .. } => Priority::Medium,
             Self::Typing { .. } | Self::PresenceChanged { .. } => Priority::Low,
@@ -221,6 +245,9 @@ impl DomainEvent {
             Self::FriendRemoved { .. } => "friend_removed",
             Self::PresenceChanged { .. } => "presence_changed",
             Self::CallInvited { .. } => "call_invited",
+            Self::StoryPosted { .. } => "story_posted",
+            Self::StoryLiked { .. } => "story_liked",
+            Self::StoryCommented { .. } => "story_commented",
             Self::CallChanged { .. } => "call_changed",
             Self::CallSignal { .. } => "call_signal",
         }
@@ -363,6 +390,16 @@ pub struct CallSignalPayload {
     pub payload: serde_json::Value,
 }
 
+/// Payload of `story:liked`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoryLikedPayload {
+    /// The story.
+    pub story_id: crate::story::StoryId,
+    /// Who liked it.
+    pub user_id: UserId,
+}
+
 /// Payload of `session:revoked`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RevokedPayload {
@@ -402,6 +439,12 @@ pub enum ServerEvent {
     FriendRemoved(UnfriendedPayload),
     /// `presence`.
     Presence(PresencePayload),
+    /// `story:new`.
+    StoryNew(Box<crate::story::StoryView>),
+    /// `story:liked`.
+    StoryLiked(StoryLikedPayload),
+    /// `story:commented`.
+    StoryCommented(Box<crate::story::StoryComment>),
     /// `call:incoming`.
     CallIncoming(CallIncomingPayload),
     /// `call:accepted`.
@@ -434,6 +477,9 @@ impl ServerEvent {
             Self::FriendAccepted(_) => "friend:accepted",
             Self::FriendRemoved(_) => "friend:removed",
             Self::Presence(_) => "presence",
+            Self::StoryNew(_) => "story:new",
+            Self::StoryLiked(_) => "story:liked",
+            Self::StoryCommented(_) => "story:commented",
             Self::CallIncoming(_) => "call:incoming",
             Self::CallAccepted(_) => "call:accepted",
             Self::CallRejected(_) => "call:rejected",

@@ -16,6 +16,7 @@ pub mod ports;
 pub mod presence;
 pub mod report;
 pub mod social;
+pub mod story;
 pub mod time;
 pub mod user;
 pub mod values;

@@ -10,6 +10,7 @@ mod m20261129_000003_messages;
 mod m20261129_000004_social;
 mod m20261129_000005_calls;
 mod m20261129_000006_moderation;
+mod m20261129_000007_stories;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_social::Migration),
             Box::new(m20261129_000005_calls::Migration),
             Box::new(m20261129_000006_moderation::Migration),
+            Box::new(m20261129_000007_stories::Migration),
         ]
     }
 }

@@ -197,3 +197,52 @@ async fn banning_from_a_user_report_and_admin_stats() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn a_reported_story_is_taken_down() {
+    let (s, admin) = with_admin().await;
+    let (alice, bob) = (s.register("alice").await, s.register("bob").await);
+    s.post(
+        "/api/v1/friends/requests",
+        &alice.token,
+        json!({"userId": bob.id}),
+    )
+    .await;
+    s.post(
+        "/api/v1/friends/requests",
+        &bob.token,
+        json!({"userId": alice.id}),
+    )
+    .await;
+    let (_, story) = s
+        .post(
+            "/api/v1/stories",
+            &alice.token,
+            json!({"body": "offensive"}),
+        )
+        .await;
+    let story_id = story["id"].as_str().expect("id");
+    let (status, report) = s
+        .post(
+            "/api/v1/reports",
+            &bob.token,
+            json!({"targetType": "story", "targetId": story_id, "reason": "offensive"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{report}");
+    let id = report["id"].as_str().expect("id");
+    let (status, _) = s
+        .post(
+            &format!("/api/v1/admin/reports/{id}/resolve"),
+            &admin.token,
+            json!({"action": "remove_content"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        s.get(&format!("/api/v1/stories/{story_id}"), &bob.token)
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -18,6 +18,7 @@ use utoipa::{Modify, OpenApi};
         (name = "conversations", description = "Direct and group conversations"),
         (name = "messages", description = "History and sending"),
         (name = "social", description = "Friends and blocks"),
+        (name = "stories", description = "24-hour stories for friends"),
         (name = "calls", description = "Call history (signaling is on the socket)"),
         (name = "moderation", description = "Reports, bans and node stats"),
         (name = "operations", description = "Health")

@@ -11,6 +11,7 @@ use chatchit_application::friends::FriendService;
 use chatchit_application::handler::EventEndpoint;
 use chatchit_application::messages::MessageService;
 use chatchit_application::presence::PresenceService;
+use chatchit_application::stories::StoryService;
 use chatchit_application::users::UserService;
 use chatchit_domain::ports::RateLimiter;
 use std::sync::Arc;
@@ -54,6 +55,8 @@ pub struct AppState {
     pub presence: Arc<PresenceService>,
     /// Call history.
     pub calls: Arc<CallService>,
+    /// Stories.
+    pub stories: Arc<StoryService>,
     /// Reports, bans, stats.
     pub admin: Arc<AdminService>,
     /// Live sockets on this node.

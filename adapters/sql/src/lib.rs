@@ -10,5 +10,5 @@ mod stores;
 pub use database::SqlDatabase;
 pub use stores::{
     SqlCallStore, SqlConversationStore, SqlMessageStore, SqlReportStore, SqlSessionStore,
-    SqlSocialStore, SqlUserStore,
+    SqlSocialStore, SqlStoryStore, SqlUserStore,
 };

@@ -13,21 +13,24 @@ use chatchit_domain::ids::{ConversationId, MessageId, SessionId, UserId};
 use chatchit_domain::message::NewMessage;
 use chatchit_domain::ports::CallStore;
 use chatchit_domain::ports::SocialStore;
+use chatchit_domain::ports::StoryStore;
 use chatchit_domain::ports::{ConversationStore, MessageStore, SessionStore, UserStore};
 use chatchit_domain::social::{FriendRequest, FriendRequestId};
+use chatchit_domain::story::{Story, StoryId};
 use chatchit_domain::time::Timestamp;
 use chatchit_domain::user::{Role, User};
 use chatchit_domain::values::{ClientMsgId, MessageBody};
 use chatchit_migrations::{Migrator, MigratorTrait};
 use chatchit_sql::{
     SqlCallStore, SqlConversationStore, SqlDatabase, SqlMessageStore, SqlSessionStore,
-    SqlSocialStore, SqlUserStore,
+    SqlSocialStore, SqlStoryStore, SqlUserStore,
 };
 use sea_orm::ConnectionTrait;
 use std::sync::Arc;
 
 struct Stores {
     _dir: Option<tempfile::TempDir>,
+    stories: SqlStoryStore,
     calls: SqlCallStore,
     social: SqlSocialStore,
     users: SqlUserStore,
@@ -70,6 +73,7 @@ async fn stores_on(url: &str, dir: Option<tempfile::TempDir>) -> Stores {
     Migrator::up(db.connection(), None).await.expect("migrate");
     Stores {
         _dir: dir,
+        stories: SqlStoryStore::new(db.clone()),
         calls: SqlCallStore::new(db.clone()),
         social: SqlSocialStore::new(db.clone()),
         users: SqlUserStore::new(db.clone()),
@@ -512,6 +516,46 @@ async fn roles_and_bans_are_stored(s: Stores) {
     ));
 }
 
+async fn expired_stories_disappear_from_reads_and_the_sweep(s: Stores) {
+    let (a, b) = (user(&s, "ola").await, user(&s, "pia").await);
+    let at = |ms: i64| Timestamp::from_millis(1_000_000 + ms);
+    let story = |expires: i64| Story {
+        id: StoryId::generate(),
+        author_id: a,
+        body: Some("hi".into()),
+        media_url: None,
+        media_type: None,
+        created_at: at(0),
+        expires_at: at(expires),
+    };
+    let (short, long) = (story(10), story(1000));
+    s.stories.create(short.clone()).await.expect("short");
+    s.stories.create(long.clone()).await.expect("long");
+    s.stories
+        .record_view(short.id, b, at(1))
+        .await
+        .expect("view");
+    s.stories
+        .record_view(short.id, b, at(2))
+        .await
+        .expect("view once");
+    s.stories
+        .like(short.id, b, true, at(1))
+        .await
+        .expect("like");
+    let stats = s.stories.stats(vec![short.id], b).await.expect("stats");
+    assert_eq!((stats[&short.id].views, stats[&short.id].likes), (1, 1));
+    assert!(stats[&short.id].seen_by_me && stats[&short.id].liked_by_me);
+    let live = s.stories.live_by(vec![a], at(10)).await.expect("live");
+    assert_eq!(
+        live.iter().map(|st| st.id).collect::<Vec<_>>(),
+        vec![long.id]
+    );
+    assert_eq!(s.stories.delete_expired(at(10)).await.expect("sweep"), 1);
+    assert!(s.stories.find(short.id).await.expect("find").is_none());
+    assert!(s.stories.find(long.id).await.expect("find").is_some());
+}
+
 /// Runs each contract test once per engine.
 macro_rules! contract {
     ($($name:ident),* $(,)?) => {
@@ -533,6 +577,7 @@ macro_rules! contract {
 }
 
 contract!(
+    expired_stories_disappear_from_reads_and_the_sweep,
     roles_and_bans_are_stored,
     a_call_changes_state_once_and_frees_its_participants,
     friendship_follows_acceptance_and_a_block_clears_the_graph,

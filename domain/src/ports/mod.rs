@@ -14,6 +14,7 @@ pub mod reports;
 pub mod security;
 pub mod sessions;
 pub mod social;
+pub mod stories;
 pub mod users;
 
 pub use calls::CallStore;
@@ -28,4 +29,5 @@ pub use reports::ReportStore;
 pub use security::{PasswordHasher, SecurityError, TokenIssuer};
 pub use sessions::SessionStore;
 pub use social::SocialStore;
+pub use stories::StoryStore;
 pub use users::UserStore;

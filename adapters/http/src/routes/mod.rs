@@ -7,6 +7,7 @@ mod conversations;
 mod messages;
 mod ops;
 mod social;
+mod stories;
 mod users;
 
 use crate::error::not_found;
@@ -59,6 +60,11 @@ fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(social::blocks))
         .routes(routes!(social::block, social::unblock))
         .routes(routes!(calls::history))
+        .routes(routes!(stories::post, stories::feed))
+        .routes(routes!(stories::get_one, stories::delete))
+        .routes(routes!(stories::view, stories::viewers))
+        .routes(routes!(stories::like, stories::unlike))
+        .routes(routes!(stories::comment, stories::comments))
         .routes(routes!(admin::report))
         .routes(routes!(admin::reports))
         .routes(routes!(admin::resolve))

@@ -13,4 +13,8 @@ pub mod reaction;
 pub mod refresh_token;
 pub mod report;
 pub mod session;
+pub mod story;
+pub mod story_comment;
+pub mod story_like;
+pub mod story_view;
 pub mod user;

@@ -6,6 +6,7 @@ mod messages;
 mod reports;
 mod sessions;
 mod social;
+mod stories;
 mod users;
 
 pub use calls::SqlCallStore;
@@ -14,4 +15,5 @@ pub use messages::SqlMessageStore;
 pub use reports::SqlReportStore;
 pub use sessions::SqlSessionStore;
 pub use social::SqlSocialStore;
+pub use stories::SqlStoryStore;
 pub use users::SqlUserStore;

@@ -1,0 +1,445 @@
+//! Stories: posted for 24 hours to the author's friends, then gone from every
+//! read (and deleted by a background sweep); views, likes and comments.
+
+use crate::context::Actor;
+use crate::error::AppError;
+use crate::friends::relation_views;
+use chatchit_domain::events::DomainEvent;
+use chatchit_domain::ids::UserId;
+use chatchit_domain::ports::{Clock, EventQueue, SocialStore, StoryStore, UserStore};
+use chatchit_domain::social::RelationView;
+use chatchit_domain::story::{FeedEntry, Story, StoryComment, StoryId, StoryView};
+use chatchit_domain::user::{Role, User};
+use chatchit_domain::values::MediaUrl;
+use chrono::TimeDelta;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// How long a story lives.
+pub const STORY_LIFETIME: TimeDelta = TimeDelta::hours(24);
+
+/// `POST /stories` body: text, media, or both.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PostStoryInput {
+    /// Up to 2000 characters.
+    pub body: Option<String>,
+    /// An http(s) URL.
+    pub media_url: Option<String>,
+    /// The media's MIME type.
+    pub media_type: Option<String>,
+}
+
+/// `POST /stories/{id}/comments` body.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CommentInput {
+    /// 1–1000 characters.
+    pub body: String,
+}
+
+/// Story use cases.
+pub struct StoryService {
+    /// Stories.
+    stories: Arc<dyn StoryStore>,
+    /// Friends decide who sees a story.
+    social: Arc<dyn SocialStore>,
+    /// Author profiles for the feed.
+    users: Arc<dyn UserStore>,
+    /// `story:*` events.
+    queue: Arc<dyn EventQueue>,
+    /// Now (injected so expiry is testable).
+    clock: Arc<dyn Clock>,
+}
+
+impl StoryService {
+    /// Wires the service.
+    pub fn new(
+        stories: Arc<dyn StoryStore>,
+        social: Arc<dyn SocialStore>,
+        users: Arc<dyn UserStore>,
+        queue: Arc<dyn EventQueue>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            stories,
+            social,
+            users,
+            queue,
+            clock,
+        }
+    }
+
+    /// Posts a story for 24 hours.
+    ///
+    /// # Errors
+    /// `Validation` when empty or malformed.
+    pub async fn post(&self, actor: &Actor, input: PostStoryInput) -> Result<StoryView, AppError> {
+        let body = match input.body.as_deref().map(str::trim) {
+            Some("") | None => None,
+            Some(b) if b.chars().count() > 2000 => {
+                return Err(AppError::validation(
+                    "body",
+                    "must be at most 2000 characters",
+                ));
+            }
+            Some(b) => Some(b.to_owned()),
+        };
+        let media_url = input
+            .media_url
+            .as_deref()
+            .map(|u| MediaUrl::parse("mediaUrl", u).map(|m| m.as_str().to_owned()))
+            .transpose()?;
+        if body.is_none() && media_url.is_none() {
+            return Err(AppError::validation(
+                "body",
+                "a story needs a body or a mediaUrl",
+            ));
+        }
+        if input
+            .media_type
+            .as_ref()
+            .is_some_and(|t| t.trim().is_empty() || t.len() > 255)
+        {
+            return Err(AppError::validation(
+                "mediaType",
+                "must be 1 to 255 characters",
+            ));
+        }
+        let now = self.clock.now();
+        let story = Story {
+            id: StoryId::generate(),
+            author_id: actor.user_id,
+            body,
+            media_url,
+            media_type: input.media_type,
+            created_at: now,
+            expires_at: now.plus(STORY_LIFETIME),
+        };
+        self.stories.create(story.clone()).await?;
+        let view = StoryView::new(story, Default::default());
+        self.publish(DomainEvent::StoryPosted {
+            story: Box::new(view.clone()),
+        })
+        .await;
+        Ok(view)
+    }
+
+    /// Friends' live stories grouped by author: authors with unseen stories
+    /// first, then by newest story.
+    ///
+    /// # Errors
+    /// Store failures.
+    pub async fn feed(&self, actor: &Actor) -> Result<Vec<FeedEntry>, AppError> {
+        let friends: Vec<UserId> = self
+            .social
+            .friends_of(actor.user_id)
+            .await?
+            .into_iter()
+            .map(|f| f.user_id)
+            .collect();
+        let stories = self.stories.live_by(friends, self.clock.now()).await?;
+        let views = self.views(actor, stories).await?;
+        let mut by_author: HashMap<UserId, Vec<StoryView>> = HashMap::new();
+        for view in views {
+            by_author.entry(view.author_id).or_default().push(view);
+        }
+        let authors: HashMap<UserId, User> = self
+            .users
+            .find_many(by_author.keys().copied().collect())
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect();
+        let mut feed: Vec<FeedEntry> = by_author
+            .into_iter()
+            .filter_map(|(author, stories)| {
+                Some(FeedEntry {
+                    has_unseen: stories.iter().any(|s| !s.seen_by_me),
+                    author: authors.get(&author)?.clone(),
+                    stories,
+                })
+            })
+            .collect();
+        let newest = |e: &FeedEntry| e.stories.iter().map(|s| s.created_at).max();
+        feed.sort_by(|a, b| {
+            b.has_unseen
+                .cmp(&a.has_unseen)
+                .then_with(|| newest(b).cmp(&newest(a)))
+        });
+        Ok(feed)
+    }
+
+    /// One live story the caller may see.
+    ///
+    /// # Errors
+    /// `NotFound` when gone or expired, `Forbidden` when not a friend.
+    pub async fn get(&self, actor: &Actor, id: StoryId) -> Result<StoryView, AppError> {
+        let story = self.visible(actor, id).await?;
+        Ok(self.views(actor, vec![story]).await?.remove(0))
+    }
+
+    /// Deletes a story (its author or an admin).
+    ///
+    /// # Errors
+    /// `Forbidden` for anyone else.
+    pub async fn delete(&self, actor: &Actor, id: StoryId) -> Result<(), AppError> {
+        let story = self.live(id).await?;
+        if story.author_id != actor.user_id && actor.role != Role::Admin {
+            return Err(AppError::forbidden());
+        }
+        Ok(self.stories.delete(id).await?)
+    }
+
+    /// Marks the story seen by the caller.
+    ///
+    /// # Errors
+    /// As [`Self::get`].
+    pub async fn view(&self, actor: &Actor, id: StoryId) -> Result<(), AppError> {
+        let story = self.visible(actor, id).await?;
+        if story.author_id != actor.user_id {
+            self.stories
+                .record_view(id, actor.user_id, self.clock.now())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Who saw the story (its author only).
+    ///
+    /// # Errors
+    /// `Forbidden` for anyone but the author.
+    pub async fn viewers(&self, actor: &Actor, id: StoryId) -> Result<Vec<RelationView>, AppError> {
+        let story = self.live(id).await?;
+        if story.author_id != actor.user_id {
+            return Err(AppError::forbidden());
+        }
+        let viewers = self.stories.viewers(id).await?;
+        relation_views(&*self.users, viewers).await
+    }
+
+    /// Likes or unlikes the story; a new like tells the author.
+    ///
+    /// # Errors
+    /// As [`Self::get`].
+    pub async fn like(&self, actor: &Actor, id: StoryId, on: bool) -> Result<StoryView, AppError> {
+        let story = self.visible(actor, id).await?;
+        let changed = self
+            .stories
+            .like(id, actor.user_id, on, self.clock.now())
+            .await?;
+        if on && changed && story.author_id != actor.user_id {
+            self.publish(DomainEvent::StoryLiked {
+                story_id: id,
+                author_id: story.author_id,
+                user_id: actor.user_id,
+            })
+            .await;
+        }
+        Ok(self.views(actor, vec![story]).await?.remove(0))
+    }
+
+    /// Comments on the story; the author is told.
+    ///
+    /// # Errors
+    /// As [`Self::get`]; `Validation` for an empty or long body.
+    pub async fn comment(
+        &self,
+        actor: &Actor,
+        id: StoryId,
+        input: CommentInput,
+    ) -> Result<StoryComment, AppError> {
+        let body = input.body.trim();
+        if body.is_empty() || body.chars().count() > 1000 {
+            return Err(AppError::validation("body", "must be 1 to 1000 characters"));
+        }
+        let story = self.visible(actor, id).await?;
+        let comment = StoryComment {
+            id: uuid::Uuid::now_v7(),
+            story_id: id,
+            author_id: actor.user_id,
+            body: body.to_owned(),
+            created_at: self.clock.now(),
+        };
+        self.stories.add_comment(comment.clone()).await?;
+        if story.author_id != actor.user_id {
+            self.publish(DomainEvent::StoryCommented {
+                author_id: story.author_id,
+                comment: Box::new(comment.clone()),
+            })
+            .await;
+        }
+        Ok(comment)
+    }
+
+    /// The story's comments.
+    ///
+    /// # Errors
+    /// As [`Self::get`].
+    pub async fn comments(
+        &self,
+        actor: &Actor,
+        id: StoryId,
+    ) -> Result<Vec<StoryComment>, AppError> {
+        self.visible(actor, id).await?;
+        Ok(self.stories.comments(id).await?)
+    }
+
+    /// Deletes every expired story; the background sweep calls this.
+    ///
+    /// # Errors
+    /// Store failures.
+    pub async fn sweep(&self) -> Result<u64, AppError> {
+        Ok(self.stories.delete_expired(self.clock.now()).await?)
+    }
+
+    async fn live(&self, id: StoryId) -> Result<Story, AppError> {
+        match self.stories.find(id).await? {
+            Some(s) if s.expires_at > self.clock.now() => Ok(s),
+            _ => Err(AppError::NotFound("story not found".into())),
+        }
+    }
+
+    /// A live story its author or a friend of the author asks for.
+    async fn visible(&self, actor: &Actor, id: StoryId) -> Result<Story, AppError> {
+        let story = self.live(id).await?;
+        if story.author_id == actor.user_id
+            || self
+                .social
+                .are_friends(actor.user_id, story.author_id)
+                .await?
+        {
+            Ok(story)
+        } else {
+            Err(AppError::forbidden())
+        }
+    }
+
+    async fn views(&self, actor: &Actor, stories: Vec<Story>) -> Result<Vec<StoryView>, AppError> {
+        let mut stats = self
+            .stories
+            .stats(stories.iter().map(|s| s.id).collect(), actor.user_id)
+            .await?;
+        Ok(stories
+            .into_iter()
+            .map(|s| {
+                let st = stats.remove(&s.id).unwrap_or_default();
+                StoryView::new(s, st)
+            })
+            .collect())
+    }
+
+    async fn publish(&self, event: DomainEvent) {
+        if let Err(e) = self.queue.publish(event).await {
+            tracing::error!(error = %e, "could not queue a story event");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chatchit_domain::ids::SessionId;
+    use chatchit_domain::ports::clock::MockClock;
+    use chatchit_domain::ports::queue::MockEventQueue;
+    use chatchit_domain::ports::social::MockSocialStore;
+    use chatchit_domain::ports::stories::MockStoryStore;
+    use chatchit_domain::ports::users::MockUserStore;
+    use chatchit_domain::time::Timestamp;
+
+    fn actor() -> Actor {
+        Actor {
+            user_id: UserId::generate(),
+            session_id: SessionId::generate(),
+            role: Role::User,
+        }
+    }
+
+    fn service_at(now_ms: i64, stories: MockStoryStore, friends: bool) -> StoryService {
+        let mut clock = MockClock::new();
+        clock
+            .expect_now()
+            .returning(move || Timestamp::from_millis(now_ms));
+        let mut social = MockSocialStore::new();
+        social
+            .expect_are_friends()
+            .returning(move |_, _| Ok(friends));
+        StoryService::new(
+            Arc::new(stories),
+            Arc::new(social),
+            Arc::new(MockUserStore::new()),
+            Arc::new(MockEventQueue::new()),
+            Arc::new(clock),
+        )
+    }
+
+    fn story(author: UserId, created_ms: i64) -> Story {
+        let created = Timestamp::from_millis(created_ms);
+        Story {
+            id: StoryId::generate(),
+            author_id: author,
+            body: Some("hi".into()),
+            media_url: None,
+            media_type: None,
+            created_at: created,
+            expires_at: created.plus(STORY_LIFETIME),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_story_is_gone_from_reads_once_24_hours_pass() {
+        let posted = story(UserId::generate(), 0);
+        let id = posted.id;
+        let mut stories = MockStoryStore::new();
+        stories
+            .expect_find()
+            .returning(move |_| Ok(Some(posted.clone())));
+        stories.expect_stats().returning(|_, _| Ok(HashMap::new()));
+        let day_ms = 24 * 3600 * 1000;
+        let before = service_at(day_ms - 1, stories, true);
+        assert!(before.get(&actor(), id).await.is_ok());
+
+        let posted = story(UserId::generate(), 0);
+        let mut stories = MockStoryStore::new();
+        stories
+            .expect_find()
+            .returning(move |_| Ok(Some(posted.clone())));
+        let after = service_at(day_ms, stories, true);
+        assert_eq!(
+            after.get(&actor(), id).await.expect_err("expired").code(),
+            "not_found"
+        );
+    }
+
+    #[tokio::test]
+    async fn strangers_may_not_see_a_story() {
+        let posted = story(UserId::generate(), 0);
+        let id = posted.id;
+        let mut stories = MockStoryStore::new();
+        stories
+            .expect_find()
+            .returning(move |_| Ok(Some(posted.clone())));
+        let s = service_at(1, stories, false);
+        assert_eq!(
+            s.get(&actor(), id).await.expect_err("refused").code(),
+            "forbidden"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_empty_story_is_refused() {
+        let s = service_at(1, MockStoryStore::new(), true);
+        let input = PostStoryInput {
+            body: Some("   ".into()),
+            media_url: None,
+            media_type: None,
+        };
+        assert_eq!(
+            s.post(&actor(), input).await.expect_err("refused").code(),
+            "validation"
+        );
+    }
+}
