@@ -359,23 +359,14 @@ impl CallService {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::actor;
     use chatchit_domain::conversation::{Conversation, Member, MemberRole};
-    use chatchit_domain::ids::SessionId;
     use chatchit_domain::ports::calls::MockCallStore;
     use chatchit_domain::ports::clock::MockClock;
     use chatchit_domain::ports::conversations::MockConversationStore;
     use chatchit_domain::ports::queue::MockEventQueue;
     use chatchit_domain::ports::social::MockSocialStore;
     use chatchit_domain::time::Timestamp;
-    use chatchit_domain::user::Role;
-
-    fn actor() -> Actor {
-        Actor {
-            user_id: UserId::generate(),
-            session_id: SessionId::generate(),
-            role: Role::User,
-        }
-    }
 
     fn call(initiator: UserId, callee: UserId, state: CallState) -> Call {
         Call {

@@ -287,21 +287,13 @@ pub async fn relation_views(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chatchit_domain::ids::SessionId;
+    use crate::test_support::actor;
     use chatchit_domain::ports::clock::MockClock;
     use chatchit_domain::ports::queue::MockEventQueue;
     use chatchit_domain::ports::social::MockSocialStore;
     use chatchit_domain::ports::users::MockUserStore;
     use chatchit_domain::time::Timestamp;
     use chatchit_domain::user::Role;
-
-    fn actor() -> Actor {
-        Actor {
-            user_id: UserId::generate(),
-            session_id: SessionId::generate(),
-            role: Role::User,
-        }
-    }
 
     fn profile(id: UserId) -> User {
         User {

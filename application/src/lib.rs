@@ -25,3 +25,20 @@ pub mod views;
 
 pub use context::{Actor, EventContext};
 pub use error::AppError;
+
+/// Helpers shared by the unit tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use crate::Actor;
+    use chatchit_domain::ids::{SessionId, UserId};
+    use chatchit_domain::user::Role;
+
+    /// A plain user with a fresh session.
+    pub fn actor() -> Actor {
+        Actor {
+            user_id: UserId::generate(),
+            session_id: SessionId::generate(),
+            role: Role::User,
+        }
+    }
+}

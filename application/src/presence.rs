@@ -147,13 +147,12 @@ pub fn payload(user_id: UserId, p: Presence) -> PresencePayload {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chatchit_domain::ids::SessionId;
+    use crate::test_support::actor;
     use chatchit_domain::ports::clock::MockClock;
     use chatchit_domain::ports::presence::MockPresenceStore;
     use chatchit_domain::ports::queue::MockEventQueue;
     use chatchit_domain::ports::social::MockSocialStore;
     use chatchit_domain::time::Timestamp;
-    use chatchit_domain::user::Role;
 
     fn at(status: PresenceStatus, version: u64) -> Presence {
         Presence {
@@ -172,14 +171,6 @@ mod tests {
             Arc::new(queue),
             Arc::new(clock),
         )
-    }
-
-    fn actor() -> Actor {
-        Actor {
-            user_id: UserId::generate(),
-            session_id: SessionId::generate(),
-            role: Role::User,
-        }
     }
 
     #[tokio::test]

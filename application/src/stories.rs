@@ -342,21 +342,13 @@ impl StoryService {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chatchit_domain::ids::SessionId;
+    use crate::test_support::actor;
     use chatchit_domain::ports::clock::MockClock;
     use chatchit_domain::ports::queue::MockEventQueue;
     use chatchit_domain::ports::social::MockSocialStore;
     use chatchit_domain::ports::stories::MockStoryStore;
     use chatchit_domain::ports::users::MockUserStore;
     use chatchit_domain::time::Timestamp;
-
-    fn actor() -> Actor {
-        Actor {
-            user_id: UserId::generate(),
-            session_id: SessionId::generate(),
-            role: Role::User,
-        }
-    }
 
     fn service_at(now_ms: i64, stories: MockStoryStore, friends: bool) -> StoryService {
         let mut clock = MockClock::new();

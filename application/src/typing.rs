@@ -142,20 +142,11 @@ impl TypingService {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::actor;
     use chatchit_domain::conversation::{Member, MemberRole};
-    use chatchit_domain::ids::SessionId;
     use chatchit_domain::ports::conversations::MockConversationStore;
     use chatchit_domain::ports::queue::MockEventQueue;
     use chatchit_domain::time::Timestamp;
-    use chatchit_domain::user::Role;
-
-    fn actor() -> Actor {
-        Actor {
-            user_id: UserId::generate(),
-            session_id: SessionId::generate(),
-            role: Role::User,
-        }
-    }
 
     fn member_store() -> MockConversationStore {
         let mut store = MockConversationStore::new();

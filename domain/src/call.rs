@@ -3,35 +3,8 @@
 use crate::ids::{ConversationId, UserId};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
-use uuid::Uuid;
 
-/// Identifies a call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, format = "uuid"))]
-#[serde(transparent)]
-pub struct CallId(pub Uuid);
-
-impl CallId {
-    /// A fresh time-ordered identifier.
-    pub fn generate() -> Self {
-        Self(Uuid::now_v7())
-    }
-}
-
-impl fmt::Display for CallId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl FromStr for CallId {
-    type Err = uuid::Error;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Uuid::parse_str(s).map(Self)
-    }
-}
+pub use crate::ids::CallId;
 
 /// Audio only, or with video.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -51,3 +51,19 @@ id_type!(
     /// Identifies a message.
     MessageId
 );
+id_type!(
+    /// Identifies a friend request.
+    FriendRequestId
+);
+id_type!(
+    /// Identifies a call.
+    CallId
+);
+id_type!(
+    /// Identifies a report.
+    ReportId
+);
+id_type!(
+    /// Identifies a story.
+    StoryId
+);

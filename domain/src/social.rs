@@ -2,36 +2,9 @@
 
 use crate::ids::UserId;
 use crate::time::Timestamp;
-use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
-use uuid::Uuid;
+use serde::Serialize;
 
-/// Identifies a friend request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, format = "uuid"))]
-#[serde(transparent)]
-pub struct FriendRequestId(pub Uuid);
-
-impl FriendRequestId {
-    /// A fresh time-ordered identifier.
-    pub fn generate() -> Self {
-        Self(Uuid::now_v7())
-    }
-}
-
-impl fmt::Display for FriendRequestId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl FromStr for FriendRequestId {
-    type Err = uuid::Error;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Uuid::parse_str(s).map(Self)
-    }
-}
+pub use crate::ids::FriendRequestId;
 
 /// A pending request from one user to another.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,28 +4,10 @@
 use crate::ids::UserId;
 use crate::time::Timestamp;
 use crate::user::User;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use uuid::Uuid;
 
-/// Identifies a story.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, format = "uuid"))]
-#[serde(transparent)]
-pub struct StoryId(pub Uuid);
-
-impl StoryId {
-    /// A fresh time-ordered identifier.
-    pub fn generate() -> Self {
-        Self(Uuid::now_v7())
-    }
-}
-
-impl std::str::FromStr for StoryId {
-    type Err = uuid::Error;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Uuid::parse_str(s).map(Self)
-    }
-}
+pub use crate::ids::StoryId;
 
 /// A story as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -169,6 +169,37 @@ impl TestServer {
         v["id"].as_str().expect("id").to_owned()
     }
 
+    /// Makes `a` and `b` friends (a request each way).
+    pub async fn befriend(&self, a: &TestUser, b: &TestUser) {
+        self.post(
+            "/api/v1/friends/requests",
+            &a.token,
+            json!({"userId": b.id}),
+        )
+        .await;
+        let (status, v) = self
+            .post(
+                "/api/v1/friends/requests",
+                &b.token,
+                json!({"userId": a.id}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+    }
+
+    /// The direct conversation of `a` and `b`; returns its id.
+    pub async fn direct(&self, a: &TestUser, b: &TestUser) -> String {
+        let (status, v) = self
+            .post(
+                "/api/v1/conversations/direct",
+                &a.token,
+                json!({"userId": b.id}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        v["id"].as_str().expect("id").to_owned()
+    }
+
     /// A connected Socket.IO client on the websocket transport.
     pub async fn socket(&self, token: &str) -> TestSocket {
         TestSocket::connect(

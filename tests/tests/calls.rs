@@ -1,21 +1,10 @@
 //! Call signaling end to end: the state machine, busy, missed, rejection,
 //! cancellation, blocks and signal relay isolation.
 
-use chatchit_tests::{TestServer, TestUser, test_config};
+use chatchit_tests::{TestServer, test_config};
 use reqwest::Method;
 use serde_json::json;
 use std::time::Duration;
-
-async fn direct(s: &TestServer, a: &TestUser, b: &TestUser) -> String {
-    let (_, v) = s
-        .post(
-            "/api/v1/conversations/direct",
-            &a.token,
-            json!({"userId": b.id}),
-        )
-        .await;
-    v["id"].as_str().expect("id").to_owned()
-}
 
 #[tokio::test]
 async fn a_call_rings_is_answered_relays_signals_and_completes() {
@@ -25,7 +14,7 @@ async fn a_call_rings_is_answered_relays_signals_and_completes() {
         s.register("bob").await,
         s.register("carol").await,
     );
-    let c = direct(&s, &alice, &bob).await;
+    let c = s.direct(&alice, &bob).await;
     let mut a = s.socket(&alice.token).await;
     let mut b = s.socket(&bob.token).await;
     let mut outsider = s.socket(&carol.token).await;
@@ -94,8 +83,8 @@ async fn a_callee_already_in_a_call_is_busy() {
         s.register("bob").await,
         s.register("carol").await,
     );
-    let ab = direct(&s, &alice, &bob).await;
-    let cb = direct(&s, &carol, &bob).await;
+    let ab = s.direct(&alice, &bob).await;
+    let cb = s.direct(&carol, &bob).await;
     let a = s.socket(&alice.token).await;
     let c = s.socket(&carol.token).await;
     let ack = a
@@ -124,7 +113,7 @@ async fn an_unanswered_call_ends_as_missed() {
     config.call_ring_timeout_ms = 200;
     let s = TestServer::start_with(dir, config).await;
     let (alice, bob) = (s.register("alice").await, s.register("bob").await);
-    let c = direct(&s, &alice, &bob).await;
+    let c = s.direct(&alice, &bob).await;
     let mut a = s.socket(&alice.token).await;
     let mut b = s.socket(&bob.token).await;
     a.emit("call:invite", json!({"conversationId": c, "kind": "audio"}))
@@ -142,7 +131,7 @@ async fn an_unanswered_call_ends_as_missed() {
 async fn rejection_and_cancellation_end_a_ringing_call() {
     let s = TestServer::start().await;
     let (alice, bob) = (s.register("alice").await, s.register("bob").await);
-    let c = direct(&s, &alice, &bob).await;
+    let c = s.direct(&alice, &bob).await;
     let mut a = s.socket(&alice.token).await;
     let mut b = s.socket(&bob.token).await;
 
@@ -176,7 +165,7 @@ async fn rejection_and_cancellation_end_a_ringing_call() {
 async fn no_calls_across_a_block() {
     let s = TestServer::start().await;
     let (alice, bob) = (s.register("alice").await, s.register("bob").await);
-    let c = direct(&s, &alice, &bob).await;
+    let c = s.direct(&alice, &bob).await;
     s.call(
         Method::PUT,
         &format!("/api/v1/blocks/{}", alice.id),

@@ -202,18 +202,7 @@ async fn banning_from_a_user_report_and_admin_stats() {
 async fn a_reported_story_is_taken_down() {
     let (s, admin) = with_admin().await;
     let (alice, bob) = (s.register("alice").await, s.register("bob").await);
-    s.post(
-        "/api/v1/friends/requests",
-        &alice.token,
-        json!({"userId": bob.id}),
-    )
-    .await;
-    s.post(
-        "/api/v1/friends/requests",
-        &bob.token,
-        json!({"userId": alice.id}),
-    )
-    .await;
+    s.befriend(&alice, &bob).await;
     let (_, story) = s
         .post(
             "/api/v1/stories",

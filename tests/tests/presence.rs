@@ -1,25 +1,10 @@
 //! Presence, end to end: friends only, invisible looks offline, last socket
 //! closing means offline with `lastSeenAt`.
 
-use chatchit_tests::{TestServer, TestUser};
+use chatchit_tests::TestServer;
 use reqwest::Method;
 use serde_json::json;
 use std::time::Duration;
-
-async fn befriend(s: &TestServer, a: &TestUser, b: &TestUser) {
-    s.post(
-        "/api/v1/friends/requests",
-        &a.token,
-        json!({"userId": b.id}),
-    )
-    .await;
-    s.post(
-        "/api/v1/friends/requests",
-        &b.token,
-        json!({"userId": a.id}),
-    )
-    .await;
-}
 
 #[tokio::test]
 async fn friends_see_presence_changes_and_strangers_do_not() {
@@ -29,7 +14,7 @@ async fn friends_see_presence_changes_and_strangers_do_not() {
         s.register("bob").await,
         s.register("carol").await,
     );
-    befriend(&s, &alice, &bob).await;
+    s.befriend(&alice, &bob).await;
     let mut bob_socket = s.socket(&bob.token).await;
     let mut carol_socket = s.socket(&carol.token).await;
 
@@ -83,7 +68,7 @@ async fn friends_see_presence_changes_and_strangers_do_not() {
 async fn a_new_socket_learns_which_friends_are_online() {
     let s = TestServer::start().await;
     let (alice, bob) = (s.register("alice").await, s.register("bob").await);
-    befriend(&s, &alice, &bob).await;
+    s.befriend(&alice, &bob).await;
     let _alice_socket = s.socket(&alice.token).await;
     let mut bob_socket = s.socket(&bob.token).await;
     assert_eq!(
@@ -96,7 +81,7 @@ async fn a_new_socket_learns_which_friends_are_online() {
 async fn presence_never_crosses_a_block() {
     let s = TestServer::start().await;
     let (alice, bob) = (s.register("alice").await, s.register("bob").await);
-    befriend(&s, &alice, &bob).await;
+    s.befriend(&alice, &bob).await;
     s.call(
         Method::PUT,
         &format!("/api/v1/blocks/{}", bob.id),

@@ -1,25 +1,10 @@
 //! Stories end to end: friends see them, strangers and blocked users do not;
 //! views, likes and comments; the feed orders unseen authors first.
 
-use chatchit_tests::{TestServer, TestUser};
+use chatchit_tests::TestServer;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use std::time::Duration;
-
-async fn befriend(s: &TestServer, a: &TestUser, b: &TestUser) {
-    s.post(
-        "/api/v1/friends/requests",
-        &a.token,
-        json!({"userId": b.id}),
-    )
-    .await;
-    s.post(
-        "/api/v1/friends/requests",
-        &b.token,
-        json!({"userId": a.id}),
-    )
-    .await;
-}
 
 #[tokio::test]
 async fn friends_see_like_and_comment_on_stories() {
@@ -29,7 +14,7 @@ async fn friends_see_like_and_comment_on_stories() {
         s.register("bob").await,
         s.register("carol").await,
     );
-    befriend(&s, &alice, &bob).await;
+    s.befriend(&alice, &bob).await;
     let mut alice_socket = s.socket(&alice.token).await;
     let mut bob_socket = s.socket(&bob.token).await;
     let mut carol_socket = s.socket(&carol.token).await;
@@ -147,7 +132,7 @@ async fn friends_see_like_and_comment_on_stories() {
 async fn a_block_hides_stories() {
     let s = TestServer::start().await;
     let (alice, bob) = (s.register("alice").await, s.register("bob").await);
-    befriend(&s, &alice, &bob).await;
+    s.befriend(&alice, &bob).await;
     let (_, story) = s
         .post("/api/v1/stories", &alice.token, json!({"body": "hello"}))
         .await;

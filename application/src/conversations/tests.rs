@@ -1,22 +1,13 @@
 //! Unit tests of the conversation use cases, with mockall mocks of every port.
 
 use super::*;
-use chatchit_domain::ids::SessionId;
+use crate::test_support::actor;
 use chatchit_domain::ports::clock::MockClock;
 use chatchit_domain::ports::conversations::MockConversationStore;
 use chatchit_domain::ports::messages::MockMessageStore;
 use chatchit_domain::ports::queue::MockEventQueue;
 use chatchit_domain::ports::social::MockSocialStore;
 use chatchit_domain::ports::users::MockUserStore;
-use chatchit_domain::user::Role;
-
-fn actor() -> Actor {
-    Actor {
-        user_id: UserId::generate(),
-        session_id: SessionId::generate(),
-        role: Role::User,
-    }
-}
 
 fn at(ms: i64) -> Timestamp {
     Timestamp::from_millis(ms)

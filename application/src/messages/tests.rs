@@ -1,9 +1,10 @@
 //! Unit tests of the message use cases, with mockall mocks of every port.
 
 use super::*;
+use crate::test_support::actor;
 use crate::typing::TypingService;
 use chatchit_domain::conversation::{Conversation, Member};
-use chatchit_domain::ids::{SessionId, UserId};
+use chatchit_domain::ids::UserId;
 use chatchit_domain::message::AppendOutcome;
 use chatchit_domain::ports::clock::MockClock;
 use chatchit_domain::ports::conversations::MockConversationStore;
@@ -11,16 +12,7 @@ use chatchit_domain::ports::messages::MockMessageStore;
 use chatchit_domain::ports::queue::MockEventQueue;
 use chatchit_domain::ports::social::MockSocialStore;
 use chatchit_domain::time::Timestamp;
-use chatchit_domain::user::Role;
 use std::time::Duration;
-
-fn actor() -> Actor {
-    Actor {
-        user_id: UserId::generate(),
-        session_id: SessionId::generate(),
-        role: Role::User,
-    }
-}
 
 fn member(user_id: UserId, role: MemberRole) -> Member {
     Member {
