@@ -1,6 +1,7 @@
 //! Call signaling: invite, accept, reject, end, and relaying WebRTC signals
 //! between the participants of a call. An invite nobody answers ends as
-//! `missed` after the ring timeout (30 s in production).
+//! `missed` after the ring timeout (30 s in production), a delayed event on
+//! the queue.
 
 use crate::context::Actor;
 use crate::error::AppError;
@@ -11,7 +12,7 @@ use chatchit_domain::events::DomainEvent;
 use chatchit_domain::ids::{ConversationId, UserId};
 use chatchit_domain::ports::{CallStore, Clock, ConversationStore, EventQueue, SocialStore};
 use serde::{Deserialize, Serialize};
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Largest signal payload relayed (SDP offers are a few KiB).
@@ -94,8 +95,6 @@ pub struct CallService {
     clock: Arc<dyn Clock>,
     /// How long an invite rings before it is `missed`.
     ring_timeout: Duration,
-    /// Lets ring timers reach the service without keeping it alive.
-    this: Weak<CallService>,
 }
 
 impl CallService {
@@ -108,14 +107,13 @@ impl CallService {
         clock: Arc<dyn Clock>,
         ring_timeout: Duration,
     ) -> Arc<Self> {
-        Arc::new_cyclic(|this| Self {
+        Arc::new(Self {
             calls,
             conversations,
             social,
             queue,
             clock,
             ring_timeout,
-            this: this.clone(),
         })
     }
 
@@ -185,7 +183,7 @@ impl CallService {
             call: Box::new(call),
         })
         .await;
-        self.schedule_missed(call_id);
+        self.schedule_missed(call_id).await;
         Ok(Invited { call_id })
     }
 
@@ -269,7 +267,8 @@ impl CallService {
         Ok(self.calls.history(actor.user_id, 100).await?)
     }
 
-    /// Ends a call that still rings as `missed`; called by the ring timer.
+    /// Ends a call that still rings as `missed`; the queue delivers the ring
+    /// timeout here.
     ///
     /// # Errors
     /// Store failures.
@@ -288,17 +287,11 @@ impl CallService {
         }
     }
 
-    fn schedule_missed(&self, id: CallId) {
-        let this = self.this.clone();
-        let timeout = self.ring_timeout;
-        tokio::spawn(async move {
-            tokio::time::sleep(timeout).await;
-            if let Some(service) = this.upgrade()
-                && let Err(e) = service.ring_timed_out(id).await
-            {
-                tracing::error!(call = %id, error = %e, "could not end an unanswered call");
-            }
-        });
+    async fn schedule_missed(&self, call_id: CallId) {
+        let timeout = DomainEvent::CallRingTimeout { call_id };
+        if let Err(e) = self.queue.publish_after(timeout, self.ring_timeout).await {
+            tracing::error!(call = %call_id, error = %e, "could not schedule the ring timeout");
+        }
     }
 
     fn ended(&self, mut call: Call, reason: EndReason) -> Call {
@@ -452,6 +445,61 @@ mod tests {
             .await
             .expect_err("busy");
         assert_eq!(err, AppError::Conflict("busy".into()));
+    }
+
+    fn members(ids: Vec<UserId>) -> MockConversationStore {
+        let member = |u| Member {
+            user_id: u,
+            role: MemberRole::Member,
+            joined_at: Timestamp::from_millis(0),
+            last_read_seq: 0,
+            last_read_message_id: None,
+        };
+        let mut conversations = MockConversationStore::new();
+        conversations
+            .expect_member()
+            .returning(move |_, u| Ok(Some(member(u))));
+        conversations.expect_find().returning(|id| {
+            Ok(Some(Conversation {
+                id,
+                kind: ConversationKind::Group,
+                title: Some("g".into()),
+                avatar_url: None,
+                created_at: Timestamp::from_millis(0),
+            }))
+        });
+        conversations
+            .expect_members()
+            .returning(move |_| Ok(ids.iter().copied().map(member).collect()));
+        conversations
+    }
+
+    #[tokio::test]
+    async fn an_invite_rings_the_callees_and_schedules_the_ring_timeout_on_the_queue() {
+        let a = actor();
+        let mut calls = MockCallStore::new();
+        calls.expect_live_for().returning(|_| Ok(None));
+        calls.expect_create().times(1).returning(|_| Ok(()));
+        let mut queue = MockEventQueue::new();
+        queue
+            .expect_publish()
+            .withf(|e| matches!(e, DomainEvent::CallInvited { .. }))
+            .times(1)
+            .returning(|_| Ok(()));
+        queue
+            .expect_publish_after()
+            .withf(|e, delay| {
+                matches!(e, DomainEvent::CallRingTimeout { .. })
+                    && *delay == Duration::from_secs(30)
+            })
+            .times(1)
+            .returning(|_, _| Ok(()));
+        let s = service(calls, members(vec![a.user_id, UserId::generate()]), queue);
+        let input = InviteInput {
+            conversation_id: ConversationId::generate(),
+            kind: CallKind::Video,
+        };
+        s.invite(&a, input).await.expect("invited");
     }
 
     #[tokio::test]

@@ -1,6 +1,7 @@
 //! The event processor: consumes queued domain events and fans them out to
 //! sockets through the `Delivery` port, keeping rooms in step with memberships.
 
+use crate::calls::CallService;
 use crate::views::ConversationViews;
 use async_trait::async_trait;
 use chatchit_domain::call::{CallState, EndReason};
@@ -29,6 +30,8 @@ pub struct EventProcessor {
     presence: Arc<dyn PresenceStore>,
     /// Friends: the audience of presence.
     social: Arc<dyn SocialStore>,
+    /// Ends calls whose ring timeout fired.
+    calls: Arc<CallService>,
 }
 
 impl EventProcessor {
@@ -39,6 +42,7 @@ impl EventProcessor {
         delivery: Arc<dyn Delivery>,
         presence: Arc<dyn PresenceStore>,
         social: Arc<dyn SocialStore>,
+        calls: Arc<CallService>,
     ) -> Self {
         Self {
             conversations,
@@ -46,6 +50,7 @@ impl EventProcessor {
             delivery,
             presence,
             social,
+            calls,
         }
     }
 
@@ -324,6 +329,9 @@ impl EventConsumer for EventProcessor {
                 };
                 self.to_users(call.participants.clone(), event).await
             }
+            DomainEvent::CallRingTimeout { call_id } => {
+                self.calls.ring_timed_out(call_id).await.map_err(failed)
+            }
             DomainEvent::CallSignal {
                 call_id,
                 from,
@@ -406,6 +414,14 @@ mod tests {
             Arc::new(delivery),
             Arc::new(MockPresenceStore::new()),
             Arc::new(MockSocialStore::new()),
+            CallService::new(
+                Arc::new(chatchit_domain::ports::calls::MockCallStore::new()),
+                Arc::new(MockConversationStore::new()),
+                Arc::new(MockSocialStore::new()),
+                Arc::new(chatchit_domain::ports::queue::MockEventQueue::new()),
+                Arc::new(chatchit_domain::ports::clock::MockClock::new()),
+                std::time::Duration::from_secs(30),
+            ),
         )
     }
 

@@ -199,6 +199,7 @@ impl Application {
             delivery,
             presence_store,
             social,
+            calls.clone(),
         ));
         let worker = worker.spawn(processor);
 

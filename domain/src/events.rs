@@ -158,6 +158,11 @@ pub enum DomainEvent {
         /// Who caused it (the caller for timeouts).
         by: UserId,
     },
+    /// A call's ring timeout fired: if it still rings, it ends as `missed`.
+    CallRingTimeout {
+        /// The call.
+        call_id: CallId,
+    },
     /// A WebRTC signal for one participant.
     CallSignal {
         /// The call.
@@ -209,6 +214,7 @@ impl DomainEvent {
             | Self::CallInvited { .. }
             | Self::CallChanged { .. }
             | Self::CallSignal { .. }
+            | Self::CallRingTimeout { .. }
             | Self::MessageEdited { .. }
             | Self::ReactionsChanged { .. }
             | Self::ConversationRead { .. } => Priority::High,
@@ -250,6 +256,7 @@ impl DomainEvent {
             Self::StoryCommented { .. } => "story_commented",
             Self::CallChanged { .. } => "call_changed",
             Self::CallSignal { .. } => "call_signal",
+            Self::CallRingTimeout { .. } => "call_ring_timeout",
         }
     }
 }

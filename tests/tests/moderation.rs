@@ -235,3 +235,28 @@ async fn a_reported_story_is_taken_down() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn an_existing_account_can_be_promoted_from_the_cli() {
+    let dir = tempfile::tempdir().expect("dir");
+    let config = test_config(dir.path()).await;
+    let s = TestServer::start_with(dir, config.clone()).await;
+    let dana = s.register("dana").await;
+    assert_eq!(
+        s.get("/api/v1/admin/stats", &dana.token).await.0,
+        StatusCode::FORBIDDEN
+    );
+    chatchit::promote(&config, "dana").await.expect("promote");
+    let (_, v) = s
+        .call(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": "dana", "password": "password123"})),
+        )
+        .await;
+    assert_eq!(v["user"]["role"], "admin");
+    let token = v["accessToken"].as_str().expect("token");
+    assert_eq!(s.get("/api/v1/admin/stats", token).await.0, StatusCode::OK);
+    assert!(chatchit::promote(&config, "nobody").await.is_err());
+}

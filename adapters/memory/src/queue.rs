@@ -131,6 +131,20 @@ impl EventQueue for InProcessQueue {
             })
     }
 
+    async fn publish_after(&self, event: DomainEvent, delay: Duration) -> Result<(), QueueError> {
+        if self.stop.borrow().to_owned() {
+            return Err(QueueError::Unavailable("the queue is shutting down".into()));
+        }
+        let queue = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            if let Err(e) = queue.publish(event).await {
+                tracing::warn!(error = %e, "a delayed event found the queue stopped");
+            }
+        });
+        Ok(())
+    }
+
     fn stats(&self) -> QueueStats {
         let mut stats = QueueStats::default();
         for p in Priority::ALL {
@@ -275,6 +289,23 @@ mod tests {
         let seen = recorder.0.lock().expect("lock").clone();
         assert_eq!(seen, vec![Priority::Medium, Priority::Low]);
         assert_eq!(queue.stats().processed["medium"], 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_delayed_event_is_queued_when_its_time_comes() {
+        let (queue, worker) = InProcessQueue::new(RetryPolicy::default());
+        let recorder = Arc::new(Recorder(Mutex::new(Vec::new())));
+        let handle = worker.spawn(recorder.clone());
+        queue
+            .publish_after(created(), Duration::from_secs(30))
+            .await
+            .expect("scheduled");
+        tokio::time::sleep(Duration::from_secs(29)).await;
+        assert!(recorder.0.lock().expect("lock").is_empty(), "not yet");
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        assert_eq!(recorder.0.lock().expect("lock").len(), 1);
+        queue.shut_down();
+        handle.await.expect("worker");
     }
 
     #[tokio::test(start_paused = true)]

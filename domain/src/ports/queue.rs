@@ -39,6 +39,17 @@ pub trait EventQueue: Send + Sync {
     /// `Unavailable` when the queue cannot take it.
     async fn publish(&self, event: DomainEvent) -> Result<(), QueueError>;
 
+    /// Queues an event once `delay` has passed (timers such as a call's ring
+    /// timeout travel the queue like any other event).
+    ///
+    /// # Errors
+    /// `Unavailable` when the queue cannot take it.
+    async fn publish_after(
+        &self,
+        event: DomainEvent,
+        delay: std::time::Duration,
+    ) -> Result<(), QueueError>;
+
     /// Current depths and counters.
     fn stats(&self) -> QueueStats;
 }
