@@ -5,9 +5,9 @@
 use crate::context::Actor;
 use crate::error::AppError;
 use crate::typing::Empty;
-use chatchit_domain::events::{DomainEvent, PresencePayload};
+use chatchit_domain::events::{ConnectionId, DomainEvent, PresencePayload};
 use chatchit_domain::ids::UserId;
-use chatchit_domain::ports::{Clock, EventQueue, PresenceStore, SocialStore};
+use chatchit_domain::ports::{Clock, EventQueue, PresenceStore};
 use chatchit_domain::presence::{Presence, PresenceStatus};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -38,8 +38,6 @@ pub struct PresenceInput {
 pub struct PresenceService {
     /// Socket counts and statuses.
     presence: Arc<dyn PresenceStore>,
-    /// Friends, for the snapshot sent on connect.
-    social: Arc<dyn SocialStore>,
     /// Announcements travel the low lane.
     queue: Arc<dyn EventQueue>,
     /// Now.
@@ -50,26 +48,32 @@ impl PresenceService {
     /// Wires the service.
     pub fn new(
         presence: Arc<dyn PresenceStore>,
-        social: Arc<dyn SocialStore>,
         queue: Arc<dyn EventQueue>,
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
             presence,
-            social,
             queue,
             clock,
         }
     }
 
-    /// A socket of the caller connected.
+    /// A socket of the caller connected: announce them if that changes what
+    /// friends see, and queue the friends' presence for that socket.
     ///
     /// # Errors
     /// When the presence store is unreachable.
-    pub async fn connected(&self, actor: &Actor) -> Result<(), AppError> {
+    pub async fn connected(&self, actor: &Actor, connection: ConnectionId) -> Result<(), AppError> {
         let before = self.presence.get(actor.user_id).await?;
         let after = self.presence.connected(actor.user_id).await?;
         self.announce_if_seen(actor.user_id, before, after).await;
+        let snapshot = DomainEvent::PresenceSnapshot {
+            user_id: actor.user_id,
+            connection,
+        };
+        if let Err(e) = self.queue.publish(snapshot).await {
+            tracing::warn!(error = %e, "presence snapshot dropped");
+        }
         Ok(())
     }
 
@@ -104,23 +108,6 @@ impl PresenceService {
         Ok(Empty {})
     }
 
-    /// The presence of the caller's friends who show something other than
-    /// offline, for a socket that just connected.
-    ///
-    /// # Errors
-    /// Store failures.
-    pub async fn friends_online(&self, actor: &Actor) -> Result<Vec<PresencePayload>, AppError> {
-        let mut online = Vec::new();
-        for friend in self.social.friends_of(actor.user_id).await? {
-            let p = self.presence.get(friend.user_id).await?;
-            let payload = payload(friend.user_id, p);
-            if payload.status != PresenceStatus::Offline {
-                online.push(payload);
-            }
-        }
-        Ok(online)
-    }
-
     async fn announce_if_seen(&self, user_id: UserId, before: Presence, after: Presence) {
         if before.status.seen_by_others() == after.status.seen_by_others() {
             return;
@@ -151,7 +138,6 @@ mod tests {
     use chatchit_domain::ports::clock::MockClock;
     use chatchit_domain::ports::presence::MockPresenceStore;
     use chatchit_domain::ports::queue::MockEventQueue;
-    use chatchit_domain::ports::social::MockSocialStore;
     use chatchit_domain::time::Timestamp;
 
     fn at(status: PresenceStatus, version: u64) -> Presence {
@@ -165,12 +151,7 @@ mod tests {
     fn service(store: MockPresenceStore, queue: MockEventQueue) -> PresenceService {
         let mut clock = MockClock::new();
         clock.expect_now().returning(|| Timestamp::from_millis(1));
-        PresenceService::new(
-            Arc::new(store),
-            Arc::new(MockSocialStore::new()),
-            Arc::new(queue),
-            Arc::new(clock),
-        )
+        PresenceService::new(Arc::new(store), Arc::new(queue), Arc::new(clock))
     }
 
     #[tokio::test]
@@ -194,7 +175,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_second_socket_announces_nothing() {
+    async fn a_second_socket_announces_nothing_but_gets_its_snapshot() {
         let mut store = MockPresenceStore::new();
         store
             .expect_get()
@@ -202,7 +183,15 @@ mod tests {
         store
             .expect_connected()
             .returning(|_| Ok(at(PresenceStatus::Online, 1)));
-        let s = service(store, MockEventQueue::new());
-        s.connected(&actor()).await.expect("connected");
+        let mut queue = MockEventQueue::new();
+        queue
+            .expect_publish()
+            .withf(|e| matches!(e, DomainEvent::PresenceSnapshot { .. }))
+            .times(1)
+            .returning(|_| Ok(()));
+        let s = service(store, queue);
+        s.connected(&actor(), ConnectionId("k".into()))
+            .await
+            .expect("connected");
     }
 }

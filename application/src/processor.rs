@@ -348,6 +348,28 @@ impl EventConsumer for EventProcessor {
                 self.to_users(vec![to], ServerEvent::CallSignal(signal))
                     .await
             }
+            DomainEvent::PresenceSnapshot {
+                user_id,
+                connection,
+            } => {
+                let friends = self.social.friends_of(user_id).await.map_err(failed)?;
+                for friend in friends {
+                    let now = self.presence.get(friend.user_id).await.map_err(failed)?;
+                    let payload = crate::presence::payload(friend.user_id, now);
+                    if payload.status == chatchit_domain::presence::PresenceStatus::Offline {
+                        continue;
+                    }
+                    self.delivery
+                        .send(
+                            Audience::Connection(connection.clone()),
+                            Exclude::Nobody,
+                            ServerEvent::Presence(payload),
+                        )
+                        .await
+                        .map_err(failed)?;
+                }
+                Ok(())
+            }
             DomainEvent::StoryPosted { story } => {
                 let friends: Vec<UserId> = self
                     .social

@@ -172,7 +172,6 @@ impl Application {
         ));
         let presence = Arc::new(PresenceService::new(
             presence_store.clone(),
-            social.clone(),
             events.clone(),
             clock.clone(),
         ));

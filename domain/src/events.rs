@@ -146,6 +146,15 @@ pub enum DomainEvent {
         /// The presence version this announces.
         version: u64,
     },
+    /// A socket connected: send it the presence of the user's friends who are
+    /// not offline. Read when delivered, in order with presence changes, so
+    /// the socket never ends on a stale status.
+    PresenceSnapshot {
+        /// Whose friends.
+        user_id: UserId,
+        /// The socket to tell.
+        connection: ConnectionId,
+    },
     /// A call was placed: ring the other participants.
     CallInvited {
         /// The call.
@@ -229,7 +238,9 @@ impl DomainEvent {
             | Self::StoryCommented { .. }
             | Self::FriendAccepted { .. }
             | Self::FriendRemoved { .. } => Priority::Medium,
-            Self::Typing { .. } | Self::PresenceChanged { .. } => Priority::Low,
+            Self::Typing { .. } | Self::PresenceChanged { .. } | Self::PresenceSnapshot { .. } => {
+                Priority::Low
+            }
         }
     }
 
@@ -250,6 +261,7 @@ impl DomainEvent {
             Self::FriendAccepted { .. } => "friend_accepted",
             Self::FriendRemoved { .. } => "friend_removed",
             Self::PresenceChanged { .. } => "presence_changed",
+            Self::PresenceSnapshot { .. } => "presence_snapshot",
             Self::CallInvited { .. } => "call_invited",
             Self::StoryPosted { .. } => "story_posted",
             Self::StoryLiked { .. } => "story_liked",

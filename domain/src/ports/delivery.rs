@@ -17,6 +17,8 @@ pub enum Audience {
     Conversation(ConversationId),
     /// Every socket of these users.
     Users(Vec<UserId>),
+    /// One socket.
+    Connection(ConnectionId),
 }
 
 /// Who is left out of an audience.

@@ -37,6 +37,7 @@ impl Delivery for SocketIoDelivery {
         let targets: Vec<String> = match audience {
             Audience::Conversation(id) => vec![rooms::conversation(id)],
             Audience::Users(ids) => ids.into_iter().map(rooms::user).collect(),
+            Audience::Connection(c) => vec![rooms::connection(&c)],
         };
         let mut op = self.io.to(targets);
         match exclude {

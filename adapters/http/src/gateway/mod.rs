@@ -12,7 +12,7 @@ pub use delivery::SocketIoDelivery;
 use crate::state::AppState;
 use chatchit_application::handler::{EventEndpoint, error_ack};
 use chatchit_application::{Actor, AppError, EventContext};
-use chatchit_domain::events::{ConnectionId, ServerEvent};
+use chatchit_domain::events::ConnectionId;
 use serde::Deserialize;
 use serde_json::Value;
 use socketioxide::SocketIo;
@@ -60,15 +60,11 @@ impl Gateway {
     /// Starts accepting connections on namespace `/`, answering events with
     /// the endpoints in `state`.
     pub fn register(&self, state: AppState) {
-        let presence_state = state.clone();
         let admit = move |s: SocketRef, TryData(auth): TryData<HandshakeAuth>| {
             let state = state.clone();
             async move { admit(s, auth.ok(), state).await }
         };
-        let on_connect = move |s: SocketRef| {
-            let state = presence_state.clone();
-            async move { greet(s, state).await }
-        };
+        let on_connect = async |s: SocketRef| tracing::debug!(socket = %s.id, "socket connected");
         self.io.ns("/", on_connect.with(admit));
     }
 
@@ -112,7 +108,8 @@ async fn admit(
     for endpoint in state.events.iter() {
         register_event(&s, endpoint.clone(), actor.clone());
     }
-    if let Err(e) = state.presence.connected(&actor).await {
+    let connection = ConnectionId(s.id.to_string());
+    if let Err(e) = state.presence.connected(&actor, connection).await {
         tracing::warn!(error = %e, "presence not recorded");
     }
     metrics::gauge!("chatchit_connected_sockets").increment(1.0);
@@ -126,24 +123,6 @@ async fn admit(
         }
     });
     Ok(())
-}
-
-/// Once connected: tells the socket which friends are around.
-async fn greet(s: SocketRef, state: AppState) {
-    let Some(actor) = s.extensions.get::<Actor>() else {
-        return;
-    };
-    match state.presence.friends_online(&actor).await {
-        Ok(online) => {
-            for presence in online {
-                let event = ServerEvent::Presence(presence);
-                if let Err(e) = s.emit(event.name(), &event) {
-                    tracing::debug!(error = %e, "presence snapshot not sent");
-                }
-            }
-        }
-        Err(e) => tracing::warn!(error = %e, "presence snapshot failed"),
-    }
 }
 
 fn register_event(s: &SocketRef, endpoint: Arc<dyn EventEndpoint>, actor: Actor) {
