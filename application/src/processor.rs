@@ -54,6 +54,12 @@ impl EventProcessor {
         }
     }
 
+    /// The audience of a user's presence and stories.
+    async fn friend_ids(&self, user: UserId) -> Result<Vec<UserId>, ConsumeError> {
+        let friends = self.social.friends_of(user).await.map_err(failed)?;
+        Ok(friends.into_iter().map(|f| f.user_id).collect())
+    }
+
     async fn to_users(&self, users: Vec<UserId>, event: ServerEvent) -> Result<(), ConsumeError> {
         self.delivery
             .send(Audience::Users(users), Exclude::Nobody, event)
@@ -285,14 +291,7 @@ impl EventConsumer for EventProcessor {
                 if now.version != version {
                     return Ok(()); // superseded: a later announcement carries the news
                 }
-                let friends: Vec<UserId> = self
-                    .social
-                    .friends_of(user_id)
-                    .await
-                    .map_err(failed)?
-                    .into_iter()
-                    .map(|f| f.user_id)
-                    .collect();
+                let friends = self.friend_ids(user_id).await?;
                 if friends.is_empty() {
                     return Ok(());
                 }
@@ -352,10 +351,9 @@ impl EventConsumer for EventProcessor {
                 user_id,
                 connection,
             } => {
-                let friends = self.social.friends_of(user_id).await.map_err(failed)?;
-                for friend in friends {
-                    let now = self.presence.get(friend.user_id).await.map_err(failed)?;
-                    let payload = crate::presence::payload(friend.user_id, now);
+                for friend in self.friend_ids(user_id).await? {
+                    let now = self.presence.get(friend).await.map_err(failed)?;
+                    let payload = crate::presence::payload(friend, now);
                     if payload.status == chatchit_domain::presence::PresenceStatus::Offline {
                         continue;
                     }
@@ -371,14 +369,7 @@ impl EventConsumer for EventProcessor {
                 Ok(())
             }
             DomainEvent::StoryPosted { story } => {
-                let friends: Vec<UserId> = self
-                    .social
-                    .friends_of(story.author_id)
-                    .await
-                    .map_err(failed)?
-                    .into_iter()
-                    .map(|f| f.user_id)
-                    .collect();
+                let friends = self.friend_ids(story.author_id).await?;
                 if friends.is_empty() {
                     return Ok(());
                 }

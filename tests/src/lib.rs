@@ -148,11 +148,18 @@ impl TestServer {
             .call(Method::POST, "/api/v1/auth/register", None, Some(body))
             .await;
         assert_eq!(status, StatusCode::CREATED, "{v}");
-        TestUser {
-            id: v["user"]["id"].as_str().expect("id").to_owned(),
-            token: v["accessToken"].as_str().expect("token").to_owned(),
-            refresh: v["refreshToken"].as_str().expect("refresh").to_owned(),
-        }
+        TestUser::from_session(&v)
+    }
+
+    /// Logs `username` in with password `password123` (a new session); also
+    /// returns the whole answer.
+    pub async fn login(&self, username: &str) -> (TestUser, Value) {
+        let body = json!({"username": username, "password": "password123"});
+        let (status, v) = self
+            .call(Method::POST, "/api/v1/auth/login", None, Some(body))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        (TestUser::from_session(&v), v)
     }
 
     /// Creates a group owned by `owner` with `members`; returns its id.
@@ -208,6 +215,17 @@ impl TestServer {
             TransportType::Websocket,
         )
         .await
+    }
+}
+
+impl TestUser {
+    /// The user and tokens of a register / login / refresh answer.
+    pub fn from_session(v: &Value) -> Self {
+        Self {
+            id: v["user"]["id"].as_str().expect("id").to_owned(),
+            token: v["accessToken"].as_str().expect("token").to_owned(),
+            refresh: v["refreshToken"].as_str().expect("refresh").to_owned(),
+        }
     }
 }
 

@@ -117,17 +117,7 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
 async fn logout_ends_the_session_at_once() {
     let s = TestServer::start().await;
     let erin = s.register("erin").await;
-    let other_device = {
-        let (_, v) = s
-            .call(
-                Method::POST,
-                "/api/v1/auth/login",
-                None,
-                Some(json!({"username": "erin", "password": "password123"})),
-            )
-            .await;
-        v["accessToken"].as_str().expect("token").to_owned()
-    };
+    let other_device = s.login("erin").await.0.token;
     let mut socket = s.socket(&erin.token).await;
     let (status, _) = s
         .call(

@@ -12,21 +12,8 @@ async fn with_admin() -> (TestServer, TestUser) {
         .await
         .expect("admin");
     let s = TestServer::start_with(dir, config).await;
-    let (status, v) = s
-        .call(
-            Method::POST,
-            "/api/v1/auth/login",
-            None,
-            Some(json!({"username": "root", "password": "password123"})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{v}");
+    let (admin, v) = s.login("root").await;
     assert_eq!(v["user"]["role"], "admin");
-    let admin = TestUser {
-        id: v["user"]["id"].as_str().expect("id").to_owned(),
-        token: v["accessToken"].as_str().expect("token").to_owned(),
-        refresh: v["refreshToken"].as_str().expect("refresh").to_owned(),
-    };
     (s, admin)
 }
 
@@ -247,16 +234,11 @@ async fn an_existing_account_can_be_promoted_from_the_cli() {
         StatusCode::FORBIDDEN
     );
     chatchit::promote(&config, "dana").await.expect("promote");
-    let (_, v) = s
-        .call(
-            Method::POST,
-            "/api/v1/auth/login",
-            None,
-            Some(json!({"username": "dana", "password": "password123"})),
-        )
-        .await;
+    let (dana, v) = s.login("dana").await;
     assert_eq!(v["user"]["role"], "admin");
-    let token = v["accessToken"].as_str().expect("token");
-    assert_eq!(s.get("/api/v1/admin/stats", token).await.0, StatusCode::OK);
+    assert_eq!(
+        s.get("/api/v1/admin/stats", &dana.token).await.0,
+        StatusCode::OK
+    );
     assert!(chatchit::promote(&config, "nobody").await.is_err());
 }

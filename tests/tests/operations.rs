@@ -196,16 +196,8 @@ async fn acknowledged_messages_survive_a_restart() {
     let dir = s.stop().await;
 
     let s = TestServer::start_with(dir, config).await;
-    let (status, v) = s
-        .call(
-            reqwest::Method::POST,
-            "/api/v1/auth/login",
-            None,
-            Some(json!({"username": "bob", "password": "password123"})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    let token = v["accessToken"].as_str().expect("token");
+    let (bob_again, _) = s.login("bob").await;
+    let token = bob_again.token.as_str();
     let (_, page) = s
         .get(&format!("/api/v1/conversations/{c}/messages"), token)
         .await;

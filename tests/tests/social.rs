@@ -172,26 +172,8 @@ async fn requests_can_be_declined_and_cancelled() {
 async fn a_block_ends_the_friendship_and_stops_requests_and_direct_messages_silently() {
     let s = TestServer::start().await;
     let (alice, bob) = (s.register("alice").await, s.register("bob").await);
-    s.post(
-        "/api/v1/friends/requests",
-        &alice.token,
-        json!({"userId": bob.id}),
-    )
-    .await;
-    s.post(
-        "/api/v1/friends/requests",
-        &bob.token,
-        json!({"userId": alice.id}),
-    )
-    .await;
-    let (_, direct) = s
-        .post(
-            "/api/v1/conversations/direct",
-            &alice.token,
-            json!({"userId": bob.id}),
-        )
-        .await;
-    let c = direct["id"].as_str().expect("id").to_owned();
+    s.befriend(&alice, &bob).await;
+    let c = s.direct(&alice, &bob).await;
     let mut alice_socket = s.socket(&alice.token).await;
 
     let (status, _) = s
