@@ -9,6 +9,7 @@ pub mod admin;
 pub mod auth;
 pub mod blocks;
 pub mod calls;
+pub mod cluster;
 pub mod context;
 pub mod conversations;
 pub mod error;

@@ -108,6 +108,21 @@ impl PresenceService {
         Ok(Empty {})
     }
 
+    /// Takes the sockets of crashed nodes off the books and announces the
+    /// users that left offline. Every node runs this now and then; announcing
+    /// twice is harmless (presence is state, and versions coalesce).
+    ///
+    /// # Errors
+    /// When the presence store is unreachable.
+    pub async fn reap_departed_nodes(&self) -> Result<usize, AppError> {
+        let changes = self.presence.reap(self.clock.now()).await?;
+        for change in &changes {
+            self.announce_if_seen(change.user, change.before, change.after)
+                .await;
+        }
+        Ok(changes.len())
+    }
+
     async fn announce_if_seen(&self, user_id: UserId, before: Presence, after: Presence) {
         if before.status.seen_by_others() == after.status.seen_by_others() {
             return;
@@ -136,6 +151,7 @@ mod tests {
     use super::*;
     use crate::test_support::actor;
     use chatchit_domain::ports::clock::MockClock;
+    use chatchit_domain::ports::PresenceChange;
     use chatchit_domain::ports::presence::MockPresenceStore;
     use chatchit_domain::ports::queue::MockEventQueue;
     use chatchit_domain::time::Timestamp;
@@ -193,5 +209,42 @@ mod tests {
         s.connected(&actor(), ConnectionId("k".into()))
             .await
             .expect("connected");
+    }
+
+    #[tokio::test]
+    async fn users_of_a_crashed_node_are_announced_offline_unless_invisible() {
+        let (seen, hidden) = (UserId::generate(), UserId::generate());
+        let mut store = MockPresenceStore::new();
+        store.expect_reap().returning(move |_| {
+            let gone = at(PresenceStatus::Offline, 9);
+            Ok(vec![
+                PresenceChange {
+                    user: seen,
+                    before: at(PresenceStatus::Away, 8),
+                    after: gone,
+                },
+                PresenceChange {
+                    user: hidden,
+                    before: at(PresenceStatus::Invisible, 8),
+                    after: gone,
+                },
+            ])
+        });
+        let mut queue = MockEventQueue::new();
+        queue
+            .expect_publish()
+            .withf(move |e| {
+                *e == DomainEvent::PresenceChanged {
+                    user_id: seen,
+                    version: 9,
+                }
+            })
+            .times(1)
+            .returning(|_| Ok(()));
+        let reaped = service(store, queue)
+            .reap_departed_nodes()
+            .await
+            .expect("reaped");
+        assert_eq!(reaped, 2);
     }
 }

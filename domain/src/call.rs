@@ -18,7 +18,7 @@ pub enum CallKind {
 }
 
 /// Where a call is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum CallState {
@@ -31,7 +31,7 @@ pub enum CallState {
 }
 
 /// Why a call ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum EndReason {
@@ -66,7 +66,7 @@ names!(CallState { Ringing => "ringing", Active => "active", Ended => "ended" })
 names!(EndReason { Completed => "completed", Rejected => "rejected", Missed => "missed", Cancelled => "cancelled" });
 
 /// A call (the `GET /calls` item).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Call {

@@ -7,11 +7,11 @@ use crate::ids::{ConversationId, MessageId, UserId};
 use crate::message::{Message, Reactions};
 use crate::social::FriendRequestView;
 use crate::user::User;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// An opaque handle on one live client connection, so the socket that sent a
 /// message can be left out of its own fan-out (it already has the ack).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ConnectionId(pub String);
 
 /// How urgent queued work is: high = messages and calls, medium = group
@@ -49,8 +49,9 @@ impl Priority {
     }
 }
 
-/// Something that happened and must reach other users.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Something that happened and must reach other users. Serializable so a
+/// broker can carry it between nodes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DomainEvent {
     /// A message was stored; `origin` is the connection that sent it.
     MessageCreated {

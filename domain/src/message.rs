@@ -22,7 +22,7 @@ pub struct Attachment {
 
 /// A stored message (`message` in PROTOCOL.md). A deleted message stays as a
 /// tombstone: `deleted_at` set, empty body and no attachments.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Message {

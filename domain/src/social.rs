@@ -2,7 +2,7 @@
 
 use crate::ids::UserId;
 use crate::time::Timestamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use crate::ids::FriendRequestId;
 
@@ -29,7 +29,7 @@ pub struct Relation {
 }
 
 /// A friend request as clients see it (`request` in PROTOCOL.md).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct FriendRequestView {

@@ -4,7 +4,7 @@
 use crate::ids::UserId;
 use crate::time::Timestamp;
 use crate::user::User;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub use crate::ids::StoryId;
@@ -44,7 +44,7 @@ pub struct StoryStats {
 }
 
 /// A story as clients see it (`story` in PROTOCOL.md).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StoryView {
@@ -108,7 +108,7 @@ pub struct FeedEntry {
 }
 
 /// A comment on a story.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StoryComment {

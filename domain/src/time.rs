@@ -1,7 +1,7 @@
 //! Time as the protocol writes it: RFC 3339 UTC with millisecond precision.
 
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// An instant, kept at millisecond precision so that what is stored, compared
 /// and sent to clients is always the same value.
@@ -43,6 +43,15 @@ impl Timestamp {
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.to_rfc3339())
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        DateTime::parse_from_rfc3339(&text)
+            .map(|at| Self::from_datetime(at.with_timezone(&Utc)))
+            .map_err(serde::de::Error::custom)
     }
 }
 

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use chatchit_domain::StoreError;
 use chatchit_domain::ids::UserId;
-use chatchit_domain::ports::PresenceStore;
+use chatchit_domain::ports::{PresenceChange, PresenceStore};
 use chatchit_domain::presence::{Presence, PresenceStatus};
 use chatchit_domain::time::Timestamp;
 use std::collections::HashMap;
@@ -89,6 +89,10 @@ impl PresenceStore for InMemoryPresence {
             .lock()
             .get(&user)
             .map_or(Presence::UNKNOWN, |e| e.presence))
+    }
+
+    async fn reap(&self, _at: Timestamp) -> Result<Vec<PresenceChange>, StoreError> {
+        Ok(Vec::new())
     }
 }
 

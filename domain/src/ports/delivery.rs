@@ -3,6 +3,7 @@
 use crate::events::{ConnectionId, ServerEvent};
 use crate::ids::{ConversationId, SessionId, UserId};
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// Why a delivery failed.
@@ -11,7 +12,7 @@ use thiserror::Error;
 pub struct DeliveryError(pub String);
 
 /// Who receives an event.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Audience {
     /// Every socket of every member of the conversation.
     Conversation(ConversationId),
@@ -22,7 +23,7 @@ pub enum Audience {
 }
 
 /// Who is left out of an audience.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Exclude {
     /// Nobody.
     Nobody,
@@ -32,11 +33,84 @@ pub enum Exclude {
     User(UserId),
 }
 
+/// A server event serialized once: its name and its JSON payload, ready for
+/// every recipient on every node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outbound {
+    /// The Socket.IO event name, e.g. `message:new`.
+    pub name: String,
+    /// The event's payload.
+    pub payload: serde_json::Value,
+}
+
+impl Outbound {
+    /// Serializes `event` once.
+    ///
+    /// # Errors
+    /// `DeliveryError` when the payload cannot be written as JSON.
+    pub fn of(event: &ServerEvent) -> Result<Self, DeliveryError> {
+        Ok(Self {
+            name: event.name().to_owned(),
+            payload: serde_json::to_value(event).map_err(|e| DeliveryError(e.to_string()))?,
+        })
+    }
+}
+
+/// One delivery operation, as data: what a node does to its own sockets, and
+/// what it tells the other nodes of a cluster to do to theirs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Dispatch {
+    /// Write an event to an audience.
+    Send {
+        /// Who receives it.
+        audience: Audience,
+        /// Who is left out.
+        exclude: Exclude,
+        /// The event, serialized once.
+        event: Outbound,
+    },
+    /// Put the users' live sockets in a conversation's room.
+    Join {
+        /// Whose sockets.
+        users: Vec<UserId>,
+        /// Which room.
+        conversation: ConversationId,
+    },
+    /// Take the users' live sockets out of a conversation's room.
+    Leave {
+        /// Whose sockets.
+        users: Vec<UserId>,
+        /// Which room.
+        conversation: ConversationId,
+    },
+    /// `session:revoked` to every socket of a user, then disconnect them.
+    RevokeUser {
+        /// Whose sockets.
+        user: UserId,
+        /// Told to the client.
+        reason: String,
+    },
+    /// `session:revoked` to one session's sockets, then disconnect them.
+    RevokeSession {
+        /// Which session.
+        session: SessionId,
+        /// Told to the client.
+        reason: String,
+    },
+}
+
 /// Writes server events to sockets, wherever they are connected, and keeps the
 /// conversation rooms of live sockets in step with memberships.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait Delivery: Send + Sync {
+    /// Carries out one operation. The other methods describe their operation
+    /// and come here.
+    ///
+    /// # Errors
+    /// `DeliveryError` when the transport cannot take it.
+    async fn dispatch(&self, dispatch: Dispatch) -> Result<(), DeliveryError>;
+
     /// Sends `event` to `audience` minus `exclude`; the event is serialized once.
     ///
     /// # Errors
@@ -46,7 +120,15 @@ pub trait Delivery: Send + Sync {
         audience: Audience,
         exclude: Exclude,
         event: ServerEvent,
-    ) -> Result<(), DeliveryError>;
+    ) -> Result<(), DeliveryError> {
+        let event = Outbound::of(&event)?;
+        self.dispatch(Dispatch::Send {
+            audience,
+            exclude,
+            event,
+        })
+        .await
+    }
 
     /// Puts every live socket of `users` in the conversation's room.
     ///
@@ -56,7 +138,13 @@ pub trait Delivery: Send + Sync {
         &self,
         users: Vec<UserId>,
         conversation: ConversationId,
-    ) -> Result<(), DeliveryError>;
+    ) -> Result<(), DeliveryError> {
+        self.dispatch(Dispatch::Join {
+            users,
+            conversation,
+        })
+        .await
+    }
 
     /// Takes every live socket of `users` out of the conversation's room.
     ///
@@ -66,18 +154,44 @@ pub trait Delivery: Send + Sync {
         &self,
         users: Vec<UserId>,
         conversation: ConversationId,
-    ) -> Result<(), DeliveryError>;
+    ) -> Result<(), DeliveryError> {
+        self.dispatch(Dispatch::Leave {
+            users,
+            conversation,
+        })
+        .await
+    }
 
     /// Sends `session:revoked` to every socket of `user`, then disconnects them.
     ///
     /// # Errors
     /// `DeliveryError` when the transport cannot take it.
-    async fn revoke_user(&self, user: UserId, reason: String) -> Result<(), DeliveryError>;
+    async fn revoke_user(&self, user: UserId, reason: String) -> Result<(), DeliveryError> {
+        self.dispatch(Dispatch::RevokeUser { user, reason }).await
+    }
 
     /// Sends `session:revoked` to the session's sockets, then disconnects them.
     ///
     /// # Errors
     /// `DeliveryError` when the transport cannot take it.
-    async fn revoke_session(&self, session: SessionId, reason: String)
-    -> Result<(), DeliveryError>;
+    async fn revoke_session(
+        &self,
+        session: SessionId,
+        reason: String,
+    ) -> Result<(), DeliveryError> {
+        self.dispatch(Dispatch::RevokeSession { session, reason })
+            .await
+    }
+}
+
+/// Carries dispatches to the other nodes of a cluster (each node applies them
+/// to its own sockets). One node alone needs none.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait ClusterBus: Send + Sync {
+    /// Tells every other node to carry out `dispatch`, in publication order.
+    ///
+    /// # Errors
+    /// `DeliveryError` when the bus is unreachable.
+    async fn publish(&self, dispatch: &Dispatch) -> Result<(), DeliveryError>;
 }

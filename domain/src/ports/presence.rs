@@ -38,4 +38,24 @@ pub trait PresenceStore: Send + Sync {
     /// # Errors
     /// When the store is unreachable.
     async fn get(&self, user: UserId) -> Result<Presence, StoreError>;
+
+    /// Forgets the sockets of nodes that stopped answering (a crashed node
+    /// cannot say goodbye); users left with no socket go `Offline` as of `at`.
+    /// Returns those users' changes. A store that lives inside one node has
+    /// no other node to lose, and returns none.
+    ///
+    /// # Errors
+    /// When the store is unreachable.
+    async fn reap(&self, at: Timestamp) -> Result<Vec<PresenceChange>, StoreError>;
+}
+
+/// A user's presence before and after a change the store made on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PresenceChange {
+    /// Whose.
+    pub user: UserId,
+    /// What it was.
+    pub before: Presence,
+    /// What it is now.
+    pub after: Presence,
 }

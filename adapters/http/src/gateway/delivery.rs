@@ -1,11 +1,11 @@
-//! The `Delivery` port on socketioxide rooms. A broadcast serializes the
-//! event once for all its recipients.
+//! The `Delivery` port on socketioxide rooms, for the sockets of this node.
+//! A broadcast writes the event, serialized once, to every socket in it.
 
 use super::rooms;
 use async_trait::async_trait;
 use chatchit_domain::events::{RevokedPayload, ServerEvent};
-use chatchit_domain::ids::{ConversationId, SessionId, UserId};
-use chatchit_domain::ports::{Audience, Delivery, DeliveryError, Exclude};
+use chatchit_domain::ids::{ConversationId, UserId};
+use chatchit_domain::ports::{Audience, Delivery, DeliveryError, Dispatch, Exclude, Outbound};
 use socketioxide::SocketIo;
 
 /// Delivers through the local socketioxide server.
@@ -28,11 +28,35 @@ fn failed(e: impl std::fmt::Display) -> DeliveryError {
 
 #[async_trait]
 impl Delivery for SocketIoDelivery {
-    async fn send(
+    async fn dispatch(&self, dispatch: Dispatch) -> Result<(), DeliveryError> {
+        match dispatch {
+            Dispatch::Send {
+                audience,
+                exclude,
+                event,
+            } => self.emit(audience, exclude, event).await,
+            Dispatch::Join {
+                users,
+                conversation,
+            } => self.move_sockets(users, conversation, true).await,
+            Dispatch::Leave {
+                users,
+                conversation,
+            } => self.move_sockets(users, conversation, false).await,
+            Dispatch::RevokeUser { user, reason } => self.revoke(rooms::user(user), reason).await,
+            Dispatch::RevokeSession { session, reason } => {
+                self.revoke(rooms::session(session), reason).await
+            }
+        }
+    }
+}
+
+impl SocketIoDelivery {
+    async fn emit(
         &self,
         audience: Audience,
         exclude: Exclude,
-        event: ServerEvent,
+        event: Outbound,
     ) -> Result<(), DeliveryError> {
         let targets: Vec<String> = match audience {
             Audience::Conversation(id) => vec![rooms::conversation(id)],
@@ -45,51 +69,27 @@ impl Delivery for SocketIoDelivery {
             Exclude::User(id) => op = op.except(rooms::user(id)),
             Exclude::Connection(c) => op = op.except(rooms::connection(&c)),
         }
-        op.emit(event.name(), &event).await.map_err(failed)
+        op.emit(event.name, &event.payload).await.map_err(failed)
     }
 
-    async fn join(
+    async fn move_sockets(
         &self,
         users: Vec<UserId>,
         conversation: ConversationId,
+        join: bool,
     ) -> Result<(), DeliveryError> {
         let rooms: Vec<String> = users.into_iter().map(rooms::user).collect();
-        self.io
-            .to(rooms)
-            .join(rooms::conversation(conversation))
-            .await
-            .map_err(failed)
+        let op = self.io.to(rooms);
+        let room = rooms::conversation(conversation);
+        if join {
+            op.join(room).await.map_err(failed)
+        } else {
+            op.leave(room).await.map_err(failed)
+        }
     }
 
-    async fn leave(
-        &self,
-        users: Vec<UserId>,
-        conversation: ConversationId,
-    ) -> Result<(), DeliveryError> {
-        let rooms: Vec<String> = users.into_iter().map(rooms::user).collect();
-        self.io
-            .to(rooms)
-            .leave(rooms::conversation(conversation))
-            .await
-            .map_err(failed)
-    }
-
-    async fn revoke_user(&self, user: UserId, reason: String) -> Result<(), DeliveryError> {
-        self.revoke_room(rooms::user(user), reason).await
-    }
-
-    async fn revoke_session(
-        &self,
-        session: SessionId,
-        reason: String,
-    ) -> Result<(), DeliveryError> {
-        self.revoke_room(rooms::session(session), reason).await
-    }
-}
-
-impl SocketIoDelivery {
     /// `session:revoked` to every socket in `room`, then disconnects them.
-    async fn revoke_room(&self, room: String, reason: String) -> Result<(), DeliveryError> {
+    async fn revoke(&self, room: String, reason: String) -> Result<(), DeliveryError> {
         let event = ServerEvent::SessionRevoked(RevokedPayload { reason });
         self.io
             .to(room.clone())
