@@ -150,8 +150,8 @@ pub fn payload(user_id: UserId, p: Presence) -> PresencePayload {
 mod tests {
     use super::*;
     use crate::test_support::actor;
-    use chatchit_domain::ports::clock::MockClock;
     use chatchit_domain::ports::PresenceChange;
+    use chatchit_domain::ports::clock::MockClock;
     use chatchit_domain::ports::presence::MockPresenceStore;
     use chatchit_domain::ports::queue::MockEventQueue;
     use chatchit_domain::time::Timestamp;

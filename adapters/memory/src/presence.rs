@@ -95,37 +95,3 @@ impl PresenceStore for InMemoryPresence {
         Ok(Vec::new())
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn online_with_the_first_socket_offline_after_the_last() {
-        let store = InMemoryPresence::default();
-        let user = UserId::generate();
-        assert_eq!(
-            store.connected(user).await.expect("c").status,
-            PresenceStatus::Online
-        );
-        let second = store.connected(user).await.expect("c");
-        store
-            .set_status(user, PresenceStatus::Dnd)
-            .await
-            .expect("dnd");
-        let still = store
-            .disconnected(user, Timestamp::from_millis(5))
-            .await
-            .expect("d");
-        assert_eq!(still.status, PresenceStatus::Dnd, "one socket left");
-        let gone = store
-            .disconnected(user, Timestamp::from_millis(9))
-            .await
-            .expect("d");
-        assert_eq!(
-            (gone.status, gone.last_seen_at),
-            (PresenceStatus::Offline, Some(Timestamp::from_millis(9)))
-        );
-        assert!(gone.version > second.version);
-    }
-}

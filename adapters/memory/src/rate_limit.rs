@@ -46,28 +46,3 @@ impl RateLimiter for LocalRateLimiter {
             .is_none_or(|limiter| limiter.check_key(&key).is_ok()))
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn each_key_has_its_own_allowance() {
-        let quota = RateQuota {
-            per_minute: 1,
-            burst: 2,
-        };
-        let limiter = LocalRateLimiter::new(HashMap::from([("message:send".to_owned(), quota)]));
-        let allow = |key: &str| limiter.allow("message:send".into(), key.into());
-        assert!(allow("alice").await.expect("1"));
-        assert!(allow("alice").await.expect("2"));
-        assert!(!allow("alice").await.expect("3 is over the burst"));
-        assert!(allow("bob").await.expect("bob is unaffected"));
-        assert!(
-            limiter
-                .allow("typing".into(), "alice".into())
-                .await
-                .expect("unlimited")
-        );
-    }
-}

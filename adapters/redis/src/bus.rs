@@ -1,0 +1,110 @@
+//! The cluster bus on Redis pub/sub: every node publishes the deliveries it
+//! makes on one channel and applies the other nodes' deliveries to its own
+//! sockets. One publishing connection and one subscribing task per node keep
+//! each node's deliveries in the order it made them.
+
+use crate::connection::{NodeId, Redis};
+use async_trait::async_trait;
+use chatchit_domain::ports::{ClusterBus, Delivery, DeliveryError, Dispatch};
+use futures_util::StreamExt;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::task::JoinHandle;
+
+/// Publishes this node's deliveries and applies the others'.
+#[derive(Clone)]
+pub struct RedisBus {
+    /// The connection.
+    redis: Redis,
+    /// Who we are (our own publications come back and are skipped).
+    node: NodeId,
+}
+
+/// One publication: who sent it and what to do.
+#[derive(serde::Deserialize)]
+struct Envelope {
+    origin: String,
+    dispatch: Dispatch,
+}
+
+impl RedisBus {
+    /// The bus of `node`.
+    pub fn new(redis: Redis, node: NodeId) -> Self {
+        Self { redis, node }
+    }
+
+    fn channel(&self) -> String {
+        self.redis.key("bus")
+    }
+
+    /// Subscribes and applies every other node's deliveries to `local` until
+    /// the task is aborted; after an outage it resubscribes with backoff.
+    /// Resolves once the first subscription is in place, so nothing published
+    /// after it is missed.
+    pub async fn listen(&self, local: Arc<dyn Delivery>) -> JoinHandle<()> {
+        let (ready, subscribed) = tokio::sync::oneshot::channel();
+        let bus = self.clone();
+        let task = tokio::spawn(async move {
+            let mut ready = Some(ready);
+            let mut backoff = Duration::from_millis(100);
+            loop {
+                match bus.relay(local.as_ref(), &mut ready).await {
+                    Ok(()) => tracing::warn!("cluster bus subscription ended; resubscribing"),
+                    Err(e) => tracing::warn!(error = %e, "cluster bus unreachable; retrying"),
+                }
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+            }
+        });
+        if subscribed.await.is_err() {
+            tracing::warn!("cluster bus listener ended before subscribing");
+        }
+        task
+    }
+
+    async fn relay(
+        &self,
+        local: &dyn Delivery,
+        ready: &mut Option<tokio::sync::oneshot::Sender<()>>,
+    ) -> Result<(), redis::RedisError> {
+        let mut pubsub = self.redis.client().get_async_pubsub().await?;
+        pubsub.subscribe(self.channel()).await?;
+        if let Some(ready) = ready.take() {
+            let _ = ready.send(());
+        }
+        tracing::info!(node = %self.node, "cluster bus subscribed");
+        let mut messages = pubsub.into_on_message();
+        while let Some(message) = messages.next().await {
+            let envelope: Envelope = match serde_json::from_slice(message.get_payload_bytes()) {
+                Ok(envelope) => envelope,
+                Err(e) => {
+                    tracing::error!(error = %e, "unreadable cluster bus message");
+                    continue;
+                }
+            };
+            if envelope.origin == self.node.0 {
+                continue;
+            }
+            if let Err(e) = local.dispatch(envelope.dispatch).await {
+                tracing::warn!(error = %e, "cluster delivery failed on this node");
+            }
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ClusterBus for RedisBus {
+    async fn publish(&self, dispatch: &Dispatch) -> Result<(), DeliveryError> {
+        let payload = json!({ "origin": self.node.0, "dispatch": dispatch }).to_string();
+        let mut conn = self.redis.commands();
+        redis::cmd("PUBLISH")
+            .arg(self.channel())
+            .arg(payload)
+            .query_async::<i64>(&mut conn)
+            .await
+            .map(|_| ())
+            .map_err(|e| DeliveryError(format!("redis: {e}")))
+    }
+}

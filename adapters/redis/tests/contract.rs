@@ -1,0 +1,269 @@
+//! Contract tests: the presence store and the rate limiter behave the same in
+//! process (`chatchit-memory`) and on Redis; the Redis side also holds what
+//! only a cluster has (sockets on several nodes, reaping a dead node, shared
+//! counters, the bus). Redis comes from `CHATCHIT_TEST_REDIS_URL`; without
+//! it the Redis half is skipped locally and fails under CI (`CI` set). Each
+//! test uses its own random key prefix and deletes its keys at the end.
+
+use async_trait::async_trait;
+use chatchit_domain::events::ConnectionId;
+use chatchit_domain::ids::UserId;
+use chatchit_domain::ports::{
+    Audience, ClusterBus, Delivery, DeliveryError, Dispatch, Exclude, Outbound, PresenceStore,
+    RateLimiter, RateQuota,
+};
+use chatchit_domain::presence::PresenceStatus;
+use chatchit_domain::time::Timestamp;
+use chatchit_memory::{InMemoryPresence, LocalRateLimiter};
+use chatchit_redis::{NodeId, Redis, RedisBus, RedisPresence, RedisRateLimiter};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// A Redis connection under a fresh prefix, or `None` when skipped.
+async fn redis() -> Option<Redis> {
+    let Ok(url) = std::env::var("CHATCHIT_TEST_REDIS_URL") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run the Redis contract tests: set CHATCHIT_TEST_REDIS_URL"
+        );
+        eprintln!("skipped: CHATCHIT_TEST_REDIS_URL is not set");
+        return None;
+    };
+    let prefix = format!("chatchit_test:{}:", uuid::Uuid::now_v7().simple());
+    Some(
+        Redis::connect(&url, &prefix)
+            .await
+            .expect("Redis reachable"),
+    )
+}
+
+/// Deletes every key under the test's prefix.
+async fn clean(redis: &Redis) {
+    redis.delete_all().await.expect("clean up");
+}
+
+const TTL: Duration = Duration::from_secs(60);
+
+async fn presence_contract(store: &dyn PresenceStore) {
+    let user = UserId::generate();
+    let first = store.connected(user).await.expect("connected");
+    assert_eq!(first.status, PresenceStatus::Online);
+    let second = store.connected(user).await.expect("connected");
+    assert_eq!(second, first, "a second socket changes nothing");
+    let dnd = store
+        .set_status(user, PresenceStatus::Dnd)
+        .await
+        .expect("dnd");
+    assert_eq!(dnd.status, PresenceStatus::Dnd);
+    assert!(dnd.version > first.version);
+    let still = store
+        .disconnected(user, Timestamp::from_millis(5))
+        .await
+        .expect("one socket left");
+    assert_eq!(still.status, PresenceStatus::Dnd);
+    let gone = store
+        .disconnected(user, Timestamp::from_millis(9))
+        .await
+        .expect("last socket");
+    assert_eq!(
+        (gone.status, gone.last_seen_at),
+        (PresenceStatus::Offline, Some(Timestamp::from_millis(9)))
+    );
+    assert!(gone.version > dnd.version);
+    assert_eq!(store.get(user).await.expect("get"), gone);
+    let back = store.connected(user).await.expect("back");
+    assert_eq!(
+        back.status,
+        PresenceStatus::Online,
+        "the chosen status resets"
+    );
+
+    let stranger = UserId::generate();
+    let unknown = store.get(stranger).await.expect("get");
+    assert_eq!(
+        (unknown.status, unknown.version),
+        (PresenceStatus::Offline, 0)
+    );
+    let ignored = store
+        .set_status(stranger, PresenceStatus::Away)
+        .await
+        .expect("set");
+    assert_eq!(
+        ignored.status,
+        PresenceStatus::Offline,
+        "no socket, no status"
+    );
+}
+
+#[tokio::test]
+async fn presence_in_process() {
+    presence_contract(&InMemoryPresence::default()).await;
+}
+
+#[tokio::test]
+async fn presence_on_redis() {
+    let Some(redis) = redis().await else { return };
+    presence_contract(&RedisPresence::new(redis.clone(), NodeId::generate(), TTL)).await;
+    clean(&redis).await;
+}
+
+#[tokio::test]
+async fn presence_counts_sockets_on_every_node_and_reaps_a_dead_one() {
+    let Some(redis) = redis().await else { return };
+    let a = RedisPresence::new(redis.clone(), NodeId::generate(), Duration::ZERO);
+    let b = RedisPresence::new(redis.clone(), NodeId::generate(), TTL);
+    let (both, only_b) = (UserId::generate(), UserId::generate());
+    a.connected(both).await.expect("on a");
+    b.connected(both).await.expect("on b");
+    b.connected(only_b).await.expect("on b");
+    let after_a = a
+        .disconnected(both, Timestamp::from_millis(1))
+        .await
+        .expect("left a");
+    assert_eq!(after_a.status, PresenceStatus::Online, "still on b");
+
+    // b stops beating; a treats any node older than zero as dead.
+    let changes = a.reap(Timestamp::from_millis(7)).await.expect("reap");
+    let mut users: Vec<UserId> = changes.iter().map(|c| c.user).collect();
+    users.sort();
+    let mut expected = vec![both, only_b];
+    expected.sort();
+    assert_eq!(users, expected);
+    for change in &changes {
+        assert_eq!(change.before.status, PresenceStatus::Online);
+        assert_eq!(
+            (change.after.status, change.after.last_seen_at),
+            (PresenceStatus::Offline, Some(Timestamp::from_millis(7)))
+        );
+        assert_eq!(a.get(change.user).await.expect("get"), change.after);
+    }
+    assert!(
+        a.reap(Timestamp::from_millis(8))
+            .await
+            .expect("again")
+            .is_empty(),
+        "a reaped node is gone"
+    );
+    clean(&redis).await;
+}
+
+fn quotas() -> HashMap<String, RateQuota> {
+    HashMap::from([(
+        "message:send".to_owned(),
+        RateQuota {
+            per_minute: 1,
+            burst: 2,
+        },
+    )])
+}
+
+async fn rate_limit_contract(limiter: &dyn RateLimiter) {
+    let allow = |key: &str| limiter.allow("message:send".into(), key.into());
+    assert!(allow("alice").await.expect("1"));
+    assert!(allow("alice").await.expect("2"));
+    assert!(!allow("alice").await.expect("3 is over the burst"));
+    assert!(allow("bob").await.expect("bob is unaffected"));
+    assert!(
+        limiter
+            .allow("typing".into(), "alice".into())
+            .await
+            .expect("unlimited")
+    );
+}
+
+#[tokio::test]
+async fn rate_limits_in_process() {
+    rate_limit_contract(&LocalRateLimiter::new(quotas())).await;
+}
+
+#[tokio::test]
+async fn rate_limits_on_redis_are_shared_by_every_node() {
+    let Some(redis) = redis().await else { return };
+    let node = |r: &Redis| {
+        RedisRateLimiter::new(
+            r.clone(),
+            quotas(),
+            Arc::new(LocalRateLimiter::new(quotas())),
+        )
+    };
+    let (one, two) = (node(&redis), node(&redis));
+    rate_limit_contract(&one).await;
+    assert!(
+        one.allow("message:send".into(), "carol".into())
+            .await
+            .expect("1")
+    );
+    assert!(
+        two.allow("message:send".into(), "carol".into())
+            .await
+            .expect("2")
+    );
+    assert!(
+        !two.allow("message:send".into(), "carol".into())
+            .await
+            .expect("3 is over the burst, across nodes")
+    );
+    clean(&redis).await;
+}
+
+/// A `Delivery` that hands every dispatch to the test.
+struct Recorder(mpsc::UnboundedSender<Dispatch>);
+
+#[async_trait]
+impl Delivery for Recorder {
+    async fn dispatch(&self, dispatch: Dispatch) -> Result<(), DeliveryError> {
+        self.0
+            .send(dispatch)
+            .map_err(|e| DeliveryError(e.to_string()))
+    }
+}
+
+fn numbered(n: usize) -> Dispatch {
+    Dispatch::Send {
+        audience: Audience::Users(vec![UserId::generate()]),
+        exclude: Exclude::Connection(ConnectionId(format!("socket-{n}"))),
+        event: Outbound {
+            name: "message:new".into(),
+            payload: serde_json::json!({ "seq": n }),
+        },
+    }
+}
+
+#[tokio::test]
+async fn the_bus_carries_dispatches_to_the_other_nodes_in_order() {
+    let Some(redis) = redis().await else { return };
+    let (a, b) = (
+        RedisBus::new(redis.clone(), NodeId::generate()),
+        RedisBus::new(redis.clone(), NodeId::generate()),
+    );
+    let (to_a, mut at_a) = mpsc::unbounded_channel();
+    let (to_b, mut at_b) = mpsc::unbounded_channel();
+    let listen_a = a.listen(Arc::new(Recorder(to_a))).await;
+    let listen_b = b.listen(Arc::new(Recorder(to_b))).await;
+    let sent: Vec<Dispatch> = (0..50).map(numbered).collect();
+    for dispatch in &sent {
+        a.publish(dispatch).await.expect("published");
+    }
+    let revoke = Dispatch::RevokeUser {
+        user: UserId::generate(),
+        reason: "banned".into(),
+    };
+    b.publish(&revoke).await.expect("published");
+    for expected in &sent {
+        let got = tokio::time::timeout(Duration::from_secs(5), at_b.recv())
+            .await
+            .expect("in time")
+            .expect("open");
+        assert_eq!(&got, expected);
+    }
+    let got = tokio::time::timeout(Duration::from_secs(5), at_a.recv())
+        .await
+        .expect("in time")
+        .expect("open");
+    assert_eq!(got, revoke, "a skips its own and gets b's");
+    listen_a.abort();
+    listen_b.abort();
+    clean(&redis).await;
+}
