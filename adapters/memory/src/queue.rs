@@ -145,6 +145,18 @@ impl EventQueue for InProcessQueue {
         Ok(())
     }
 
+    async fn replay_dead_letters(&self) -> Result<u64, QueueError> {
+        let parked = match self.counters.dead.lock() {
+            Ok(mut dead) => std::mem::take(&mut *dead),
+            Err(_) => Vec::new(),
+        };
+        let count = parked.len() as u64;
+        for letter in parked {
+            self.publish(letter.event).await?;
+        }
+        Ok(count)
+    }
+
     fn stats(&self) -> QueueStats {
         let mut stats = QueueStats::default();
         for p in Priority::ALL {
@@ -322,6 +334,16 @@ mod tests {
         );
         assert_eq!(queue.stats().dead_letters, 1);
         assert_eq!(queue.dead_letters()[0].error, "consumer failed: always");
+
+        assert_eq!(queue.replay_dead_letters().await.expect("replayed"), 1);
+        assert_eq!(queue.stats().dead_letters, 0);
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        assert_eq!(
+            failing.0.load(Ordering::SeqCst),
+            8,
+            "replayed with fresh retries"
+        );
+        assert_eq!(queue.stats().dead_letters, 1);
         queue.shut_down();
         handle.await.expect("worker");
     }

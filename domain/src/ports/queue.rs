@@ -50,6 +50,13 @@ pub trait EventQueue: Send + Sync {
         delay: std::time::Duration,
     ) -> Result<(), QueueError>;
 
+    /// Puts every parked (dead-lettered) event back on the queue with its
+    /// retries reset, for an admin who fixed the cause; returns how many.
+    ///
+    /// # Errors
+    /// `Unavailable` when the queue cannot take them.
+    async fn replay_dead_letters(&self) -> Result<u64, QueueError>;
+
     /// Current depths and counters.
     fn stats(&self) -> QueueStats;
 }

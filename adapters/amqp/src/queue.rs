@@ -1,0 +1,469 @@
+//! The `EventQueue` on RabbitMQ. A supervisor task keeps one connection (and
+//! reconnects with backoff when it drops); while it is down the circuit
+//! breaker is open and events go to the in-process fallback queue, so the node
+//! keeps working and reports itself degraded. Events are persistent and every
+//! publication waits for the broker's confirm; the consumer acks each event
+//! after its processor succeeded, retries a failed one up to `max_retries`
+//! times (the count travels in the `x-retries` header), then rejects it to the
+//! dead-letter exchange, whose parking queue an admin can replay.
+
+use crate::confirms::{PublishError, Publisher};
+use crate::topology::{self, Names};
+use amqprs::channel::{
+    BasicAckArguments, BasicConsumeArguments, BasicGetArguments, BasicNackArguments,
+    BasicQosArguments, Channel, ConsumerMessage,
+};
+use amqprs::connection::{Connection, OpenConnectionArguments};
+use amqprs::{BasicProperties, FieldTable, FieldValue};
+use async_trait::async_trait;
+use chatchit_domain::events::{DomainEvent, Priority};
+use chatchit_domain::ports::{EventConsumer, EventQueue, QueueError, QueueStats};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// The header that counts retries.
+const RETRIES: &str = "x-retries";
+
+/// Where the broker is and how this node uses it.
+#[derive(Debug, Clone)]
+pub struct AmqpSettings {
+    /// `amqp://user:password@host:port/vhost`.
+    pub url: String,
+    /// Put before every queue and exchange name.
+    pub prefix: String,
+    /// Unacknowledged events the broker may hand this node at once.
+    pub prefetch: u16,
+    /// Retries after the first failure.
+    pub max_retries: u32,
+    /// Delay before the first retry; doubled for each next one.
+    pub base_delay: Duration,
+}
+
+/// The broker-backed queue; clones share one connection.
+#[derive(Clone)]
+pub struct AmqpQueue {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    settings: AmqpSettings,
+    names: Names,
+    /// Takes events while the breaker is open.
+    fallback: Arc<dyn EventQueue>,
+    /// The live connection; `None` while the breaker is open.
+    link: RwLock<Option<Link>>,
+    /// Events this node handled, per lane.
+    processed: [AtomicU64; 3],
+    /// Events in the work queue, as last counted.
+    depth: AtomicU64,
+    /// Events in the parking queue, as last counted.
+    dead: AtomicU64,
+    /// Fires to stop the supervisor.
+    stop: watch::Sender<bool>,
+    /// Whether the breaker is closed (the broker in use).
+    connected: watch::Sender<bool>,
+}
+
+#[derive(Clone)]
+struct Link {
+    connection: Connection,
+    publisher: Publisher,
+}
+
+/// Why the connection ended.
+#[derive(Debug, thiserror::Error)]
+enum SessionError {
+    #[error("{0}")]
+    Amqp(#[from] amqprs::error::Error),
+    #[error("the connection to the broker was lost")]
+    Lost,
+}
+
+fn lane(priority: Priority) -> usize {
+    match priority {
+        Priority::High => 0,
+        Priority::Medium => 1,
+        Priority::Low => 2,
+    }
+}
+
+impl AmqpQueue {
+    /// Starts the supervisor, which connects, declares the queues and feeds
+    /// `consumer`; until it is connected, events go to `fallback`.
+    pub fn start(
+        settings: AmqpSettings,
+        fallback: Arc<dyn EventQueue>,
+        consumer: Arc<dyn EventConsumer>,
+    ) -> (Self, JoinHandle<()>) {
+        let names = Names::new(&settings.prefix);
+        let inner = Arc::new(Inner {
+            settings,
+            names,
+            fallback,
+            link: RwLock::new(None),
+            processed: Default::default(),
+            depth: AtomicU64::new(0),
+            dead: AtomicU64::new(0),
+            stop: watch::channel(false).0,
+            connected: watch::channel(false).0,
+        });
+        let supervisor = tokio::spawn(supervise(inner.clone(), consumer));
+        (Self { inner }, supervisor)
+    }
+
+    /// Waits until the broker is in use, at most `limit`; says whether it is.
+    pub async fn wait_connected(&self, limit: Duration) -> bool {
+        let mut connected = self.inner.connected.subscribe();
+        tokio::time::timeout(limit, connected.wait_for(|c| *c))
+            .await
+            .is_ok_and(|r| r.is_ok())
+    }
+
+    /// Whether events currently bypass the broker (the breaker is open).
+    pub fn is_degraded(&self) -> bool {
+        self.inner.current().is_none()
+    }
+
+    /// Stops consuming and closes the connection; later events go to the
+    /// fallback queue.
+    pub fn shut_down(&self) {
+        self.inner.stop.send_replace(true);
+    }
+
+    /// Deletes this prefix's queues and exchange (tests and decommissioning).
+    ///
+    /// # Errors
+    /// `Unavailable` when the broker is not connected.
+    pub async fn delete_topology(&self) -> Result<(), QueueError> {
+        let link = self.inner.current().ok_or_else(broker_down)?;
+        topology::delete(link.publisher.channel(), &self.inner.names)
+            .await
+            .map_err(unavailable)
+    }
+}
+
+fn broker_down() -> QueueError {
+    QueueError::Unavailable("the broker is not connected".into())
+}
+
+fn unavailable(e: impl std::fmt::Display) -> QueueError {
+    QueueError::Unavailable(e.to_string())
+}
+
+/// Keeps a connection up: reconnects with backoff whenever it drops.
+async fn supervise(inner: Arc<Inner>, consumer: Arc<dyn EventConsumer>) {
+    let mut stop = inner.stop.subscribe();
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        match session(&inner, &consumer, &mut stop).await {
+            Ok(()) => break,
+            Err(e) => {
+                if inner.current().is_some() {
+                    backoff = Duration::from_millis(100);
+                }
+                inner.set_link(None);
+                tracing::warn!(error = %e, retry_in = ?backoff, "broker unavailable; events are handled in process (degraded)");
+            }
+        }
+        tokio::select! {
+            () = tokio::time::sleep(backoff) => {}
+            () = stopped(&mut stop) => break,
+        }
+        backoff = (backoff * 2).min(Duration::from_secs(5));
+    }
+    inner.set_link(None);
+}
+
+/// One connection's life: connect, declare, consume until it drops or stop.
+async fn session(
+    inner: &Arc<Inner>,
+    consumer: &Arc<dyn EventConsumer>,
+    stop: &mut watch::Receiver<bool>,
+) -> Result<(), SessionError> {
+    let mut args = OpenConnectionArguments::try_from(inner.settings.url.as_str())?;
+    args.heartbeat(10).connection_name("chatchit");
+    let connection = Connection::open(&args).await?;
+    let publisher = Publisher::new(connection.open_channel(None).await?).await?;
+    topology::declare(publisher.channel(), &inner.names).await?;
+    let consuming = connection.open_channel(None).await?;
+    consuming
+        .basic_qos(BasicQosArguments::new(0, inner.settings.prefetch, false))
+        .await?;
+    let (_, mut deliveries) = consuming
+        .basic_consume_rx(
+            BasicConsumeArguments::new(&inner.names.events, "")
+                .manual_ack(true)
+                .finish(),
+        )
+        .await?;
+    inner.set_link(Some(Link {
+        connection: connection.clone(),
+        publisher: publisher.clone(),
+    }));
+    tracing::info!("broker connected; events travel RabbitMQ");
+    let mut refresh = tokio::time::interval(Duration::from_secs(2));
+    loop {
+        tokio::select! {
+            () = stopped(stop) => {
+                inner.set_link(None);
+                let _ = connection.close().await;
+                return Ok(());
+            }
+            message = deliveries.recv() => match message {
+                Some(message) => inner.handle(&consuming, consumer, message).await,
+                None => return Err(SessionError::Lost),
+            },
+            _ = refresh.tick() => {
+                if !connection.is_open() {
+                    return Err(SessionError::Lost);
+                }
+                inner.count(&publisher).await?;
+            }
+        }
+    }
+}
+
+/// Resolves once the stop flag is set (holding no borrow of it afterwards).
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    if stop.wait_for(|s| *s).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+fn retries_of(properties: &BasicProperties) -> u32 {
+    let Ok(key) = RETRIES.try_into() else {
+        return 0;
+    };
+    match properties.headers().and_then(|h| h.get(&key)) {
+        Some(FieldValue::I(n)) => u32::try_from(*n).unwrap_or(0),
+        Some(FieldValue::l(n)) => u32::try_from(*n).unwrap_or(0),
+        _ => 0,
+    }
+}
+
+fn properties(priority: Priority, retries: u32, delay: Option<Duration>) -> BasicProperties {
+    let mut headers = FieldTable::new();
+    if let Ok(key) = RETRIES.try_into() {
+        headers.insert(
+            key,
+            FieldValue::I(i32::try_from(retries).unwrap_or(i32::MAX)),
+        );
+    }
+    let mut properties = BasicProperties::default();
+    properties
+        .with_persistence(true)
+        .with_priority(priority.weight())
+        .with_content_type("application/json")
+        .with_headers(headers);
+    if let Some(delay) = delay {
+        properties.with_expiration(&delay.as_millis().to_string());
+    }
+    properties.finish()
+}
+
+impl Inner {
+    fn current(&self) -> Option<Link> {
+        self.link
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn set_link(&self, link: Option<Link>) {
+        let up = link.is_some();
+        *self.link.write().unwrap_or_else(PoisonError::into_inner) = link;
+        self.connected.send_replace(up);
+    }
+
+    /// Publishes `event` to the work queue, or to the delay queue when `delay` is set.
+    async fn send(
+        &self,
+        link: &Link,
+        event: &DomainEvent,
+        retries: u32,
+        delay: Option<Duration>,
+    ) -> Result<(), PublishError> {
+        let body = serde_json::to_vec(event).map_err(|_| PublishError::Refused)?;
+        let queue = if delay.is_some() {
+            &self.names.delayed
+        } else {
+            &self.names.events
+        };
+        link.publisher
+            .publish(
+                properties(event.priority(), retries, delay),
+                body,
+                "",
+                queue,
+            )
+            .await
+    }
+
+    /// Publishes through the broker, or opens the breaker and hands the event
+    /// to the fallback queue.
+    async fn publish_or_fall_back(
+        &self,
+        event: DomainEvent,
+        delay: Option<Duration>,
+    ) -> Result<(), QueueError> {
+        if let Some(link) = self.current() {
+            match self.send(&link, &event, 0, delay).await {
+                Ok(()) => return Ok(()),
+                Err(e) => self.trip(link, &e),
+            }
+        }
+        match delay {
+            Some(delay) => self.fallback.publish_after(event, delay).await,
+            None => self.fallback.publish(event).await,
+        }
+    }
+
+    /// Opens the breaker and drops the connection; the supervisor reconnects.
+    fn trip(&self, link: Link, error: &PublishError) {
+        tracing::warn!(error = %error, "publishing to the broker failed; opening the circuit breaker");
+        self.set_link(None);
+        tokio::spawn(async move {
+            let _ = link.connection.close().await;
+        });
+    }
+
+    async fn handle(
+        self: &Arc<Self>,
+        channel: &Channel,
+        consumer: &Arc<dyn EventConsumer>,
+        message: ConsumerMessage,
+    ) {
+        let Some(deliver) = message.deliver else {
+            return;
+        };
+        let tag = deliver.delivery_tag();
+        let retries = message.basic_properties.as_ref().map_or(0, retries_of);
+        let event: DomainEvent = match serde_json::from_slice(&message.content.unwrap_or_default())
+        {
+            Ok(event) => event,
+            Err(e) => {
+                tracing::error!(error = %e, "unreadable event; dead-lettered");
+                park(channel, tag).await;
+                return;
+            }
+        };
+        let kind = event.kind();
+        match consumer.consume(event.clone()).await {
+            Ok(()) => {
+                self.processed[lane(event.priority())].fetch_add(1, Ordering::Relaxed);
+                ack(channel, tag).await;
+            }
+            Err(e) if retries < self.settings.max_retries => {
+                tracing::warn!(kind, attempt = retries + 1, error = %e, "event failed; retrying");
+                let delay = self.settings.base_delay * 2u32.saturating_pow(retries);
+                let (inner, channel) = (self.clone(), channel.clone());
+                tokio::spawn(async move {
+                    tokio::time::sleep(delay).await;
+                    let requeued = match inner.current() {
+                        Some(link) => inner.send(&link, &event, retries + 1, None).await.is_ok(),
+                        None => false,
+                    };
+                    if requeued {
+                        ack(&channel, tag).await;
+                    } else if let Err(e) = channel
+                        .basic_nack(BasicNackArguments::new(tag, false, true))
+                        .await
+                    {
+                        tracing::warn!(error = %e, "could not return a failed event to the queue");
+                    }
+                });
+            }
+            Err(e) => {
+                tracing::error!(kind, error = %e, "event failed every retry; dead-lettered");
+                metrics::counter!("chatchit_dead_letters_total").increment(1);
+                park(channel, tag).await;
+            }
+        }
+    }
+
+    /// Refreshes the depth figures.
+    async fn count(&self, publisher: &Publisher) -> Result<(), amqprs::error::Error> {
+        let channel = publisher.channel();
+        let depth = topology::depth(channel, &self.names.events).await?;
+        let dead = topology::depth(channel, &self.names.dead_letters).await?;
+        self.depth.store(depth, Ordering::Relaxed);
+        self.dead.store(dead, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+async fn ack(channel: &Channel, tag: u64) {
+    if let Err(e) = channel.basic_ack(BasicAckArguments::new(tag, false)).await {
+        tracing::warn!(error = %e, "ack lost; the broker will redeliver the event");
+    }
+}
+
+/// Rejects without requeueing: the dead-letter exchange parks it.
+async fn park(channel: &Channel, tag: u64) {
+    if let Err(e) = channel
+        .basic_nack(BasicNackArguments::new(tag, false, false))
+        .await
+    {
+        tracing::warn!(error = %e, "could not dead-letter an event");
+    }
+}
+
+#[async_trait]
+impl EventQueue for AmqpQueue {
+    async fn publish(&self, event: DomainEvent) -> Result<(), QueueError> {
+        self.inner.publish_or_fall_back(event, None).await
+    }
+
+    async fn publish_after(&self, event: DomainEvent, delay: Duration) -> Result<(), QueueError> {
+        self.inner.publish_or_fall_back(event, Some(delay)).await
+    }
+
+    async fn replay_dead_letters(&self) -> Result<u64, QueueError> {
+        let mut replayed = self.inner.fallback.replay_dead_letters().await?;
+        let link = self.inner.current().ok_or_else(broker_down)?;
+        let channel = link.publisher.channel();
+        let parking = &self.inner.names.dead_letters;
+        while let Some((get, _, body)) = channel
+            .basic_get(BasicGetArguments::new(parking))
+            .await
+            .map_err(unavailable)?
+        {
+            let tag = get.delivery_tag();
+            match serde_json::from_slice::<DomainEvent>(&body) {
+                Ok(event) => {
+                    self.inner
+                        .send(&link, &event, 0, None)
+                        .await
+                        .map_err(unavailable)?;
+                    replayed += 1;
+                }
+                Err(e) => tracing::error!(error = %e, "unreadable parked event dropped"),
+            }
+            channel
+                .basic_ack(BasicAckArguments::new(tag, false))
+                .await
+                .map_err(unavailable)?;
+        }
+        self.inner
+            .count(&link.publisher)
+            .await
+            .map_err(unavailable)?;
+        Ok(replayed)
+    }
+
+    fn stats(&self) -> QueueStats {
+        let mut stats = self.inner.fallback.stats();
+        stats
+            .depth
+            .insert("broker", self.inner.depth.load(Ordering::Relaxed));
+        for p in Priority::ALL {
+            *stats.processed.entry(p.as_str()).or_default() +=
+                self.inner.processed[lane(p)].load(Ordering::Relaxed);
+        }
+        stats.dead_letters += self.inner.dead.load(Ordering::Relaxed);
+        stats
+    }
+}
