@@ -310,6 +310,16 @@ impl AdminService {
         Ok(self.users.set_banned(user, None).await?)
     }
 
+    /// Puts every dead-lettered event back on the queue (after the cause of
+    /// the failures was fixed); returns how many.
+    ///
+    /// # Errors
+    /// `Forbidden` for non-admins, `Unavailable` when the queue is down.
+    pub async fn replay_dead_letters(&self, actor: &Actor) -> Result<u64, AppError> {
+        admin_only(actor)?;
+        Ok(self.queue.replay_dead_letters().await?)
+    }
+
     /// The node's queue, socket and health figures.
     ///
     /// # Errors

@@ -1,14 +1,16 @@
 //! Wiring and lifecycle: config → adapters → application → transport, once.
 
 use crate::config::Config;
-use crate::health::{DatabaseHealth, InProcess};
+use crate::health::{BrokerHealth, DatabaseHealth, InProcess, RedisHealth};
 use crate::secrets::jwt_secret;
 use anyhow::Context;
 use axum::serve::ListenerExt;
+use chatchit_amqp::{AmqpQueue, AmqpSettings};
 use chatchit_application::admin::{AdminService, ReportedContent};
 use chatchit_application::auth::{AuthService, TokenLifetimes};
 use chatchit_application::blocks::BlockService;
 use chatchit_application::calls::CallService;
+use chatchit_application::cluster::ClusterDelivery;
 use chatchit_application::conversations::ConversationService;
 use chatchit_application::friends::FriendService;
 use chatchit_application::handlers;
@@ -29,6 +31,7 @@ use chatchit_memory::{
     InMemoryPresence, InProcessQueue, LocalRateLimiter, RetryPolicy, SystemClock,
 };
 use chatchit_migrations::{Migrator, MigratorTrait};
+use chatchit_redis::{NodeId, Redis, RedisBus, RedisPresence, RedisRateLimiter};
 use chatchit_sql::{
     SqlCallStore, SqlConversationStore, SqlDatabase, SqlMessageStore, SqlReportStore,
     SqlSessionStore, SqlSocialStore, SqlStoryStore, SqlUserStore,
@@ -50,14 +53,41 @@ pub struct Application {
     router: axum::Router,
     /// For closing sockets on shutdown.
     gateway: Gateway,
-    /// For draining on shutdown.
-    queue: InProcessQueue,
-    /// The queue's worker task.
-    worker: JoinHandle<()>,
+    /// The event queues and their workers, drained on shutdown.
+    queues: Queues,
+    /// Cluster tasks (bus listener, presence reaper), ended on shutdown.
+    background: Vec<JoinHandle<()>>,
     /// For closing the pool on shutdown.
     database: SqlDatabase,
     /// Fires to stop the server.
     stop: watch::Sender<bool>,
+}
+
+/// The in-process queue (the only one, or the broker's fallback) and, when
+/// configured, the RabbitMQ queue, with their worker tasks.
+struct Queues {
+    /// In process.
+    memory: InProcessQueue,
+    /// Its worker.
+    memory_worker: JoinHandle<()>,
+    /// RabbitMQ and its supervisor.
+    broker: Option<(AmqpQueue, JoinHandle<()>)>,
+}
+
+impl Queues {
+    /// Stops consuming from the broker, then drains the in-process queue.
+    async fn shut_down(self) {
+        if let Some((broker, supervisor)) = self.broker {
+            broker.shut_down();
+            if let Err(e) = supervisor.await {
+                tracing::error!(error = %e, "broker supervisor ended badly");
+            }
+        }
+        self.memory.shut_down();
+        if let Err(e) = self.memory_worker.await {
+            tracing::error!(error = %e, "queue worker ended badly");
+        }
+    }
 }
 
 /// Stops a running [`Application`] as SIGTERM would.
@@ -105,12 +135,55 @@ impl Application {
             Arc::new(SqlConversationStore::new(database.clone()));
         let messages: Arc<dyn MessageStore> = Arc::new(SqlMessageStore::new(database.clone()));
         let social: Arc<dyn SocialStore> = Arc::new(SqlSocialStore::new(database.clone()));
-        let presence_store: Arc<dyn PresenceStore> = Arc::new(InMemoryPresence::default());
-        let limiter = rate_limiter(&config);
-        let (queue, worker) = InProcessQueue::new(RetryPolicy::default());
-        let events: Arc<dyn EventQueue> = Arc::new(queue.clone());
+        let node = NodeId::generate();
+        let redis = match &config.redis_url {
+            Some(url) => Some(
+                Redis::connect(url, &format!("{}:", config.namespace))
+                    .await
+                    .context("connecting to Redis")?,
+            ),
+            None => None,
+        };
+        let node_timeout = Duration::from_millis(config.node_timeout_ms);
+        let presence_store: Arc<dyn PresenceStore> = match &redis {
+            Some(redis) => Arc::new(RedisPresence::new(
+                redis.clone(),
+                node.clone(),
+                node_timeout,
+            )),
+            None => Arc::new(InMemoryPresence::default()),
+        };
+        let limiter = rate_limiter(&config, redis.as_ref());
+        let (memory_queue, memory_worker) = InProcessQueue::new(RetryPolicy::default());
+        let broker = config.amqp_url.as_ref().map(|url| {
+            AmqpQueue::new(
+                AmqpSettings {
+                    url: url.clone(),
+                    prefix: format!("{}.", config.namespace),
+                    prefetch: config.queue_prefetch,
+                    max_retries: RetryPolicy::default().max_retries,
+                    base_delay: RetryPolicy::default().base_delay,
+                    idle_expiry: config.queue_idle_expiry_ms.map(Duration::from_millis),
+                },
+                Arc::new(memory_queue.clone()),
+            )
+        });
+        let events: Arc<dyn EventQueue> = match &broker {
+            Some((queue, _)) => Arc::new(queue.clone()),
+            None => Arc::new(memory_queue.clone()),
+        };
         let (gateway, socket_layer) = Gateway::new();
-        let delivery: Arc<dyn Delivery> = Arc::new(gateway.delivery());
+        let local: Arc<dyn Delivery> = Arc::new(gateway.delivery());
+        let mut background = Vec::new();
+        let (delivery, cluster): (Arc<dyn Delivery>, _) = match &redis {
+            Some(redis) => {
+                let bus = RedisBus::new(redis.clone(), node.clone());
+                background.push(bus.listen(local.clone()).await);
+                let cluster = Arc::new(ClusterDelivery::new(local, Arc::new(bus)));
+                (cluster.clone(), Some(cluster))
+            }
+            None => (local, None),
+        };
 
         let lifetimes = TokenLifetimes {
             access: TimeDelta::seconds(config.access_token_ttl_secs),
@@ -200,13 +273,34 @@ impl Application {
             social,
             calls.clone(),
         ));
-        let worker = worker.spawn(processor);
+        let memory_worker = memory_worker.spawn(processor.clone());
+        let broker = match broker {
+            Some((queue, supervisor)) => {
+                let supervisor = supervisor.spawn(processor);
+                if !queue.wait_connected(BROKER_PATIENCE).await {
+                    tracing::warn!("RabbitMQ unreachable; starting degraded (in-process queue)");
+                }
+                Some((queue, supervisor))
+            }
+            None => None,
+        };
 
-        let health: Vec<Arc<dyn HealthCheck>> = vec![
-            Arc::new(DatabaseHealth(database.clone())),
-            Arc::new(InProcess("cache")),
-            Arc::new(InProcess("queue")),
-        ];
+        let mut health: Vec<Arc<dyn HealthCheck>> =
+            vec![Arc::new(DatabaseHealth(database.clone()))];
+        match (&redis, cluster) {
+            (Some(redis), Some(cluster)) => {
+                background.push(reap_departed_nodes(&presence, node_timeout));
+                health.push(Arc::new(RedisHealth {
+                    redis: redis.clone(),
+                    cluster,
+                }));
+            }
+            _ => health.push(Arc::new(InProcess("cache"))),
+        }
+        match &broker {
+            Some((queue, _)) => health.push(Arc::new(BrokerHealth(queue.clone()))),
+            None => health.push(Arc::new(InProcess("queue"))),
+        }
         let state = AppState {
             auth,
             users: Arc::new(UserService::new(users)),
@@ -243,8 +337,12 @@ impl Application {
             port,
             router,
             gateway,
-            queue,
-            worker,
+            queues: Queues {
+                memory: memory_queue,
+                memory_worker,
+                broker,
+            },
+            background,
             database,
             stop,
         })
@@ -289,9 +387,9 @@ impl Application {
             .with_graceful_shutdown(shutdown)
             .await
             .context("serving")?;
-        self.queue.shut_down();
-        if let Err(e) = self.worker.await {
-            tracing::error!(error = %e, "queue worker ended badly");
+        self.queues.shut_down().await;
+        for task in self.background {
+            task.abort();
         }
         self.database.close().await;
         tracing::info!("stopped");
@@ -299,9 +397,14 @@ impl Application {
     }
 }
 
-/// The in-process rate limiter with the configured quotas, and a task that
-/// forgets idle keys every minute so memory stays bounded.
-fn rate_limiter(config: &Config) -> Arc<dyn RateLimiter> {
+/// How long a starting node waits for RabbitMQ before it serves degraded.
+const BROKER_PATIENCE: Duration = Duration::from_secs(3);
+
+/// The rate limiter with the configured quotas: shared by every node through
+/// Redis when it is configured (with the in-process one as its fallback),
+/// else in process, with a task that forgets idle keys every minute so memory
+/// stays bounded.
+fn rate_limiter(config: &Config, redis: Option<&Redis>) -> Arc<dyn RateLimiter> {
     let other_events = [
         "call:invite",
         "call:accept",
@@ -315,9 +418,8 @@ fn rate_limiter(config: &Config) -> Arc<dyn RateLimiter> {
         "presence:set",
         "sync",
     ];
-    let limiter = Arc::new(LocalRateLimiter::new(
-        config.rate_limits.quotas(&other_events),
-    ));
+    let quotas = config.rate_limits.quotas(&other_events);
+    let limiter = Arc::new(LocalRateLimiter::new(quotas.clone()));
     let weak = Arc::downgrade(&limiter);
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
@@ -329,7 +431,26 @@ fn rate_limiter(config: &Config) -> Arc<dyn RateLimiter> {
             }
         }
     });
-    limiter
+    match redis {
+        Some(redis) => Arc::new(RedisRateLimiter::new(redis.clone(), quotas, limiter)),
+        None => limiter,
+    }
+}
+
+/// Beats for this node and reaps crashed ones, a few times per timeout.
+fn reap_departed_nodes(presence: &Arc<PresenceService>, timeout: Duration) -> JoinHandle<()> {
+    let presence = presence.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(timeout / 3);
+        loop {
+            tick.tick().await;
+            match presence.reap_departed_nodes().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(users = n, "took the users of a departed node offline"),
+                Err(e) => tracing::warn!(error = %e, "presence reaping failed"),
+            }
+        }
+    })
 }
 
 /// Deletes expired stories once a minute (reads already hide them).

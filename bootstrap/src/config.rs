@@ -20,6 +20,24 @@ pub struct Config {
     pub database_url: Option<String>,
     /// Largest database connection pool.
     pub database_max_connections: u32,
+    /// `redis://host:port`; set, it holds presence, rate-limit counters and
+    /// carries deliveries between nodes. Unset means all of that stays in
+    /// this process (one node).
+    pub redis_url: Option<String>,
+    /// `amqp://user:password@host:port`; set, RabbitMQ carries the event queue
+    /// shared by every node. Unset means the in-process queue.
+    pub amqp_url: Option<String>,
+    /// Prefix of every Redis key and RabbitMQ queue name, so several
+    /// deployments can share the services.
+    pub namespace: String,
+    /// A node silent this long (ms) is taken for crashed: its users go offline.
+    pub node_timeout_ms: u64,
+    /// Events RabbitMQ may hand a node before it acknowledges them.
+    pub queue_prefetch: u16,
+    /// When set, RabbitMQ deletes this namespace's queues once unused this
+    /// long (ms). For short-lived namespaces such as test runs only: in
+    /// production it would drop the queued events of a stopped cluster.
+    pub queue_idle_expiry_ms: Option<u64>,
     /// HS256 secret for access tokens; unset means generated once and kept in `data_dir`.
     pub jwt_secret: Option<String>,
     /// bcrypt cost factor.
@@ -109,6 +127,12 @@ impl Default for Config {
             data_dir: PathBuf::from("data"),
             database_url: None,
             database_max_connections: 10,
+            redis_url: None,
+            amqp_url: None,
+            namespace: "chatchit".into(),
+            node_timeout_ms: 15_000,
+            queue_prefetch: 64,
+            queue_idle_expiry_ms: None,
             jwt_secret: None,
             bcrypt_cost: 12,
             access_token_ttl_secs: 15 * 60,

@@ -44,12 +44,18 @@ pub struct TestUser {
 
 /// The configuration tests run with: fast bcrypt, port 0, a temp directory,
 /// and the embedded SQLite database, or, when `CHATCHIT_TEST_E2E_POSTGRES_URL`
-/// names a PostgreSQL server, a fresh database there.
+/// names a PostgreSQL server, a fresh database there; Redis and RabbitMQ
+/// when `CHATCHIT_TEST_E2E_REDIS_URL` / `CHATCHIT_TEST_E2E_AMQP_URL` are set,
+/// under a namespace of the test's own.
 pub async fn test_config(dir: &Path) -> Config {
     Config {
         bind: "127.0.0.1:0".into(),
         data_dir: dir.to_path_buf(),
         database_url: fresh_postgres_database().await,
+        redis_url: std::env::var("CHATCHIT_TEST_E2E_REDIS_URL").ok(),
+        amqp_url: std::env::var("CHATCHIT_TEST_E2E_AMQP_URL").ok(),
+        namespace: format!("chatchit_e2e_{}", uuid::Uuid::now_v7().simple()),
+        queue_idle_expiry_ms: Some(60_000),
         bcrypt_cost: 4,
         log: "error".into(),
         ..Config::default()

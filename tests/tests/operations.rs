@@ -121,6 +121,7 @@ async fn openapi_covers_every_route_and_docs_work_offline() {
         ("/api/v1/admin/users/{id}/ban", "post"),
         ("/api/v1/admin/users/{id}/unban", "post"),
         ("/api/v1/admin/stats", "get"),
+        ("/api/v1/admin/dead-letters/replay", "post"),
         ("/health/live", "get"),
         ("/health/ready", "get"),
     ];

@@ -7,4 +7,4 @@ mod confirms;
 mod queue;
 mod topology;
 
-pub use queue::{AmqpQueue, AmqpSettings};
+pub use queue::{AmqpQueue, AmqpSettings, Supervisor};

@@ -40,6 +40,10 @@ pub struct AmqpSettings {
     pub max_retries: u32,
     /// Delay before the first retry; doubled for each next one.
     pub base_delay: Duration,
+    /// When set, the broker deletes the queues after they went unused this
+    /// long (short-lived namespaces such as test runs); never in production,
+    /// where it would drop the events of a stopped cluster.
+    pub idle_expiry: Option<Duration>,
 }
 
 /// The broker-backed queue; clones share one connection.
@@ -91,13 +95,10 @@ fn lane(priority: Priority) -> usize {
 }
 
 impl AmqpQueue {
-    /// Starts the supervisor, which connects, declares the queues and feeds
-    /// `consumer`; until it is connected, events go to `fallback`.
-    pub fn start(
-        settings: AmqpSettings,
-        fallback: Arc<dyn EventQueue>,
-        consumer: Arc<dyn EventConsumer>,
-    ) -> (Self, JoinHandle<()>) {
+    /// The queue, and the supervisor that will connect, declare the queues
+    /// and feed the consumer once spawned. Until the broker is in use, events
+    /// go to `fallback`.
+    pub fn new(settings: AmqpSettings, fallback: Arc<dyn EventQueue>) -> (Self, Supervisor) {
         let names = Names::new(&settings.prefix);
         let inner = Arc::new(Inner {
             settings,
@@ -110,8 +111,12 @@ impl AmqpQueue {
             stop: watch::channel(false).0,
             connected: watch::channel(false).0,
         });
-        let supervisor = tokio::spawn(supervise(inner.clone(), consumer));
-        (Self { inner }, supervisor)
+        (
+            Self {
+                inner: inner.clone(),
+            },
+            Supervisor { inner },
+        )
     }
 
     /// Waits until the broker is in use, at most `limit`; says whether it is.
@@ -133,7 +138,7 @@ impl AmqpQueue {
         self.inner.stop.send_replace(true);
     }
 
-    /// Deletes this prefix's queues and exchange (tests and decommissioning).
+    /// Deletes this prefix's queues (tests and decommissioning).
     ///
     /// # Errors
     /// `Unavailable` when the broker is not connected.
@@ -142,6 +147,19 @@ impl AmqpQueue {
         topology::delete(link.publisher.channel(), &self.inner.names)
             .await
             .map_err(unavailable)
+    }
+}
+
+/// Keeps the broker connection; spawned once the consumer exists (the
+/// consumer's services publish to the queue, so the queue comes first).
+pub struct Supervisor {
+    inner: Arc<Inner>,
+}
+
+impl Supervisor {
+    /// Connects (and reconnects) and feeds `consumer` until shut down.
+    pub fn spawn(self, consumer: Arc<dyn EventConsumer>) -> JoinHandle<()> {
+        tokio::spawn(supervise(self.inner, consumer))
     }
 }
 
@@ -187,7 +205,12 @@ async fn session(
     args.heartbeat(10).connection_name("chatchit");
     let connection = Connection::open(&args).await?;
     let publisher = Publisher::new(connection.open_channel(None).await?).await?;
-    topology::declare(publisher.channel(), &inner.names).await?;
+    topology::declare(
+        publisher.channel(),
+        &inner.names,
+        inner.settings.idle_expiry,
+    )
+    .await?;
     let consuming = connection.open_channel(None).await?;
     consuming
         .basic_qos(BasicQosArguments::new(0, inner.settings.prefetch, false))

@@ -1,9 +1,8 @@
 //! The broker objects this node declares (idempotently) on every connection.
 
-use amqprs::channel::{
-    Channel, ExchangeDeclareArguments, QueueBindArguments, QueueDeclareArguments,
-};
+use amqprs::channel::{Channel, QueueDeclareArguments, QueueDeleteArguments};
 use amqprs::{FieldTable, FieldValue};
+use std::time::Duration;
 
 /// Largest priority the queue honours; events use 10 / 5 / 1.
 const MAX_PRIORITY: i32 = 10;
@@ -15,8 +14,6 @@ pub(crate) struct Names {
     pub events: String,
     /// Holds delayed events until their time, then hands them to `events`.
     pub delayed: String,
-    /// Where failed events are dead-lettered.
-    pub dead_exchange: String,
     /// The parking queue for events that failed every retry.
     pub dead_letters: String,
 }
@@ -26,7 +23,6 @@ impl Names {
         Self {
             events: format!("{prefix}events"),
             delayed: format!("{prefix}delayed"),
-            dead_exchange: format!("{prefix}dead"),
             dead_letters: format!("{prefix}dead-letters"),
         }
     }
@@ -43,49 +39,59 @@ fn table(entries: &[(&str, FieldValue)]) -> FieldTable {
 }
 
 /// Declares the work queue (priorities, one active consumer at a time so
-/// events are handled in order, dead letters to the parking queue), the delay
-/// queue and the parking queue.
-pub(crate) async fn declare(channel: &Channel, names: &Names) -> Result<(), amqprs::error::Error> {
+/// events are handled in order, failed events dead-lettered through the
+/// default exchange to the parking queue), the delay queue and the parking
+/// queue. With `idle_expiry`, the broker deletes each queue once it has gone
+/// unused that long (for short-lived namespaces such as test runs).
+pub(crate) async fn declare(
+    channel: &Channel,
+    names: &Names,
+    idle_expiry: Option<Duration>,
+) -> Result<(), amqprs::error::Error> {
+    let expiry: Vec<(&str, FieldValue)> = idle_expiry
+        .map(|d| {
+            (
+                "x-expires",
+                FieldValue::I(i32::try_from(d.as_millis()).unwrap_or(i32::MAX)),
+            )
+        })
+        .into_iter()
+        .collect();
+    let queue = |name: &str, arguments: &[(&str, FieldValue)]| {
+        let all: Vec<(&str, FieldValue)> = arguments
+            .iter()
+            .cloned()
+            .chain(expiry.iter().cloned())
+            .collect();
+        QueueDeclareArguments::durable_client_named(name)
+            .arguments(table(&all))
+            .finish()
+    };
     channel
-        .exchange_declare(
-            ExchangeDeclareArguments::new(&names.dead_exchange, "fanout")
-                .durable(true)
-                .finish(),
-        )
+        .queue_declare(queue(&names.dead_letters, &[]))
         .await?;
     channel
-        .queue_declare(QueueDeclareArguments::durable_client_named(&names.dead_letters).finish())
-        .await?;
-    channel
-        .queue_bind(QueueBindArguments::new(
-            &names.dead_letters,
-            &names.dead_exchange,
-            "",
+        .queue_declare(queue(
+            &names.events,
+            &[
+                ("x-max-priority", FieldValue::I(MAX_PRIORITY)),
+                ("x-single-active-consumer", FieldValue::t(true)),
+                ("x-dead-letter-exchange", "".into()),
+                (
+                    "x-dead-letter-routing-key",
+                    names.dead_letters.as_str().into(),
+                ),
+            ],
         ))
         .await?;
     channel
-        .queue_declare(
-            QueueDeclareArguments::durable_client_named(&names.events)
-                .arguments(table(&[
-                    ("x-max-priority", FieldValue::I(MAX_PRIORITY)),
-                    ("x-single-active-consumer", FieldValue::t(true)),
-                    (
-                        "x-dead-letter-exchange",
-                        names.dead_exchange.as_str().into(),
-                    ),
-                ]))
-                .finish(),
-        )
-        .await?;
-    channel
-        .queue_declare(
-            QueueDeclareArguments::durable_client_named(&names.delayed)
-                .arguments(table(&[
-                    ("x-dead-letter-exchange", "".into()),
-                    ("x-dead-letter-routing-key", names.events.as_str().into()),
-                ]))
-                .finish(),
-        )
+        .queue_declare(queue(
+            &names.delayed,
+            &[
+                ("x-dead-letter-exchange", "".into()),
+                ("x-dead-letter-routing-key", names.events.as_str().into()),
+            ],
+        ))
         .await?;
     Ok(())
 }
@@ -98,16 +104,12 @@ pub(crate) async fn depth(channel: &Channel, queue: &str) -> Result<u64, amqprs:
     Ok(declared.map_or(0, |(_, count, _)| u64::from(count)))
 }
 
-/// Deletes the queues and the exchange.
+/// Deletes the queues.
 pub(crate) async fn delete(channel: &Channel, names: &Names) -> Result<(), amqprs::error::Error> {
     for queue in [&names.events, &names.delayed, &names.dead_letters] {
         channel
-            .queue_delete(amqprs::channel::QueueDeleteArguments::new(queue))
+            .queue_delete(QueueDeleteArguments::new(queue))
             .await?;
     }
-    channel
-        .exchange_delete(amqprs::channel::ExchangeDeleteArguments::new(
-            &names.dead_exchange,
-        ))
-        .await
+    Ok(())
 }

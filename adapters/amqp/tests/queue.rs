@@ -21,6 +21,7 @@ fn settings(url: &str) -> AmqpSettings {
         prefetch: 1,
         max_retries: 3,
         base_delay: Duration::from_millis(10),
+        idle_expiry: Some(Duration::from_secs(60)),
     }
 }
 
@@ -98,7 +99,8 @@ async fn started(
     settings: AmqpSettings,
     consumer: Recorder,
 ) -> (AmqpQueue, tokio::task::JoinHandle<()>) {
-    let (queue, supervisor) = AmqpQueue::start(settings, fallback(), Arc::new(consumer));
+    let (queue, supervisor) = AmqpQueue::new(settings, fallback());
+    let supervisor = supervisor.spawn(Arc::new(consumer));
     assert!(queue.wait_connected(PATIENCE).await, "broker connected");
     (queue, supervisor)
 }
@@ -213,15 +215,12 @@ async fn without_a_broker_events_go_in_process_and_the_queue_says_degraded() {
     }));
     let mut settings = settings("amqp://guest:guest@127.0.0.1:5672");
     settings.url = format!("amqp://guest:guest@127.0.0.1:{port}");
-    let (queue, supervisor) = AmqpQueue::start(
-        settings,
-        Arc::new(fallback.clone()),
-        Arc::new(Recorder {
-            seen: tx,
-            gate: None,
-            fail: false,
-        }),
-    );
+    let (queue, supervisor) = AmqpQueue::new(settings, Arc::new(fallback.clone()));
+    let supervisor = supervisor.spawn(Arc::new(Recorder {
+        seen: tx,
+        gate: None,
+        fail: false,
+    }));
     assert!(!queue.wait_connected(Duration::from_millis(300)).await);
     assert!(queue.is_degraded());
     let event = created();

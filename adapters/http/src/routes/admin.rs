@@ -9,9 +9,9 @@ use axum::http::StatusCode;
 use chatchit_application::admin::{AdminStats, ReportInput, ResolveInput};
 use chatchit_domain::ids::UserId;
 use chatchit_domain::report::{Report, ReportId};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::sync::atomic::Ordering;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 /// Reports a user or a message to the admins.
 #[utoipa::path(post, path = "/reports", tag = "moderation", security(("bearer" = [])), request_body = ReportInput,
@@ -90,6 +90,25 @@ pub async fn unban(
 ) -> Result<StatusCode, ApiError> {
     state.admin.unban(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// How many parked events went back on the queue.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Replayed {
+    /// Events replayed.
+    replayed: u64,
+}
+
+/// Puts every dead-lettered event back on the queue with fresh retries (admins).
+#[utoipa::path(post, path = "/admin/dead-letters/replay", tag = "moderation", security(("bearer" = [])),
+    responses((status = 200, body = Replayed), (status = 403, body = ErrorBody),
+        (status = 503, body = ErrorBody)))]
+pub async fn replay_dead_letters(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+) -> Result<Json<Replayed>, ApiError> {
+    let replayed = state.admin.replay_dead_letters(&actor).await?;
+    Ok(Json(Replayed { replayed }))
 }
 
 /// Queue depths and rates, dead letters, sockets and a 0–100 health score (admins).

@@ -70,7 +70,8 @@ fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(admin::resolve))
         .routes(routes!(admin::ban))
         .routes(routes!(admin::unban))
-        .routes(routes!(admin::stats));
+        .routes(routes!(admin::stats))
+        .routes(routes!(admin::replay_dead_letters));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .routes(routes!(ops::live))
