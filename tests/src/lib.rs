@@ -17,12 +17,24 @@ use tokio::task::JoinHandle;
 /// How long a test waits for something that should happen.
 pub const PATIENCE: Duration = Duration::from_secs(10);
 
-/// A running server and its data directory.
-pub struct TestServer {
+pub mod cluster;
+pub mod proxy;
+
+/// Where a server listens, and the helpers that drive it over HTTP and
+/// Socket.IO; an in-process [`TestServer`] and a [`cluster::NodeProcess`]
+/// both hand one out.
+#[derive(Clone)]
+pub struct Endpoint {
     /// `http://127.0.0.1:<port>`.
     pub base: String,
     /// Shared HTTP client.
     pub http: reqwest::Client,
+}
+
+/// A running server and its data directory.
+pub struct TestServer {
+    /// Where it listens.
+    endpoint: Endpoint,
     /// Stops the server.
     stop: StopHandle,
     /// The serving task.
@@ -64,7 +76,7 @@ pub async fn test_config(dir: &Path) -> Config {
 
 /// Creates a randomly named database on the server of
 /// `CHATCHIT_TEST_E2E_POSTGRES_URL` and returns its URL.
-async fn fresh_postgres_database() -> Option<String> {
+pub async fn fresh_postgres_database() -> Option<String> {
     use sea_orm::ConnectionTrait;
     let admin_url = std::env::var("CHATCHIT_TEST_E2E_POSTGRES_URL").ok()?;
     let admin = sea_orm::Database::connect(&admin_url)
@@ -96,8 +108,7 @@ impl TestServer {
         let stop = app.stop_handle();
         let task = tokio::spawn(app.run_until_stopped());
         Self {
-            base,
-            http: reqwest::Client::new(),
+            endpoint: Endpoint::new(base),
             stop,
             task,
             dir,
@@ -109,6 +120,24 @@ impl TestServer {
         self.stop.stop();
         self.task.await.expect("join").expect("clean stop");
         self.dir
+    }
+}
+
+impl std::ops::Deref for TestServer {
+    type Target = Endpoint;
+
+    fn deref(&self) -> &Endpoint {
+        &self.endpoint
+    }
+}
+
+impl Endpoint {
+    /// Helpers for the server at `base`.
+    pub fn new(base: String) -> Self {
+        Self {
+            base,
+            http: reqwest::Client::new(),
+        }
     }
 
     /// Any REST call; returns status and JSON body (`null` when empty).
@@ -275,6 +304,7 @@ impl TestSocket {
         let (tx, events) = mpsc::unbounded_channel();
         let any_tx = tx.clone();
         let connect_tx = tx.clone();
+        let close_tx = tx.clone();
         let client = ClientBuilder::new(base)
             .namespace("/")
             .auth(auth)
@@ -294,6 +324,13 @@ impl TestSocket {
                 }
                 .boxed()
             })
+            .on(Event::Close, move |_, _| {
+                let tx = close_tx.clone();
+                async move {
+                    let _closed = tx.send(("close".to_owned(), Value::Null));
+                }
+                .boxed()
+            })
             .on(Event::Error, move |payload, _| {
                 let tx = tx.clone();
                 async move {
@@ -309,10 +346,18 @@ impl TestSocket {
 
     /// Emits `event` and waits for its ack.
     pub async fn emit(&self, event: &str, payload: Value) -> Value {
+        self.try_emit(event, payload, PATIENCE)
+            .await
+            .unwrap_or_else(|| panic!("no ack for {event} in time"))
+    }
+
+    /// Emits `event` and waits up to `wait` for its ack; `None` when none
+    /// came (the server went away, say).
+    pub async fn try_emit(&self, event: &str, payload: Value, wait: Duration) -> Option<Value> {
         let (tx, rx) = tokio::sync::oneshot::channel();
         let tx = std::sync::Arc::new(std::sync::Mutex::new(Some(tx)));
         self.client
-            .emit_with_ack(event, payload, PATIENCE, move |p, _| {
+            .emit_with_ack(event, payload, wait, move |p, _| {
                 let tx = tx.clone();
                 async move {
                     if let Some(tx) = tx.lock().ok().and_then(|mut t| t.take()) {
@@ -322,16 +367,31 @@ impl TestSocket {
                 .boxed()
             })
             .await
-            .expect("emit");
-        tokio::time::timeout(PATIENCE, rx)
-            .await
-            .expect("ack in time")
-            .expect("ack")
+            .ok()?;
+        tokio::time::timeout(wait, rx).await.ok()?.ok()
+    }
+
+    /// Waits until the server closes this socket; panics after [`PATIENCE`].
+    pub async fn expect_closed(&mut self) {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            match tokio::time::timeout_at(deadline, self.events.recv()).await {
+                Ok(Some((name, _))) if name == "close" => return,
+                Ok(Some(_)) => continue,
+                Ok(None) => return,
+                Err(_) => panic!("the socket stayed open"),
+            }
+        }
     }
 
     /// Waits for the next `name` event, skipping others; panics after [`PATIENCE`].
     pub async fn expect(&mut self, name: &str) -> Value {
-        let deadline = tokio::time::Instant::now() + PATIENCE;
+        self.expect_within(name, PATIENCE).await
+    }
+
+    /// Waits for the next `name` event, skipping others; panics after `wait`.
+    pub async fn expect_within(&mut self, name: &str, wait: Duration) -> Value {
+        let deadline = tokio::time::Instant::now() + wait;
         loop {
             match tokio::time::timeout_at(deadline, self.events.recv()).await {
                 Ok(Some((n, v))) if n == name => return v,

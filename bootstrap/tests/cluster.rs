@@ -1,0 +1,319 @@
+//! The cluster end to end: `chatchit serve` processes on their own ports,
+//! sharing PostgreSQL, Redis and RabbitMQ, driven by real HTTP and Socket.IO
+//! clients. Needs `CHATCHIT_TEST_E2E_{POSTGRES,REDIS,AMQP}_URL` (skipped
+//! locally without them, failing under CI).
+
+use chatchit_tests::cluster::{Cluster, NodeOptions, NodeProcess};
+use chatchit_tests::proxy::Proxy;
+use chatchit_tests::{Endpoint, TestSocket};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Duration;
+
+async fn cluster() -> Option<Cluster> {
+    Cluster::new(Path::new(env!("CARGO_BIN_EXE_chatchit"))).await
+}
+
+/// The next `presence` event about `user` with `status`, skipping others
+/// (generous: a crashed node is noticed after the node timeout, and the
+/// event may queue behind a burst of messages on a loaded machine).
+async fn presence_of(socket: &mut TestSocket, user: &str, status: &str) -> Value {
+    loop {
+        let event = socket
+            .expect_within("presence", Duration::from_secs(30))
+            .await;
+        if event["userId"] == user && event["status"] == status {
+            return event;
+        }
+    }
+}
+
+/// Every message of a conversation, paging back from the newest.
+async fn history(node: &Endpoint, token: &str, conversation: &str) -> Vec<Value> {
+    let mut all = Vec::new();
+    let mut path = format!("/api/v1/conversations/{conversation}/messages?limit=100");
+    loop {
+        let (status, page) = node.get(&path, token).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let items = page["items"].as_array().expect("items").clone();
+        let oldest = items
+            .last()
+            .map(|m| m["id"].as_str().unwrap_or_default().to_owned());
+        all.extend(items);
+        match (page["hasMore"].as_bool(), oldest) {
+            (Some(true), Some(oldest)) => {
+                path = format!(
+                    "/api/v1/conversations/{conversation}/messages?limit=100&before={oldest}"
+                );
+            }
+            _ => return all,
+        }
+    }
+}
+
+async fn ready(node: &Endpoint) -> Value {
+    node.http
+        .get(format!("{}/health/ready", node.base))
+        .send()
+        .await
+        .expect("ready")
+        .json()
+        .await
+        .expect("json")
+}
+
+/// Polls `/health/ready` until its `status` is `want`.
+async fn until_ready_is(node: &Endpoint, want: &str) -> Value {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let answer = ready(node).await;
+        if answer["status"] == want {
+            return answer;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "readiness stayed {answer}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn users_on_two_nodes_chat_type_read_see_presence_and_call() {
+    let Some(cluster) = cluster().await else {
+        return;
+    };
+    let (one, two) = (cluster.node().await, cluster.node().await);
+    let alice = one.register("alice").await;
+    let bob = two.register("bob").await;
+    one.befriend(&alice, &bob).await;
+    let mut a = one.socket(&alice.token).await;
+    let mut b = two.socket(&bob.token).await;
+    presence_of(&mut a, &bob.id, "online").await;
+
+    // Bob's socket on node two joins a conversation created on node one.
+    let c = one.direct(&alice, &bob).await;
+    b.expect("conversation:new").await;
+    let mut acked = Vec::new();
+    for n in 0..20 {
+        let ack = a
+            .emit(
+                "message:send",
+                json!({"conversationId": c, "clientMsgId": format!("m{n}"), "body": format!("hello {n}")}),
+            )
+            .await;
+        assert_eq!(ack["ok"], true, "{ack}");
+        acked.push(ack["data"]["seq"].as_i64().expect("seq"));
+    }
+    for seq in &acked {
+        let message = b.expect("message:new").await;
+        assert_eq!(message["seq"].as_i64(), Some(*seq), "in seq order");
+    }
+
+    b.emit("typing", json!({"conversationId": c, "typing": true}))
+        .await;
+    assert_eq!(
+        a.expect("typing").await,
+        json!({"conversationId": c, "userId": bob.id, "typing": true})
+    );
+    let last = history(&two, &bob.token, &c).await[0]["id"].clone();
+    b.emit(
+        "conversation:read",
+        json!({"conversationId": c, "messageId": last}),
+    )
+    .await;
+    assert_eq!(
+        a.expect("conversation:read").await,
+        json!({"conversationId": c, "userId": bob.id, "messageId": last})
+    );
+
+    let ack = a
+        .emit("call:invite", json!({"conversationId": c, "kind": "audio"}))
+        .await;
+    let call = ack["data"]["callId"].as_str().expect("callId").to_owned();
+    assert_eq!(b.expect("call:incoming").await["callId"], call.as_str());
+    b.emit("call:accept", json!({"callId": call})).await;
+    assert_eq!(a.expect("call:accepted").await["state"], "active");
+    let offer = json!({"sdp": "v=0", "type": "offer"});
+    a.emit(
+        "call:signal",
+        json!({"callId": call, "toUserId": bob.id, "type": "offer", "payload": offer}),
+    )
+    .await;
+    assert_eq!(b.expect("call:signal").await["payload"], offer);
+
+    b.close().await;
+    presence_of(&mut a, &bob.id, "offline").await;
+}
+
+#[tokio::test]
+async fn a_ban_on_one_node_disconnects_the_user_on_the_other() {
+    let Some(cluster) = cluster().await else {
+        return;
+    };
+    cluster.create_admin("root", "correct horse battery").await;
+    let (one, two) = (cluster.node().await, cluster.node().await);
+    let mallory = two.register("mallory").await;
+    let mut socket = two.socket(&mallory.token).await;
+    let (status, session) = one
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": "root", "password": "correct horse battery"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{session}");
+    let admin = session["accessToken"].as_str().expect("token");
+    let (status, _) = one
+        .post(
+            &format!("/api/v1/admin/users/{}/ban", mallory.id),
+            admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        socket.expect("session:revoked").await,
+        json!({"reason": "banned"})
+    );
+    socket.expect_closed().await;
+}
+
+#[tokio::test]
+async fn a_node_killed_mid_burst_loses_no_acknowledged_message_and_its_users_go_offline() {
+    let Some(cluster) = cluster().await else {
+        return;
+    };
+    let mut one = cluster.node().await;
+    let two = cluster.node().await;
+    let alice = one.register("alice").await;
+    let bob = two.register("bob").await;
+    two.befriend(&alice, &bob).await;
+    let c = two.group(&alice, &[&bob]).await;
+    let a = one.socket(&alice.token).await;
+    let mut b = two.socket(&bob.token).await;
+    presence_of(&mut b, &alice.id, "online").await;
+
+    // Both send as fast as acks come back; node one dies in the middle.
+    let burst = |socket: TestSocket, who: &'static str| {
+        let c = c.clone();
+        tokio::spawn(async move {
+            let mut acked = Vec::new();
+            for n in 0..400 {
+                let id = format!("{who}-{n}");
+                let payload = json!({"conversationId": c, "clientMsgId": id, "body": id});
+                match socket
+                    .try_emit("message:send", payload, Duration::from_secs(3))
+                    .await
+                {
+                    Some(ack) if ack["ok"] == true => acked.push(id),
+                    Some(ack) => panic!("refused: {ack}"),
+                    None => break,
+                }
+            }
+            acked
+        })
+    };
+    let alice_burst = burst(a, "alice");
+    let bob_socket = two.socket(&bob.token).await;
+    let bob_burst = burst(bob_socket, "bob");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    one.kill().await;
+    let alice_acked = alice_burst.await.expect("alice's burst");
+    let bob_acked = bob_burst.await.expect("bob's burst");
+    assert!(
+        alice_acked.len() < 400,
+        "node one died before alice finished"
+    );
+    assert_eq!(bob_acked.len(), 400, "node two kept serving");
+
+    let stored = history(&two, &bob.token, &c).await;
+    let mut copies: HashMap<String, usize> = HashMap::new();
+    for message in &stored {
+        *copies
+            .entry(message["clientMsgId"].as_str().expect("id").to_owned())
+            .or_default() += 1;
+    }
+    for id in alice_acked.iter().chain(&bob_acked) {
+        assert_eq!(copies.get(id), Some(&1), "{id} stored exactly once");
+    }
+    let mut seqs: Vec<i64> = stored.iter().filter_map(|m| m["seq"].as_i64()).collect();
+    seqs.sort_unstable();
+    assert_eq!(
+        seqs,
+        (1..=stored.len() as i64).collect::<Vec<_>>(),
+        "no gaps"
+    );
+
+    // Node one never said goodbye: node two reaps it and alice goes offline.
+    let gone = presence_of(&mut b, &alice.id, "offline").await;
+    assert!(gone["lastSeenAt"].is_string());
+}
+
+#[tokio::test]
+async fn losing_rabbitmq_or_redis_degrades_the_node_and_it_recovers_without_losing_messages() {
+    let Some(cluster) = cluster().await else {
+        return;
+    };
+    let redis = std::env::var("CHATCHIT_TEST_E2E_REDIS_URL").expect("redis url");
+    let amqp = std::env::var("CHATCHIT_TEST_E2E_AMQP_URL").expect("amqp url");
+    let redis_proxy = Proxy::start(host_port(&redis)).await;
+    let amqp_proxy = Proxy::start(host_port(&amqp)).await;
+    let node: NodeProcess = cluster
+        .node_with(NodeOptions {
+            redis_url: Some(format!("redis://127.0.0.1:{}", redis_proxy.port)),
+            amqp_url: Some(format!("amqp://guest:guest@127.0.0.1:{}", amqp_proxy.port)),
+        })
+        .await;
+    assert_eq!(ready(&node).await["status"], "ok");
+    let alice = node.register("alice").await;
+    let bob = node.register("bob").await;
+    let c = node.group(&alice, &[&bob]).await;
+    let a = node.socket(&alice.token).await;
+    let mut b = node.socket(&bob.token).await;
+    let mut sent = 0;
+    let mut send_and_receive = async |phase: &str| {
+        for _ in 0..10 {
+            sent += 1;
+            let id = format!("{phase}-{sent}");
+            let ack = a
+                .emit(
+                    "message:send",
+                    json!({"conversationId": c, "clientMsgId": id, "body": id}),
+                )
+                .await;
+            assert_eq!(ack["ok"], true, "{phase}: {ack}");
+            assert_eq!(b.expect("message:new").await["clientMsgId"], id.as_str());
+        }
+    };
+    send_and_receive("healthy").await;
+
+    amqp_proxy.cut();
+    send_and_receive("broker-down").await;
+    let degraded = until_ready_is(&node, "degraded").await;
+    assert_eq!(degraded["checks"]["queue"], "degraded");
+    amqp_proxy.restore();
+    until_ready_is(&node, "ok").await;
+    send_and_receive("broker-back").await;
+
+    redis_proxy.cut();
+    send_and_receive("redis-down").await;
+    let degraded = until_ready_is(&node, "degraded").await;
+    assert_eq!(degraded["checks"]["cache"], "degraded");
+    redis_proxy.restore();
+    send_and_receive("redis-back").await;
+    until_ready_is(&node, "ok").await;
+
+    let stored = history(&node, &bob.token, &c).await;
+    assert_eq!(stored.len(), sent, "every acknowledged message is stored");
+}
+
+/// `host:port` of a `scheme://[user@]host:port[/…]` URL.
+fn host_port(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, rest)| rest);
+    rest.split('/').next().unwrap_or(rest)
+}
