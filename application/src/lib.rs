@@ -14,6 +14,7 @@ pub mod context;
 pub mod conversations;
 pub mod error;
 pub mod friends;
+pub mod graph;
 pub mod handler;
 pub mod handlers;
 pub mod messages;

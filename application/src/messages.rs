@@ -211,7 +211,10 @@ impl MessageService {
         let client_msg_id = ClientMsgId::parse(&input.client_msg_id)?;
         let body = MessageBody::parse(&input.body)?;
         let attachments = check_attachments(input.attachments)?;
-        self.member(actor, conversation_id).await?;
+        self.conversations
+            .role(conversation_id, actor.user_id)
+            .await?
+            .ok_or_else(AppError::forbidden)?;
         self.check_direct_block(actor, conversation_id).await?;
         if let Some(reply_to) = input.reply_to_id {
             match self.messages.find(reply_to).await? {
@@ -466,12 +469,9 @@ impl MessageService {
         if kind != Some(ConversationKind::Direct) {
             return Ok(());
         }
-        for other in self.conversations.members(conversation).await? {
-            if other.user_id != actor.user_id
-                && self
-                    .social
-                    .blocked_either_way(actor.user_id, other.user_id)
-                    .await?
+        for other in self.conversations.member_ids(conversation).await? {
+            if other != actor.user_id
+                && self.social.blocked_either_way(actor.user_id, other).await?
             {
                 return Err(AppError::forbidden());
             }

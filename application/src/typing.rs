@@ -70,7 +70,7 @@ impl TypingService {
     /// `Forbidden` for non-members.
     pub async fn set(&self, actor: &Actor, input: TypingInput) -> Result<Empty, AppError> {
         self.conversations
-            .member(input.conversation_id, actor.user_id)
+            .role(input.conversation_id, actor.user_id)
             .await?
             .ok_or_else(AppError::forbidden)?;
         let key = (input.conversation_id, actor.user_id);
@@ -143,22 +143,15 @@ impl TypingService {
 mod tests {
     use super::*;
     use crate::test_support::actor;
-    use chatchit_domain::conversation::{Member, MemberRole};
+    use chatchit_domain::conversation::MemberRole;
     use chatchit_domain::ports::conversations::MockConversationStore;
     use chatchit_domain::ports::queue::MockEventQueue;
-    use chatchit_domain::time::Timestamp;
 
     fn member_store() -> MockConversationStore {
         let mut store = MockConversationStore::new();
-        store.expect_member().returning(|_, user| {
-            Ok(Some(Member {
-                user_id: user,
-                role: MemberRole::Member,
-                joined_at: Timestamp::from_millis(0),
-                last_read_seq: 0,
-                last_read_message_id: None,
-            }))
-        });
+        store
+            .expect_role()
+            .returning(|_, _| Ok(Some(MemberRole::Member)));
         store
     }
 
@@ -228,7 +221,7 @@ mod tests {
     #[tokio::test]
     async fn non_members_may_not_type() {
         let mut store = MockConversationStore::new();
-        store.expect_member().returning(|_, _| Ok(None));
+        store.expect_role().returning(|_, _| Ok(None));
         let service = TypingService::new(
             Arc::new(store),
             Arc::new(MockEventQueue::new()),

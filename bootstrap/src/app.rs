@@ -13,6 +13,7 @@ use chatchit_application::calls::CallService;
 use chatchit_application::cluster::ClusterDelivery;
 use chatchit_application::conversations::ConversationService;
 use chatchit_application::friends::FriendService;
+use chatchit_application::graph::{CachedConversations, CachedSocial};
 use chatchit_application::handlers;
 use chatchit_application::messages::MessageService;
 use chatchit_application::presence::PresenceService;
@@ -23,15 +24,16 @@ use chatchit_application::users::UserService;
 use chatchit_application::views::ConversationViews;
 use chatchit_crypto::{BcryptHasher, JwtIssuer};
 use chatchit_domain::ports::{
-    Clock, ConversationStore, Delivery, EventQueue, MessageStore, PresenceStore, RateLimiter,
-    SocialStore, StoryStore, UserStore,
+    Clock, ConversationStore, Delivery, EventQueue, GraphCache, MessageStore, PresenceStore,
+    RateLimiter, SocialStore, StoryStore, UserStore,
 };
 use chatchit_http::{AppState, Gateway, HealthCheck};
 use chatchit_memory::{
-    InMemoryPresence, InProcessQueue, LocalRateLimiter, RetryPolicy, SystemClock,
+    InMemoryGraphCache, InMemoryPresence, InProcessQueue, LocalRateLimiter, RetryPolicy,
+    SystemClock,
 };
 use chatchit_migrations::{Migrator, MigratorTrait};
-use chatchit_redis::{NodeId, Redis, RedisBus, RedisPresence, RedisRateLimiter};
+use chatchit_redis::{NodeId, Redis, RedisBus, RedisGraphCache, RedisPresence, RedisRateLimiter};
 use chatchit_sql::{
     SqlCallStore, SqlConversationStore, SqlDatabase, SqlMessageStore, SqlReportStore,
     SqlSessionStore, SqlSocialStore, SqlStoryStore, SqlUserStore,
@@ -131,10 +133,6 @@ impl Application {
 
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let users: Arc<dyn UserStore> = Arc::new(SqlUserStore::new(database.clone()));
-        let conversations: Arc<dyn ConversationStore> =
-            Arc::new(SqlConversationStore::new(database.clone()));
-        let messages: Arc<dyn MessageStore> = Arc::new(SqlMessageStore::new(database.clone()));
-        let social: Arc<dyn SocialStore> = Arc::new(SqlSocialStore::new(database.clone()));
         let node = NodeId::generate();
         let redis = match &config.redis_url {
             Some(url) => Some(
@@ -144,6 +142,19 @@ impl Application {
             ),
             None => None,
         };
+        let graph: Arc<dyn GraphCache> = match &redis {
+            Some(redis) => Arc::new(RedisGraphCache::new(redis.clone(), GRAPH_TTL)),
+            None => Arc::new(InMemoryGraphCache::new(GRAPH_TTL, GRAPH_CAPACITY)),
+        };
+        let conversations: Arc<dyn ConversationStore> = Arc::new(CachedConversations::new(
+            Arc::new(SqlConversationStore::new(database.clone())),
+            graph.clone(),
+        ));
+        let messages: Arc<dyn MessageStore> = Arc::new(SqlMessageStore::new(database.clone()));
+        let social: Arc<dyn SocialStore> = Arc::new(CachedSocial::new(
+            Arc::new(SqlSocialStore::new(database.clone())),
+            graph,
+        ));
         let node_timeout = Duration::from_millis(config.node_timeout_ms);
         let presence_store: Arc<dyn PresenceStore> = match &redis {
             Some(redis) => Arc::new(RedisPresence::new(
@@ -396,6 +407,13 @@ impl Application {
         Ok(())
     }
 }
+
+/// How long a graph-cache answer may live: the bound on staleness should an
+/// invalidation ever be lost (a Redis outage during a change).
+const GRAPH_TTL: Duration = Duration::from_secs(60);
+
+/// Answers the in-process graph cache holds at most.
+const GRAPH_CAPACITY: usize = 100_000;
 
 /// How long a starting node waits for RabbitMQ before it serves degraded.
 const BROKER_PATIENCE: Duration = Duration::from_secs(3);

@@ -5,10 +5,10 @@ use crate::ids::{ConversationId, MessageId, UserId};
 use crate::message::Message;
 use crate::time::Timestamp;
 use crate::user::User;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Direct (exactly two people, created once per pair) or group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ConversationKind {
@@ -38,7 +38,7 @@ impl ConversationKind {
 }
 
 /// A member's power in a group: owner > admin > member.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum MemberRole {
@@ -71,7 +71,7 @@ impl MemberRole {
 }
 
 /// A conversation as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Conversation {
     /// Identifier.
     pub id: ConversationId,
@@ -86,7 +86,7 @@ pub struct Conversation {
 }
 
 /// Someone's membership in a conversation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {
     /// The member.
     pub user_id: UserId,

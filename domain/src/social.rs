@@ -20,7 +20,7 @@ pub struct FriendRequest {
 }
 
 /// One side of a relation (a friend or a blocked user) and since when.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Relation {
     /// The other user.
     pub user_id: UserId,

@@ -1,12 +1,15 @@
 //! In-process adapters for the embedded default and for tests: the
-//! prioritized event queue with retries and dead letters, and the system clock.
+//! prioritized event queue with retries and dead letters, presence, rate
+//! limits and the graph cache of one node, and the system clock.
 
 mod clock;
+mod graph;
 mod presence;
 mod queue;
 mod rate_limit;
 
 pub use clock::SystemClock;
+pub use graph::InMemoryGraphCache;
 pub use presence::InMemoryPresence;
 pub use queue::{DeadLetter, InProcessQueue, QueueWorker, RetryPolicy};
 pub use rate_limit::LocalRateLimiter;

@@ -9,13 +9,13 @@ use async_trait::async_trait;
 use chatchit_domain::events::ConnectionId;
 use chatchit_domain::ids::UserId;
 use chatchit_domain::ports::{
-    Audience, ClusterBus, Delivery, DeliveryError, Dispatch, Exclude, Outbound, PresenceStore,
-    RateLimiter, RateQuota,
+    Audience, ClusterBus, Delivery, DeliveryError, Dispatch, Exclude, GraphCache, Outbound,
+    PresenceStore, RateLimiter, RateQuota,
 };
 use chatchit_domain::presence::PresenceStatus;
 use chatchit_domain::time::Timestamp;
-use chatchit_memory::{InMemoryPresence, LocalRateLimiter};
-use chatchit_redis::{NodeId, Redis, RedisBus, RedisPresence, RedisRateLimiter};
+use chatchit_memory::{InMemoryGraphCache, InMemoryPresence, LocalRateLimiter};
+use chatchit_redis::{NodeId, Redis, RedisBus, RedisGraphCache, RedisPresence, RedisRateLimiter};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -265,5 +265,64 @@ async fn the_bus_carries_dispatches_to_the_other_nodes_in_order() {
     assert_eq!(got, revoke, "a skips its own and gets b's");
     listen_a.abort();
     listen_b.abort();
+    clean(&redis).await;
+}
+
+async fn graph_cache_contract(cache: &dyn GraphCache, other_node: &dyn GraphCache) {
+    let get = |c: &'static str| c.to_owned();
+    assert_eq!(cache.get(get("member:c:u")).await.expect("get"), None);
+    cache
+        .put(get("member:c:u"), get("{\"role\":\"owner\"}"))
+        .await
+        .expect("put");
+    cache
+        .put(get("blocked:a:b"), get("false"))
+        .await
+        .expect("put");
+    assert_eq!(
+        other_node.get(get("member:c:u")).await.expect("get"),
+        Some(get("{\"role\":\"owner\"}"))
+    );
+    cache
+        .forget(vec![get("member:c:u"), get("never:cached")])
+        .await
+        .expect("forget");
+    assert_eq!(
+        other_node.get(get("member:c:u")).await.expect("get"),
+        None,
+        "forgotten for every reader"
+    );
+    assert_eq!(
+        cache.get(get("blocked:a:b")).await.expect("get"),
+        Some(get("false"))
+    );
+    cache.forget(Vec::new()).await.expect("nothing to forget");
+}
+
+#[tokio::test]
+async fn graph_cache_in_process() {
+    let cache = InMemoryGraphCache::new(Duration::from_secs(60), 1000);
+    graph_cache_contract(&cache, &cache).await;
+}
+
+#[tokio::test]
+async fn graph_cache_on_redis_is_shared_by_every_node() {
+    let Some(redis) = redis().await else { return };
+    let one = RedisGraphCache::new(redis.clone(), Duration::from_secs(60));
+    let two = RedisGraphCache::new(redis.clone(), Duration::from_secs(60));
+    graph_cache_contract(&one, &two).await;
+    clean(&redis).await;
+}
+
+#[tokio::test]
+async fn graph_cache_entries_expire() {
+    let cache = InMemoryGraphCache::new(Duration::ZERO, 1000);
+    cache.put("k".into(), "v".into()).await.expect("put");
+    assert_eq!(cache.get("k".into()).await.expect("get"), None);
+    let Some(redis) = redis().await else { return };
+    let cache = RedisGraphCache::new(redis.clone(), Duration::from_millis(1));
+    cache.put("k".into(), "v".into()).await.expect("put");
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert_eq!(cache.get("k".into()).await.expect("get"), None);
     clean(&redis).await;
 }

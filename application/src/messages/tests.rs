@@ -89,6 +89,7 @@ fn members_of(role: MemberRole) -> MockConversationStore {
     store
         .expect_member()
         .returning(move |_, u| Ok(Some(member(u, role))));
+    store.expect_role().returning(move |_, _| Ok(Some(role)));
     store.expect_find().returning(|id| Ok(Some(group(id))));
     store
 }
@@ -145,6 +146,7 @@ async fn a_retry_publishes_nothing() {
 async fn non_members_store_nothing() {
     let mut conversations = MockConversationStore::new();
     conversations.expect_member().returning(|_, _| Ok(None));
+    conversations.expect_role().returning(|_, _| Ok(None));
     let s = service(
         conversations,
         MockMessageStore::new(),

@@ -70,6 +70,33 @@ pub trait ConversationStore: Send + Sync {
     /// `Unavailable` / `Internal` when the store fails.
     async fn member(&self, id: ConversationId, user: UserId) -> Result<Option<Member>, StoreError>;
 
+    /// The user's role in the conversation, if a member: the hot path's
+    /// authorization question, cacheable as it changes only with membership
+    /// (unlike the read marker in [`Member`]).
+    ///
+    /// # Errors
+    /// When the store is unreachable.
+    async fn role(
+        &self,
+        id: ConversationId,
+        user: UserId,
+    ) -> Result<Option<MemberRole>, StoreError> {
+        Ok(self.member(id, user).await?.map(|m| m.role))
+    }
+
+    /// The members' ids, cacheable for the same reason as [`Self::role`].
+    ///
+    /// # Errors
+    /// When the store is unreachable.
+    async fn member_ids(&self, id: ConversationId) -> Result<Vec<UserId>, StoreError> {
+        Ok(self
+            .members(id)
+            .await?
+            .into_iter()
+            .map(|m| m.user_id)
+            .collect())
+    }
+
     /// Adds members; those already in are left as they are.
     ///
     /// # Errors

@@ -1,0 +1,67 @@
+//! The in-process `GraphCache`: answers kept for a minute, for one node.
+
+use async_trait::async_trait;
+use chatchit_domain::StoreError;
+use chatchit_domain::ports::GraphCache;
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+/// Cached answers with their expiry, bounded in number.
+pub struct InMemoryGraphCache {
+    entries: Mutex<HashMap<String, (String, Instant)>>,
+    ttl: Duration,
+    capacity: usize,
+}
+
+impl InMemoryGraphCache {
+    /// A cache whose entries live `ttl`, holding at most `capacity` of them
+    /// (when full, expired entries go first, then everything).
+    pub fn new(ttl: Duration, capacity: usize) -> Self {
+        Self {
+            entries: Mutex::new(HashMap::new()),
+            ttl,
+            capacity,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, (String, Instant)>> {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[async_trait]
+impl GraphCache for InMemoryGraphCache {
+    async fn get(&self, key: String) -> Result<Option<String>, StoreError> {
+        let mut entries = self.lock();
+        match entries.get(&key) {
+            Some((value, expires)) if *expires > Instant::now() => Ok(Some(value.clone())),
+            Some(_) => {
+                entries.remove(&key);
+                Ok(None)
+            }
+            None => Ok(None),
+        }
+    }
+
+    async fn put(&self, key: String, value: String) -> Result<(), StoreError> {
+        let mut entries = self.lock();
+        if entries.len() >= self.capacity {
+            let now = Instant::now();
+            entries.retain(|_, (_, expires)| *expires > now);
+            if entries.len() >= self.capacity {
+                entries.clear();
+            }
+        }
+        entries.insert(key, (value, Instant::now() + self.ttl));
+        Ok(())
+    }
+
+    async fn forget(&self, keys: Vec<String>) -> Result<(), StoreError> {
+        let mut entries = self.lock();
+        for key in keys {
+            entries.remove(&key);
+        }
+        Ok(())
+    }
+}

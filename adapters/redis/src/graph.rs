@@ -1,0 +1,63 @@
+//! The `GraphCache` in Redis: one cache for every node, so a change forgotten
+//! by the node that made it is forgotten for all.
+
+use crate::connection::{Redis, unavailable};
+use async_trait::async_trait;
+use chatchit_domain::StoreError;
+use chatchit_domain::ports::GraphCache;
+use std::time::Duration;
+
+/// Answers under `<prefix>graph:<key>`, each expiring after `ttl`.
+pub struct RedisGraphCache {
+    redis: Redis,
+    ttl: Duration,
+}
+
+impl RedisGraphCache {
+    /// A cache whose entries live `ttl`.
+    pub fn new(redis: Redis, ttl: Duration) -> Self {
+        Self { redis, ttl }
+    }
+
+    fn key(&self, key: &str) -> String {
+        self.redis.key(&format!("graph:{key}"))
+    }
+}
+
+#[async_trait]
+impl GraphCache for RedisGraphCache {
+    async fn get(&self, key: String) -> Result<Option<String>, StoreError> {
+        let mut conn = self.redis.commands();
+        redis::cmd("GET")
+            .arg(self.key(&key))
+            .query_async(&mut conn)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn put(&self, key: String, value: String) -> Result<(), StoreError> {
+        let mut conn = self.redis.commands();
+        redis::cmd("SET")
+            .arg(self.key(&key))
+            .arg(value)
+            .arg("PX")
+            .arg(u64::try_from(self.ttl.as_millis()).unwrap_or(u64::MAX))
+            .query_async::<()>(&mut conn)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn forget(&self, keys: Vec<String>) -> Result<(), StoreError> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let mut conn = self.redis.commands();
+        let keys: Vec<String> = keys.iter().map(|k| self.key(k)).collect();
+        redis::cmd("DEL")
+            .arg(keys)
+            .query_async::<i64>(&mut conn)
+            .await
+            .map(|_| ())
+            .map_err(unavailable)
+    }
+}

@@ -1,0 +1,457 @@
+//! The graph cache on the hot path: cache-aside decorators over the
+//! conversation and social stores. Reads of roles, member ids, conversations,
+//! friendships and blocks are answered from the `GraphCache` when it has
+//! them (full `Member` rows carry read markers that change with every read
+//! and every send, so they are not cached); every write through a decorator forgets the answers it changed
+//! (after the store took the write), so with a shared cache (Redis) a change
+//! on one node is seen by every node. A cache failure never fails a request:
+//! the store answers instead.
+
+use async_trait::async_trait;
+use chatchit_domain::StoreError;
+use chatchit_domain::conversation::{Conversation, ConversationEntry, Member, MemberRole};
+use chatchit_domain::ids::{ConversationId, MessageId, UserId};
+use chatchit_domain::ports::{ConversationCursor, ConversationStore, GraphCache, SocialStore};
+use chatchit_domain::social::{FriendRequest, FriendRequestId, Relation};
+use chatchit_domain::time::Timestamp;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+
+fn member_key(c: ConversationId, u: UserId) -> String {
+    format!("member:{c}:{u}")
+}
+
+fn members_key(c: ConversationId) -> String {
+    format!("members:{c}")
+}
+
+fn conversation_key(c: ConversationId) -> String {
+    format!("conversation:{c}")
+}
+
+fn pair(a: UserId, b: UserId) -> (UserId, UserId) {
+    if a <= b { (a, b) } else { (b, a) }
+}
+
+fn blocked_key(a: UserId, b: UserId) -> String {
+    let (lo, hi) = pair(a, b);
+    format!("blocked:{lo}:{hi}")
+}
+
+fn friendship_key(a: UserId, b: UserId) -> String {
+    let (lo, hi) = pair(a, b);
+    format!("friendship:{lo}:{hi}")
+}
+
+fn friends_key(u: UserId) -> String {
+    format!("friends:{u}")
+}
+
+/// Reads, writes and forgets JSON answers; failures are logged and ignored.
+#[derive(Clone)]
+struct Answers(Arc<dyn GraphCache>);
+
+impl Answers {
+    /// The cached answer under `key`, else `load`'s (which is then cached).
+    async fn through<T, F>(&self, key: String, load: F) -> Result<T, StoreError>
+    where
+        T: Serialize + DeserializeOwned,
+        F: Future<Output = Result<T, StoreError>>,
+    {
+        match self.0.get(key.clone()).await {
+            Ok(Some(text)) => match serde_json::from_str(&text) {
+                Ok(answer) => return Ok(answer),
+                Err(e) => tracing::warn!(key, error = %e, "unreadable graph cache entry"),
+            },
+            Ok(None) => {}
+            Err(e) => tracing::debug!(error = %e, "graph cache unavailable; asking the store"),
+        }
+        let answer = load.await?;
+        if let Ok(text) = serde_json::to_string(&answer)
+            && let Err(e) = self.0.put(key, text).await
+        {
+            tracing::debug!(error = %e, "graph cache unavailable; answer not kept");
+        }
+        Ok(answer)
+    }
+
+    async fn forget(&self, keys: Vec<String>) {
+        if let Err(e) = self.0.forget(keys).await {
+            tracing::warn!(error = %e, "graph cache entries not forgotten; they expire on their own");
+        }
+    }
+}
+
+/// A `ConversationStore` whose membership and conversation reads are cached.
+pub struct CachedConversations {
+    store: Arc<dyn ConversationStore>,
+    answers: Answers,
+}
+
+impl CachedConversations {
+    /// Caches `store`'s answers in `cache`.
+    pub fn new(store: Arc<dyn ConversationStore>, cache: Arc<dyn GraphCache>) -> Self {
+        Self {
+            store,
+            answers: Answers(cache),
+        }
+    }
+}
+
+#[async_trait]
+impl ConversationStore for CachedConversations {
+    async fn create_group(
+        &self,
+        conversation: Conversation,
+        members: Vec<Member>,
+    ) -> Result<(), StoreError> {
+        self.store.create_group(conversation, members).await
+    }
+
+    async fn get_or_create_direct(
+        &self,
+        key: String,
+        conversation: Conversation,
+        members: Vec<Member>,
+    ) -> Result<(Conversation, bool), StoreError> {
+        self.store
+            .get_or_create_direct(key, conversation, members)
+            .await
+    }
+
+    async fn find(&self, id: ConversationId) -> Result<Option<Conversation>, StoreError> {
+        self.answers
+            .through(conversation_key(id), self.store.find(id))
+            .await
+    }
+
+    async fn update(
+        &self,
+        id: ConversationId,
+        title: Option<String>,
+        avatar_url: Option<Option<String>>,
+    ) -> Result<Conversation, StoreError> {
+        let updated = self.store.update(id, title, avatar_url).await?;
+        self.answers.forget(vec![conversation_key(id)]).await;
+        Ok(updated)
+    }
+
+    async fn members(&self, id: ConversationId) -> Result<Vec<Member>, StoreError> {
+        self.store.members(id).await
+    }
+
+    async fn member(&self, id: ConversationId, user: UserId) -> Result<Option<Member>, StoreError> {
+        self.store.member(id, user).await
+    }
+
+    async fn role(
+        &self,
+        id: ConversationId,
+        user: UserId,
+    ) -> Result<Option<MemberRole>, StoreError> {
+        self.answers
+            .through(member_key(id, user), self.store.role(id, user))
+            .await
+    }
+
+    async fn member_ids(&self, id: ConversationId) -> Result<Vec<UserId>, StoreError> {
+        self.answers
+            .through(members_key(id), self.store.member_ids(id))
+            .await
+    }
+
+    async fn add_members(
+        &self,
+        id: ConversationId,
+        members: Vec<Member>,
+    ) -> Result<(), StoreError> {
+        let mut keys: Vec<String> = members.iter().map(|m| member_key(id, m.user_id)).collect();
+        self.store.add_members(id, members).await?;
+        keys.push(members_key(id));
+        self.answers.forget(keys).await;
+        Ok(())
+    }
+
+    async fn remove_member(
+        &self,
+        id: ConversationId,
+        user: UserId,
+        promote: Option<(UserId, MemberRole)>,
+    ) -> Result<(), StoreError> {
+        self.store.remove_member(id, user, promote).await?;
+        let mut keys = vec![members_key(id), member_key(id, user)];
+        keys.extend(promote.map(|(promoted, _)| member_key(id, promoted)));
+        self.answers.forget(keys).await;
+        Ok(())
+    }
+
+    async fn set_role(
+        &self,
+        id: ConversationId,
+        user: UserId,
+        role: MemberRole,
+    ) -> Result<(), StoreError> {
+        self.store.set_role(id, user, role).await?;
+        self.answers
+            .forget(vec![members_key(id), member_key(id, user)])
+            .await;
+        Ok(())
+    }
+
+    async fn mark_read(
+        &self,
+        id: ConversationId,
+        user: UserId,
+        seq: i64,
+        message_id: MessageId,
+    ) -> Result<(), StoreError> {
+        self.store.mark_read(id, user, seq, message_id).await
+    }
+
+    async fn list_for_user(
+        &self,
+        user: UserId,
+        cursor: Option<ConversationCursor>,
+        limit: u32,
+    ) -> Result<Vec<ConversationEntry>, StoreError> {
+        self.store.list_for_user(user, cursor, limit).await
+    }
+
+    async fn ids_for_user(&self, user: UserId) -> Result<Vec<ConversationId>, StoreError> {
+        self.store.ids_for_user(user).await
+    }
+}
+
+/// A `SocialStore` whose friendship and block reads are cached.
+pub struct CachedSocial {
+    store: Arc<dyn SocialStore>,
+    answers: Answers,
+}
+
+impl CachedSocial {
+    /// Caches `store`'s answers in `cache`.
+    pub fn new(store: Arc<dyn SocialStore>, cache: Arc<dyn GraphCache>) -> Self {
+        Self {
+            store,
+            answers: Answers(cache),
+        }
+    }
+
+    /// Forgets what a change between `a` and `b` may have changed.
+    async fn forget_pair(&self, a: UserId, b: UserId) {
+        self.answers
+            .forget(vec![
+                blocked_key(a, b),
+                friendship_key(a, b),
+                friends_key(a),
+                friends_key(b),
+            ])
+            .await;
+    }
+}
+
+#[async_trait]
+impl SocialStore for CachedSocial {
+    async fn create_request(&self, request: FriendRequest) -> Result<(), StoreError> {
+        self.store.create_request(request).await
+    }
+
+    async fn find_request(&self, id: FriendRequestId) -> Result<Option<FriendRequest>, StoreError> {
+        self.store.find_request(id).await
+    }
+
+    async fn request_between(
+        &self,
+        from: UserId,
+        to: UserId,
+    ) -> Result<Option<FriendRequest>, StoreError> {
+        self.store.request_between(from, to).await
+    }
+
+    async fn requests_of(
+        &self,
+        user: UserId,
+    ) -> Result<(Vec<FriendRequest>, Vec<FriendRequest>), StoreError> {
+        self.store.requests_of(user).await
+    }
+
+    async fn delete_request(&self, id: FriendRequestId) -> Result<bool, StoreError> {
+        self.store.delete_request(id).await
+    }
+
+    async fn accept_request(&self, id: FriendRequestId, at: Timestamp) -> Result<bool, StoreError> {
+        let request = self.store.find_request(id).await?;
+        let accepted = self.store.accept_request(id, at).await?;
+        if let (true, Some(request)) = (accepted, request) {
+            self.forget_pair(request.from, request.to).await;
+        }
+        Ok(accepted)
+    }
+
+    async fn remove_friendship(&self, a: UserId, b: UserId) -> Result<bool, StoreError> {
+        let removed = self.store.remove_friendship(a, b).await?;
+        self.forget_pair(a, b).await;
+        Ok(removed)
+    }
+
+    async fn friends_of(&self, user: UserId) -> Result<Vec<Relation>, StoreError> {
+        self.answers
+            .through(friends_key(user), self.store.friends_of(user))
+            .await
+    }
+
+    async fn are_friends(&self, a: UserId, b: UserId) -> Result<bool, StoreError> {
+        self.answers
+            .through(friendship_key(a, b), self.store.are_friends(a, b))
+            .await
+    }
+
+    async fn block(
+        &self,
+        blocker: UserId,
+        blocked: UserId,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.store.block(blocker, blocked, at).await?;
+        self.forget_pair(blocker, blocked).await;
+        Ok(())
+    }
+
+    async fn unblock(&self, blocker: UserId, blocked: UserId) -> Result<bool, StoreError> {
+        let unblocked = self.store.unblock(blocker, blocked).await?;
+        self.forget_pair(blocker, blocked).await;
+        Ok(unblocked)
+    }
+
+    async fn blocks_of(&self, blocker: UserId) -> Result<Vec<Relation>, StoreError> {
+        self.store.blocks_of(blocker).await
+    }
+
+    async fn blocked_either_way(&self, a: UserId, b: UserId) -> Result<bool, StoreError> {
+        self.answers
+            .through(blocked_key(a, b), self.store.blocked_either_way(a, b))
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chatchit_domain::ports::conversations::MockConversationStore;
+    use chatchit_domain::ports::graph::MockGraphCache;
+    use chatchit_domain::ports::social::MockSocialStore;
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    /// A cache that keeps what it is given.
+    #[derive(Default)]
+    struct Kept(Mutex<HashMap<String, String>>);
+
+    #[async_trait]
+    impl GraphCache for Kept {
+        async fn get(&self, key: String) -> Result<Option<String>, StoreError> {
+            Ok(self.0.lock().expect("lock").get(&key).cloned())
+        }
+        async fn put(&self, key: String, value: String) -> Result<(), StoreError> {
+            self.0.lock().expect("lock").insert(key, value);
+            Ok(())
+        }
+        async fn forget(&self, keys: Vec<String>) -> Result<(), StoreError> {
+            let mut kept = self.0.lock().expect("lock");
+            for key in keys {
+                kept.remove(&key);
+            }
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_membership_is_read_once_until_a_change_forgets_it() {
+        let (c, u) = (ConversationId::generate(), UserId::generate());
+        let mut store = MockConversationStore::new();
+        let mut seq = mockall::Sequence::new();
+        store
+            .expect_role()
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(|_, _| Ok(Some(MemberRole::Member)));
+        store
+            .expect_set_role()
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(|_, _, _| Ok(()));
+        store
+            .expect_role()
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(|_, _| Ok(Some(MemberRole::Admin)));
+        let cached = CachedConversations::new(Arc::new(store), Arc::new(Kept::default()));
+        for _ in 0..3 {
+            let role = cached.role(c, u).await.expect("read");
+            assert_eq!(
+                role,
+                Some(MemberRole::Member),
+                "from the cache after the first"
+            );
+        }
+        cached
+            .set_role(c, u, MemberRole::Admin)
+            .await
+            .expect("changed");
+        let role = cached.role(c, u).await.expect("read");
+        assert_eq!(role, Some(MemberRole::Admin), "the change is seen at once");
+    }
+
+    #[tokio::test]
+    async fn a_block_is_seen_at_once_by_a_cached_reader() {
+        let (a, b) = (UserId::generate(), UserId::generate());
+        let mut store = MockSocialStore::new();
+        let mut blocked = false;
+        store
+            .expect_blocked_either_way()
+            .times(2)
+            .returning(move |_, _| {
+                let answer = blocked;
+                blocked = true;
+                Ok(answer)
+            });
+        store.expect_block().times(1).returning(|_, _, _| Ok(()));
+        let cached = CachedSocial::new(Arc::new(store), Arc::new(Kept::default()));
+        assert!(!cached.blocked_either_way(a, b).await.expect("read"));
+        assert!(
+            !cached.blocked_either_way(b, a).await.expect("read"),
+            "either order is one answer"
+        );
+        cached
+            .block(b, a, Timestamp::from_millis(2))
+            .await
+            .expect("blocked");
+        assert!(cached.blocked_either_way(a, b).await.expect("read"));
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_cache_leaves_the_store_to_answer() {
+        let (a, b) = (UserId::generate(), UserId::generate());
+        let mut store = MockSocialStore::new();
+        store
+            .expect_are_friends()
+            .times(2)
+            .returning(|_, _| Ok(true));
+        let mut cache = MockGraphCache::new();
+        cache
+            .expect_get()
+            .returning(|_| Err(StoreError::Unavailable("down".into())));
+        cache
+            .expect_put()
+            .returning(|_, _| Err(StoreError::Unavailable("down".into())));
+        let cached = CachedSocial::new(Arc::new(store), Arc::new(cache));
+        assert!(cached.are_friends(a, b).await.expect("from the store"));
+        assert!(
+            cached
+                .are_friends(a, b)
+                .await
+                .expect("from the store again")
+        );
+    }
+}
