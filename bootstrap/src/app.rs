@@ -331,6 +331,7 @@ impl Application {
             admin,
             sockets: Arc::default(),
             limiter,
+            trust_forwarded_for: config.trust_forwarded_for,
             presence,
             health: Arc::new(health),
         };

@@ -56,6 +56,9 @@ pub struct Config {
     pub log_format: String,
     /// Per-user (per-IP for `auth`) allowances.
     pub rate_limits: RateLimits,
+    /// Take the client address from the last `X-Forwarded-For` entry (only
+    /// behind a load balancer that sets it, such as `deploy/nginx.conf`).
+    pub trust_forwarded_for: bool,
 }
 
 /// One allowance: a sustained rate and a burst; 0 in either means unlimited.
@@ -142,6 +145,7 @@ impl Default for Config {
             log: "info".into(),
             log_format: "text".into(),
             rate_limits: RateLimits::default(),
+            trust_forwarded_for: false,
         }
     }
 }

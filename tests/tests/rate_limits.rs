@@ -77,3 +77,34 @@ async fn auth_endpoints_are_limited_per_ip() {
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(v["error"]["code"], "rate_limited");
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_allowance() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut config = test_config(dir.path()).await;
+    config.trust_forwarded_for = true;
+    config.rate_limits.auth = Limit {
+        per_minute: 1,
+        burst: 2,
+    };
+    let s = TestServer::start_with(dir, config).await;
+    let login = |client: &str| {
+        s.http
+            .post(format!("{}/api/v1/auth/login", s.base))
+            .header("x-forwarded-for", format!("203.0.113.9, {client}"))
+            .json(&json!({"username": "nobody", "password": "wrong-password"}))
+            .send()
+    };
+    for _ in 0..2 {
+        let status = login("198.51.100.1").await.expect("login").status();
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let over = login("198.51.100.1").await.expect("login").status();
+    assert_eq!(over, StatusCode::TOO_MANY_REQUESTS);
+    let other = login("198.51.100.2").await.expect("login").status();
+    assert_eq!(
+        other,
+        StatusCode::UNAUTHORIZED,
+        "another client is not limited"
+    );
+}

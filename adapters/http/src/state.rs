@@ -67,6 +67,9 @@ pub struct AppState {
     pub health: Arc<Vec<Arc<dyn HealthCheck>>>,
     /// Limits on REST actions (auth per IP, friend requests per user).
     pub limiter: Arc<dyn RateLimiter>,
+    /// Whether the client address is the last `X-Forwarded-For` entry (set
+    /// behind a load balancer that appends it) rather than the TCP peer.
+    pub trust_forwarded_for: bool,
 }
 
 impl AppState {

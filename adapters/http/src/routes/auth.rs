@@ -53,20 +53,36 @@ pub async fn logout(
 }
 
 /// Limits the auth endpoints per client IP (`auth` quota): guessing passwords
-/// or mass-registering costs time. Behind a proxy every client shares the
-/// proxy's address, so the quota must then be sized for the proxy.
+/// or mass-registering costs time. Behind a load balancer the client is the
+/// last `X-Forwarded-For` entry when `trust_forwarded_for` is set (else every
+/// client would share the balancer's address).
 pub async fn limit_per_ip(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    let ip = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(
-            || "unknown".to_owned(),
-            |ConnectInfo(addr)| addr.ip().to_string(),
-        );
+    let forwarded = state
+        .trust_forwarded_for
+        .then(|| forwarded_client(&request))
+        .flatten();
+    let ip = forwarded.unwrap_or_else(|| {
+        request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or_else(
+                || "unknown".to_owned(),
+                |ConnectInfo(addr)| addr.ip().to_string(),
+            )
+    });
     state.check_rate("auth", ip).await?;
     Ok(next.run(request).await)
+}
+
+/// The address the nearest proxy saw: the last `X-Forwarded-For` entry.
+fn forwarded_client(request: &Request) -> Option<String> {
+    let header = request.headers().get("x-forwarded-for")?.to_str().ok()?;
+    let last = header.rsplit(',').next()?.trim();
+    last.parse::<std::net::IpAddr>()
+        .ok()
+        .map(|ip| ip.to_string())
 }
