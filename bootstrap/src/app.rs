@@ -129,7 +129,7 @@ impl Application {
     /// When the database, the data directory or the address is unusable.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let database = migrate(&config).await?;
-        let secret = jwt_secret(config.jwt_secret.as_deref(), &config.data_dir)?;
+        let secret = jwt_secret(config.jwt_secret.as_deref(), &config.data_dir, &database).await?;
 
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let users: Arc<dyn UserStore> = Arc::new(SqlUserStore::new(database.clone()));

@@ -38,7 +38,8 @@ pub struct Config {
     /// long (ms). For short-lived namespaces such as test runs only: in
     /// production it would drop the queued events of a stopped cluster.
     pub queue_idle_expiry_ms: Option<u64>,
-    /// HS256 secret for access tokens; unset means generated once and kept in `data_dir`.
+    /// HS256 secret for access tokens (at least 16 bytes); unset means one
+    /// generated once and kept in the database, shared by every node.
     pub jwt_secret: Option<String>,
     /// bcrypt cost factor.
     pub bcrypt_cost: u32,

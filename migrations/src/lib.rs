@@ -11,6 +11,7 @@ mod m20261129_000004_social;
 mod m20261129_000005_calls;
 mod m20261129_000006_moderation;
 mod m20261129_000007_stories;
+mod m20261129_000008_settings;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000005_calls::Migration),
             Box::new(m20261129_000006_moderation::Migration),
             Box::new(m20261129_000007_stories::Migration),
+            Box::new(m20261129_000008_settings::Migration),
         ]
     }
 }

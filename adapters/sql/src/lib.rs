@@ -5,6 +5,7 @@ mod convert;
 mod database;
 mod entity;
 mod error;
+mod settings;
 mod stores;
 
 pub use database::SqlDatabase;

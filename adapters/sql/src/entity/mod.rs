@@ -13,6 +13,7 @@ pub mod reaction;
 pub mod refresh_token;
 pub mod report;
 pub mod session;
+pub mod setting;
 pub mod story;
 pub mod story_comment;
 pub mod story_like;
