@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Runs the same scenarios against ChatChit (release build, embedded SQLite:
+# every ack is a durable commit) and the reference Node.js Socket.IO peer
+# (bench/peer, in memory), each on a fresh process per scenario, and prints
+# every figure for both with the ratio. Sizes can be changed through the
+# environment, e.g. IDLE_CONNS=5000 CHAT_RATE=2000 bench/compare.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+IDLE_CONNS="${IDLE_CONNS:-10000}"
+CHAT_USERS="${CHAT_USERS:-1000}"
+CHAT_GROUP="${CHAT_GROUP:-5}"
+CHAT_RATE="${CHAT_RATE:-4000}"
+FANOUT_MEMBERS="${FANOUT_MEMBERS:-1000}"
+FANOUT_RATE="${FANOUT_RATE:-200}"
+DURATION="${DURATION:-20}"
+CHATCHIT_PORT="${CHATCHIT_PORT:-18080}"
+PEER_PORT="${PEER_PORT:-18090}"
+
+out="$(mktemp -d)"
+server_pid=""
+stop_server() {
+    if [ -n "$server_pid" ]; then
+        kill "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+        server_pid=""
+    fi
+}
+trap 'stop_server; rm -rf "$out"' EXIT
+
+echo "== building (release)" >&2
+cargo build --release --quiet -p chatchit -p chatchit-bench
+(cd bench/peer && npm ci --silent --no-audit --no-fund)
+
+now_ms() { date +%s%3N; }
+
+# Starts a server ($1 = chatchit | peer); sets server_pid, base and
+# writes the exec-to-listening milliseconds to $out/$1-startup.
+start_server() {
+    local started
+    started="$(now_ms)"
+    if [ "$1" = chatchit ]; then
+        local data
+        data="$(mktemp -d -p "$out")"
+        CHATCHIT_BIND="127.0.0.1:$CHATCHIT_PORT" CHATCHIT_DATA_DIR="$data" CHATCHIT_LOG=warn \
+        CHATCHIT_BCRYPT_COST=4 CHATCHIT_JWT_SECRET=bench-secret-bench-secret \
+        CHATCHIT_RATE_LIMITS__AUTH__PER_MINUTE=0 CHATCHIT_RATE_LIMITS__MESSAGE_SEND__PER_MINUTE=0 \
+            target/release/chatchit serve >"$out/chatchit.log" 2>&1 &
+        base="http://127.0.0.1:$CHATCHIT_PORT"
+    else
+        PORT="$PEER_PORT" node bench/peer/server.mjs >"$out/peer.log" 2>&1 &
+        base="http://127.0.0.1:$PEER_PORT"
+    fi
+    server_pid=$!
+    until curl -s -o /dev/null "$base/socket.io/?EIO=4&transport=polling"; do sleep 0.005; done
+    echo $(( $(now_ms) - started )) >"$out/$1-startup"
+}
+
+bench() { target/release/chatchit-bench --server "$base" --pid "$server_pid" "$@"; }
+
+for server in chatchit peer; do
+    echo "== $server: idle $IDLE_CONNS" >&2
+    start_server "$server"
+    bench idle --conns "$IDLE_CONNS" >"$out/$server-idle.json"
+    stop_server
+    echo "== $server: chat $CHAT_USERS users, groups of $CHAT_GROUP, $CHAT_RATE msg/s" >&2
+    start_server "$server"
+    bench chat --users "$CHAT_USERS" --group-size "$CHAT_GROUP" --rate "$CHAT_RATE" --duration "$DURATION" >"$out/$server-chat.json"
+    stop_server
+    echo "== $server: fanout rooms of $FANOUT_MEMBERS, $FANOUT_RATE msg/s" >&2
+    start_server "$server"
+    bench fanout --members "$FANOUT_MEMBERS" --rate "$FANOUT_RATE" --duration "$DURATION" >"$out/$server-fanout.json"
+    stop_server
+done
+
+python3 - "$out" <<'PY'
+import json, sys, os
+out = sys.argv[1]
+def load(server, scenario):
+    with open(os.path.join(out, f"{server}-{scenario}.json")) as f:
+        return json.load(f)
+def startup(server):
+    with open(os.path.join(out, f"{server}-startup")) as f:
+        return float(f.read())
+rows = [
+    ("exec to listening, ms (lower is better)", lambda s: startup(s), False),
+    ("idle: server KiB per socket (lower)", lambda s: load(s, "idle")["server_kib_per_socket"], False),
+    ("idle: sockets held", lambda s: load(s, "idle")["sockets"], True),
+    ("idle: connect errors", lambda s: load(s, "idle")["connect_errors"], None),
+    ("chat: acked msg/s", lambda s: load(s, "chat")["acked_per_second"], True),
+    ("chat: deliveries/s", lambda s: load(s, "chat")["deliveries_per_second"], True),
+    ("chat: send→ack p50 ms (lower)", lambda s: load(s, "chat")["ack_ms"]["p50"], False),
+    ("chat: send→ack p99 ms (lower)", lambda s: load(s, "chat")["ack_ms"]["p99"], False),
+    ("chat: send→receive p99 ms (lower)", lambda s: load(s, "chat")["receive_ms"]["p99"], False),
+    ("chat: server CPU µs per delivery (lower)", lambda s: load(s, "chat")["server_cpu_us_per_delivery"], False),
+    ("chat: unanswered sends", lambda s: load(s, "chat")["unanswered"], None),
+    ("fanout: deliveries/s", lambda s: load(s, "fanout")["deliveries_per_second"], True),
+    ("fanout: send→receive p99 ms (lower)", lambda s: load(s, "fanout")["receive_ms"]["p99"], False),
+]
+print(f"| figure | ChatChit | Node peer | ChatChit advantage |")
+print(f"|---|---|---|---|")
+for name, get, higher_better in rows:
+    try:
+        c, p = get("chatchit"), get("peer")
+    except (KeyError, TypeError, FileNotFoundError):
+        continue
+    if c is None or p is None:
+        continue
+    if higher_better is None:
+        ratio = ""
+    elif higher_better:
+        ratio = f"{c / p:.2f}×" if p else ""
+    else:
+        ratio = f"{p / c:.2f}×" if c else ""
+    fmt = lambda v: f"{v:,.1f}" if isinstance(v, float) else f"{v:,}"
+    print(f"| {name} | {fmt(c)} | {fmt(p)} | {ratio} |")
+PY
