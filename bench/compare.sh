@@ -2,8 +2,10 @@
 # Runs the same scenarios against ChatChit (release build, embedded SQLite:
 # every ack is a durable commit) and the reference Node.js Socket.IO peer
 # (bench/peer, in memory), each on a fresh process per scenario, and prints
-# every figure for both with the ratio. Sizes can be changed through the
-# environment, e.g. IDLE_CONNS=5000 CHAT_RATE=2000 bench/compare.sh
+# every figure for both with the ratio. Sizes, servers and scenarios can be
+# changed through the environment, e.g.
+#   IDLE_CONNS=5000 CHAT_RATE=2000 bench/compare.sh
+#   SERVERS=chatchit SCENARIOS=chat bench/compare.sh   (one figure, no ratio)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +18,9 @@ FANOUT_RATE="${FANOUT_RATE:-200}"
 DURATION="${DURATION:-20}"
 CHATCHIT_PORT="${CHATCHIT_PORT:-18080}"
 PEER_PORT="${PEER_PORT:-18090}"
+SERVERS="${SERVERS:-chatchit peer}"
+SCENARIOS="${SCENARIOS:-idle chat fanout}"
+target="${CARGO_TARGET_DIR:-target}"
 
 out="$(mktemp -d)"
 server_pid=""
@@ -45,7 +50,7 @@ start_server() {
         CHATCHIT_BIND="127.0.0.1:$CHATCHIT_PORT" CHATCHIT_DATA_DIR="$data" CHATCHIT_LOG=warn \
         CHATCHIT_BCRYPT_COST=4 CHATCHIT_JWT_SECRET=bench-secret-bench-secret \
         CHATCHIT_RATE_LIMITS__AUTH__PER_MINUTE=0 CHATCHIT_RATE_LIMITS__MESSAGE_SEND__PER_MINUTE=0 \
-            target/release/chatchit serve >"$out/chatchit.log" 2>&1 &
+            "$target/release/chatchit" serve >"$out/chatchit.log" 2>&1 &
         base="http://127.0.0.1:$CHATCHIT_PORT"
     else
         PORT="$PEER_PORT" node bench/peer/server.mjs >"$out/peer.log" 2>&1 &
@@ -56,21 +61,24 @@ start_server() {
     echo $(( $(now_ms) - started )) >"$out/$1-startup"
 }
 
-bench() { target/release/chatchit-bench --server "$base" --pid "$server_pid" "$@"; }
+bench() { "$target/release/chatchit-bench" --server "$base" --pid "$server_pid" "$@"; }
 
-for server in chatchit peer; do
-    echo "== $server: idle $IDLE_CONNS" >&2
-    start_server "$server"
-    bench idle --conns "$IDLE_CONNS" >"$out/$server-idle.json"
-    stop_server
-    echo "== $server: chat $CHAT_USERS users, groups of $CHAT_GROUP, $CHAT_RATE msg/s" >&2
-    start_server "$server"
-    bench chat --users "$CHAT_USERS" --group-size "$CHAT_GROUP" --rate "$CHAT_RATE" --duration "$DURATION" >"$out/$server-chat.json"
-    stop_server
-    echo "== $server: fanout rooms of $FANOUT_MEMBERS, $FANOUT_RATE msg/s" >&2
-    start_server "$server"
-    bench fanout --members "$FANOUT_MEMBERS" --rate "$FANOUT_RATE" --duration "$DURATION" >"$out/$server-fanout.json"
-    stop_server
+scenario_args() {
+    case "$1" in
+        idle) echo "idle --conns $IDLE_CONNS" ;;
+        chat) echo "chat --users $CHAT_USERS --group-size $CHAT_GROUP --rate $CHAT_RATE --duration $DURATION" ;;
+        fanout) echo "fanout --members $FANOUT_MEMBERS --rate $FANOUT_RATE --duration $DURATION" ;;
+    esac
+}
+
+for server in $SERVERS; do
+    for scenario in $SCENARIOS; do
+        echo "== $server: $(scenario_args "$scenario")" >&2
+        start_server "$server"
+        # shellcheck disable=SC2046 # the arguments are meant to split
+        bench $(scenario_args "$scenario") >"$out/$server-$scenario.json"
+        stop_server
+    done
 done
 
 python3 - "$out" <<'PY'
@@ -97,14 +105,20 @@ rows = [
     ("fanout: deliveries/s", lambda s: load(s, "fanout")["deliveries_per_second"], True),
     ("fanout: send→receive p99 ms (lower)", lambda s: load(s, "fanout")["receive_ms"]["p99"], False),
 ]
+def get_or_none(get, server):
+    try:
+        return get(server)
+    except (KeyError, TypeError, FileNotFoundError):
+        return None
 print(f"| figure | ChatChit | Node peer | ChatChit advantage |")
 print(f"|---|---|---|---|")
 for name, get, higher_better in rows:
-    try:
-        c, p = get("chatchit"), get("peer")
-    except (KeyError, TypeError, FileNotFoundError):
+    c, p = get_or_none(get, "chatchit"), get_or_none(get, "peer")
+    if c is None and p is None:
         continue
     if c is None or p is None:
+        fmt = lambda v: "—" if v is None else (f"{v:,.1f}" if isinstance(v, float) else f"{v:,}")
+        print(f"| {name} | {fmt(c)} | {fmt(p)} |  |")
         continue
     if higher_better is None:
         ratio = ""

@@ -183,6 +183,21 @@ async fn banning_from_a_user_report_and_admin_stats() {
         s.get("/api/v1/admin/stats", &alice.token).await.0,
         StatusCode::FORBIDDEN
     );
+
+    let (status, replayed) = s
+        .post("/api/v1/admin/dead-letters/replay", &admin.token, json!({}))
+        .await;
+    assert_eq!(
+        (status, replayed),
+        (StatusCode::OK, json!({"replayed": 0})),
+        "nothing was parked"
+    );
+    assert_eq!(
+        s.post("/api/v1/admin/dead-letters/replay", &alice.token, json!({}))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test]

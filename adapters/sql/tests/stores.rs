@@ -302,6 +302,46 @@ async fn concurrent_appends_get_gapless_seqs_and_retries_are_idempotent(s: Store
     );
 }
 
+/// Sends committed together (SQLite's group commit) fail or succeed one by
+/// one: a send to a missing conversation and a racing duplicate do not take
+/// the others down, and no `seq` is lost to the failures.
+async fn a_failed_send_fails_alone_among_concurrent_ones(s: Stores) {
+    let (a, b) = (user(&s, "eli").await, user(&s, "fay").await);
+    let c = group(&s, &[a, b]).await;
+    let mut tasks = Vec::new();
+    for i in 0..30 {
+        let store = s.messages.clone();
+        let (conversation, key) = match i % 3 {
+            0 => (ConversationId::generate(), format!("lost{i}")),
+            1 => (c, "same-key".to_owned()),
+            _ => (c, format!("k{i}")),
+        };
+        tasks.push(tokio::spawn(async move {
+            store.append(new_message(conversation, a, &key)).await
+        }));
+    }
+    let (mut missing, mut firsts, mut duplicates) = (0, 0, 0);
+    for t in tasks {
+        match t.await.expect("join") {
+            Err(StoreError::NotFound(_)) => missing += 1,
+            Ok(outcome) if outcome.duplicate => duplicates += 1,
+            Ok(_) => firsts += 1,
+            Err(e) => panic!("unexpected {e}"),
+        }
+    }
+    assert_eq!((missing, firsts, duplicates), (10, 11, 9));
+    let mut seqs: Vec<i64> = s
+        .messages
+        .page_after(c, 0, 100)
+        .await
+        .expect("page")
+        .iter()
+        .map(|m| m.seq)
+        .collect();
+    seqs.sort_unstable();
+    assert_eq!(seqs, (1..=11).collect::<Vec<_>>(), "gapless");
+}
+
 async fn unread_counts_skip_own_and_read_messages(s: Stores) {
     let (a, b) = (user(&s, "cat").await, user(&s, "dan").await);
     let c = group(&s, &[a, b]).await;
@@ -585,6 +625,7 @@ contract!(
     a_refresh_token_rotates_once,
     a_direct_conversation_is_created_once_per_pair,
     concurrent_appends_get_gapless_seqs_and_retries_are_idempotent,
+    a_failed_send_fails_alone_among_concurrent_ones,
     unread_counts_skip_own_and_read_messages,
     reactions_count_and_tombstones_clear_content,
     ownership_hand_over_happens_with_the_removal,

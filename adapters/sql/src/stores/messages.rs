@@ -1,5 +1,11 @@
 //! `MessageStore` on SQL: the gapless `seq` comes from a counter on the
 //! conversation row bumped in the same transaction as the insert.
+//!
+//! On SQLite (one writer at a time, an fsync per commit) appends are group
+//! committed: a writer task takes every append waiting, stores them in one
+//! transaction (each in its own savepoint, so one failure fails only its
+//! send) and answers each after the commit. On PostgreSQL each append is its
+//! own transaction, from the pool, concurrently.
 
 use crate::convert::to_message;
 use crate::database::SqlDatabase;
@@ -13,20 +19,60 @@ use chatchit_domain::ports::MessageStore;
 use chatchit_domain::time::Timestamp;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
+use tokio::sync::{mpsc, oneshot};
+
+/// Most appends one group commit takes.
+const MAX_BATCH: usize = 256;
+
+/// One append waiting for the group commit.
+struct Queued {
+    message: NewMessage,
+    answer: oneshot::Sender<Result<Message, StoreError>>,
+}
 
 /// Messages and reactions.
 pub struct SqlMessageStore {
     /// The pool.
     db: SqlDatabase,
+    /// The group-commit writer's inbox (SQLite only).
+    writer: Option<mpsc::UnboundedSender<Queued>>,
 }
 
 impl SqlMessageStore {
-    /// A store over `db`.
+    /// A store over `db`; on SQLite it starts the group-commit writer, which
+    /// ends when the store is dropped.
     pub fn new(db: SqlDatabase) -> Self {
-        Self { db }
+        let writer = (db.connection().get_database_backend() == DbBackend::Sqlite).then(|| {
+            let (tx, rx) = mpsc::unbounded_channel();
+            tokio::spawn(group_commit(db.clone(), rx));
+            tx
+        });
+        Self { db, writer }
+    }
+
+    /// Stores `m` in a transaction of its own, or with whatever else is
+    /// waiting (SQLite); answers after the commit.
+    async fn insert(&self, m: NewMessage) -> Result<Message, StoreError> {
+        if let Some(writer) = &self.writer {
+            let (answer, answered) = oneshot::channel();
+            writer
+                .send(Queued { message: m, answer })
+                .map_err(|_| StoreError::Unavailable("the message writer stopped".into()))?;
+            return answered
+                .await
+                .map_err(|_| StoreError::Unavailable("the message writer stopped".into()))?;
+        }
+        let txn = self.db.connection().begin().await.store()?;
+        match Self::insert_next(&txn, &m).await {
+            Ok(message) => txn.commit().await.store().map(|()| message),
+            Err(e) => {
+                txn.rollback().await.store()?;
+                Err(e)
+            }
+        }
     }
 
     async fn find_sent(
@@ -118,6 +164,60 @@ impl SqlMessageStore {
     }
 }
 
+/// The group-commit writer: every append waiting when it wakes goes into one
+/// transaction, each in a savepoint; all are answered after the one commit
+/// (or all fail with it).
+async fn group_commit(db: SqlDatabase, mut inbox: mpsc::UnboundedReceiver<Queued>) {
+    while let Some(first) = inbox.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match inbox.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        metrics::histogram!("chatchit_append_batch_size").record(batch.len() as f64);
+        let _turn = db.write_turn().await;
+        match store_batch(&db, &batch).await {
+            Ok(results) => {
+                for (queued, result) in batch.into_iter().zip(results) {
+                    let _ = queued.answer.send(result);
+                }
+            }
+            Err(e) => {
+                for queued in batch {
+                    let _ = queued.answer.send(Err(e.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// One transaction for the batch: per message its own result; the error of
+/// the whole when the transaction itself fails.
+async fn store_batch(
+    db: &SqlDatabase,
+    batch: &[Queued],
+) -> Result<Vec<Result<Message, StoreError>>, StoreError> {
+    let txn = db.connection().begin().await.store()?;
+    let mut results = Vec::with_capacity(batch.len());
+    for queued in batch {
+        let savepoint = txn.begin().await.store()?;
+        match SqlMessageStore::insert_next(&savepoint, &queued.message).await {
+            Ok(message) => {
+                savepoint.commit().await.store()?;
+                results.push(Ok(message));
+            }
+            Err(e) => {
+                savepoint.rollback().await.store()?;
+                results.push(Err(e));
+            }
+        }
+    }
+    txn.commit().await.store()?;
+    Ok(results)
+}
+
 #[async_trait]
 impl MessageStore for SqlMessageStore {
     async fn append(&self, m: NewMessage) -> Result<AppendOutcome, StoreError> {
@@ -131,25 +231,15 @@ impl MessageStore for SqlMessageStore {
         {
             return Ok(duplicate(first));
         }
-        let inserted = {
-            let _turn = self.db.write_turn().await;
-            let txn = self.db.connection().begin().await.store()?;
-            match Self::insert_next(&txn, &m).await {
-                Ok(message) => txn.commit().await.store().map(|()| message),
-                Err(e) => {
-                    txn.rollback().await.store()?;
-                    Err(e)
-                }
-            }
-        };
-        match inserted {
+        let (sender, key) = (m.sender_id, m.client_msg_id.as_str().to_owned());
+        match self.insert(m).await {
             Ok(message) => Ok(AppendOutcome {
                 message,
                 duplicate: false,
             }),
             // A concurrent retry with the same key won the race.
             Err(StoreError::Conflict(_)) => self
-                .find_sent(m.sender_id, m.client_msg_id.as_str())
+                .find_sent(sender, &key)
                 .await?
                 .map(duplicate)
                 .ok_or_else(|| StoreError::Internal("message conflict without a winner".into())),
