@@ -3,7 +3,7 @@
 //!
 //! On SQLite (one writer at a time, an fsync per commit) appends are group
 //! committed: a writer task takes every append waiting, stores them in one
-//! transaction (each in its own savepoint, so one failure fails only its
+//! transaction (a duplicate key or a missing conversation fails only its own
 //! send) and answers each after the commit. On PostgreSQL each append is its
 //! own transaction, from the pool, concurrently.
 
@@ -20,7 +20,7 @@ use chatchit_domain::time::Timestamp;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbBackend, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait, TryInsertResult,
 };
 use tokio::sync::{mpsc, oneshot};
 
@@ -67,7 +67,10 @@ impl SqlMessageStore {
         }
         let txn = self.db.connection().begin().await.store()?;
         match Self::insert_next(&txn, &m).await {
-            Ok(message) => txn.commit().await.store().map(|()| message),
+            Ok(inserted) => {
+                txn.commit().await.store()?;
+                inserted.ok_or_else(already_sent)
+            }
             Err(e) => {
                 txn.rollback().await.store()?;
                 Err(e)
@@ -89,8 +92,14 @@ impl SqlMessageStore {
         Ok(row.map(to_message))
     }
 
-    /// Inside `txn`: takes the next `seq`, inserts, moves the sender's marker.
-    async fn insert_next(txn: &DatabaseTransaction, m: &NewMessage) -> Result<Message, StoreError> {
+    /// Inside `txn`: takes the next `seq`, inserts, moves the sender's
+    /// marker. `None` when the sender already used this `clientMsgId` (the
+    /// `seq` taken is given back, so none is lost). Three statements, no
+    /// savepoint: a failure leaves nothing behind.
+    async fn insert_next(
+        txn: &DatabaseTransaction,
+        m: &NewMessage,
+    ) -> Result<Option<Message>, StoreError> {
         let at = m.created_at.millis();
         let bumped = conversation::Entity::update_many()
             .col_expr(
@@ -121,7 +130,23 @@ impl SqlMessageStore {
             edited_at: Set(None),
             deleted_at: Set(None),
         };
-        message::Entity::insert(row).exec(txn).await.store()?;
+        let inserted = message::Entity::insert(row)
+            .on_conflict_do_nothing_on([message::Column::SenderId, message::Column::ClientMsgId])
+            .exec_without_returning(txn)
+            .await
+            .store()?;
+        if !matches!(inserted, TryInsertResult::Inserted(n) if n > 0) {
+            conversation::Entity::update_many()
+                .col_expr(
+                    conversation::Column::LastSeq,
+                    Expr::col(conversation::Column::LastSeq).sub(1),
+                )
+                .filter(conversation::Column::Id.eq(m.conversation_id.0))
+                .exec(txn)
+                .await
+                .store()?;
+            return Ok(None);
+        }
         member::Entity::update_many()
             .col_expr(member::Column::LastReadSeq, Expr::value(seq))
             .col_expr(member::Column::LastReadMessageId, Expr::value(m.id.0))
@@ -131,7 +156,7 @@ impl SqlMessageStore {
             .exec(txn)
             .await
             .store()?;
-        Ok(Message {
+        Ok(Some(Message {
             id: m.id,
             conversation_id: m.conversation_id,
             seq,
@@ -143,7 +168,7 @@ impl SqlMessageStore {
             created_at: m.created_at,
             edited_at: None,
             deleted_at: None,
-        })
+        }))
     }
 
     async fn reaction_counts(&self, id: MessageId) -> Result<Reactions, StoreError> {
@@ -193,8 +218,14 @@ async fn group_commit(db: SqlDatabase, mut inbox: mpsc::UnboundedReceiver<Queued
     }
 }
 
-/// One transaction for the batch: per message its own result; the error of
-/// the whole when the transaction itself fails.
+/// The error that sends an append to look up the first message with its key.
+fn already_sent() -> StoreError {
+    StoreError::Conflict("clientMsgId already used".into())
+}
+
+/// One transaction for the batch: per message its own result (a duplicate
+/// key or a missing conversation changes nothing); any other failure fails
+/// the whole batch.
 async fn store_batch(
     db: &SqlDatabase,
     batch: &[Queued],
@@ -202,15 +233,12 @@ async fn store_batch(
     let txn = db.connection().begin().await.store()?;
     let mut results = Vec::with_capacity(batch.len());
     for queued in batch {
-        let savepoint = txn.begin().await.store()?;
-        match SqlMessageStore::insert_next(&savepoint, &queued.message).await {
-            Ok(message) => {
-                savepoint.commit().await.store()?;
-                results.push(Ok(message));
-            }
+        match SqlMessageStore::insert_next(&txn, &queued.message).await {
+            Ok(inserted) => results.push(inserted.ok_or_else(already_sent)),
+            Err(StoreError::NotFound(what)) => results.push(Err(StoreError::NotFound(what))),
             Err(e) => {
-                savepoint.rollback().await.store()?;
-                results.push(Err(e));
+                txn.rollback().await.store()?;
+                return Err(e);
             }
         }
     }
@@ -225,19 +253,13 @@ impl MessageStore for SqlMessageStore {
             message,
             duplicate: true,
         };
-        if let Some(first) = self
-            .find_sent(m.sender_id, m.client_msg_id.as_str())
-            .await?
-        {
-            return Ok(duplicate(first));
-        }
         let (sender, key) = (m.sender_id, m.client_msg_id.as_str().to_owned());
         match self.insert(m).await {
             Ok(message) => Ok(AppendOutcome {
                 message,
                 duplicate: false,
             }),
-            // A concurrent retry with the same key won the race.
+            // A retry: the key was used, by this send's first attempt.
             Err(StoreError::Conflict(_)) => self
                 .find_sent(sender, &key)
                 .await?
