@@ -53,13 +53,24 @@ enum AdminCommand {
     },
 }
 
+/// Every socket is an open file: raise the soft limit to the hard one.
+fn raise_open_file_limit() {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => tracing::info!(open_files = limit, "open-file limit"),
+        Err(e) => tracing::warn!(error = %e, "could not raise the open-file limit"),
+    }
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = Config::load(&cli.config).context("reading the configuration")?;
     telemetry::init(&config.log, &config.log_format);
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => Application::build(config).await?.run_until_stopped().await,
+        Command::Serve => {
+            raise_open_file_limit();
+            Application::build(config).await?.run_until_stopped().await
+        }
         Command::Migrate => {
             migrate(&config).await?.close().await;
             tracing::info!("migrations applied");
