@@ -8,6 +8,7 @@ use std::net::{IpAddr, SocketAddr};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 /// An open, authenticated Socket.IO connection on namespace `/`.
 pub type Socket = WebSocketStream<TcpStream>;
@@ -27,7 +28,12 @@ pub async fn connect(server: SocketAddr, local: IpAddr, token: &str) -> anyhow::
     let stream = socket.connect(server).await.context("tcp connect")?;
     stream.set_nodelay(true)?;
     let url = format!("ws://{server}/socket.io/?EIO=4&transport=websocket");
-    let (mut ws, _) = tokio_tungstenite::client_async(url, stream)
+    // Small buffers: the generator holds tens of thousands of sockets (the
+    // defaults eagerly allocate 128 KiB to read and buffer 128 KiB to write).
+    let config = WebSocketConfig::default()
+        .read_buffer_size(4096)
+        .write_buffer_size(0);
+    let (mut ws, _) = tokio_tungstenite::client_async_with_config(url, stream, Some(config))
         .await
         .context("websocket handshake")?;
     let open = next_text(&mut ws).await?;

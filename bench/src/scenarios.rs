@@ -6,12 +6,12 @@ use crate::client;
 use crate::rest::{self, User};
 use crate::server::{self, Usage};
 use crate::socket_task::{self, Seen};
-use anyhow::Context;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
 
 /// Where the server is and how to watch it.
 pub struct Target {
@@ -43,33 +43,52 @@ fn run_prefix() -> String {
     let millis = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis());
-    format!("b{}", millis % 100_000_000_000)
+    format!("b{}p{}", millis % 100_000_000_000, std::process::id())
 }
 
-/// Connects one socket per token, `parallel` at a time; progress on stderr.
-async fn connect_all(
+/// Connects one socket per token, `parallel` at a time, and hands each to
+/// `start` as soon as it is connected (its task must answer the server's
+/// pings from then on, however long the other connects take); progress on
+/// stderr. Returns the started tasks, the connect errors and the time taken.
+async fn connect_all<F>(
     target: &Target,
     tokens: Vec<String>,
     parallel: usize,
-) -> (Vec<anyhow::Result<client::Socket>>, Duration) {
+    mut start: F,
+) -> (Vec<JoinHandle<Seen>>, usize, Duration)
+where
+    F: FnMut(usize, client::Socket) -> JoinHandle<Seen>,
+{
     let started = Instant::now();
     let total = tokens.len();
-    let mut done = 0usize;
-    let mut sockets = Vec::with_capacity(total);
+    let (mut done, mut errors) = (0usize, 0usize);
+    let mut tasks = Vec::with_capacity(total);
     let mut stream = futures_util::stream::iter(tokens.into_iter().enumerate())
         .map(|(n, token)| {
             let source = target.source(n);
-            async move { client::connect(target.addr, source, &token).await }
+            async move { (n, client::connect(target.addr, source, &token).await) }
         })
         .buffered(parallel);
-    while let Some(socket) = stream.next().await {
-        sockets.push(socket);
+    while let Some((n, socket)) = stream.next().await {
+        match socket {
+            Ok(ws) => tasks.push(start(n, ws)),
+            Err(e) => {
+                if errors == 0 {
+                    eprintln!("  first connect error: {e:#}");
+                }
+                errors += 1;
+            }
+        }
         done += 1;
         if done % 1000 == 0 || done == total {
-            eprintln!("  connected {done}/{total}");
+            eprintln!("  connected {}/{total} ({errors} errors)", done - errors);
         }
     }
-    (sockets, started.elapsed())
+    eprintln!(
+        "  all {total} attempted: {} connected, {errors} errors",
+        total - errors
+    );
+    (tasks, errors, started.elapsed())
 }
 
 /// `idle`: holds `conns` authenticated sockets and reports the server's
@@ -90,21 +109,13 @@ pub async fn idle(
     let tokens = (0..conns)
         .map(|n| users[n % users.len()].token.clone())
         .collect();
-    let (sockets, took) = connect_all(target, tokens, 256).await;
-    let errors = sockets.iter().filter(|s| s.is_err()).count();
-    if let Some(Err(e)) = sockets.iter().find(|s| s.is_err()) {
-        eprintln!("  first connect error: {e:#}");
-    }
     let (stop, stopped) = watch::channel(false);
     let epoch = Instant::now();
-    let tasks: Vec<_> = sockets
-        .into_iter()
-        .flatten()
-        .map(|ws| {
-            let (_keep, sends) = mpsc::unbounded_channel();
-            tokio::spawn(socket_task::run(ws, None, sends, epoch, stopped.clone()))
-        })
-        .collect();
+    let (tasks, errors, took) = connect_all(target, tokens, 256, |_, ws| {
+        let (_keep, sends) = mpsc::unbounded_channel();
+        tokio::spawn(socket_task::run(ws, None, sends, epoch, stopped.clone()))
+    })
+    .await;
     let held = tasks.len();
     tokio::time::sleep(hold).await;
     let after = target.usage();
@@ -171,28 +182,26 @@ pub async fn chat(target: &Target, shape: &ChatShape) -> anyhow::Result<Value> {
         }
     }
     let tokens = users.iter().map(|u| u.token.clone()).collect();
-    let (sockets, _) = connect_all(target, tokens, 256).await;
-    let sockets: Vec<client::Socket> = sockets
-        .into_iter()
-        .collect::<anyhow::Result<_>>()
-        .context("connecting the sockets")?;
     let epoch = Instant::now();
     let (stop, stopped) = watch::channel(false);
-    let mut senders = Vec::new();
-    let mut tasks = Vec::new();
-    for (ws, conversation) in sockets.into_iter().zip(conversation_of) {
+    let mut inboxes: Vec<Option<mpsc::UnboundedSender<u64>>> = vec![None; conversation_of.len()];
+    let (tasks, errors, _) = connect_all(target, tokens, 256, |n, ws| {
         let (tx, rx) = mpsc::unbounded_channel();
+        let conversation = conversation_of[n].clone();
         if conversation.is_some() {
-            senders.push(tx);
+            inboxes[n] = Some(tx);
         }
-        tasks.push(tokio::spawn(socket_task::run(
+        tokio::spawn(socket_task::run(
             ws,
             conversation,
             rx,
             epoch,
             stopped.clone(),
-        )));
-    }
+        ))
+    })
+    .await;
+    anyhow::ensure!(errors == 0, "{errors} sockets could not connect");
+    let senders: Vec<mpsc::UnboundedSender<u64>> = inboxes.into_iter().flatten().collect();
     anyhow::ensure!(!senders.is_empty(), "no sender");
     tokio::time::sleep(Duration::from_millis(500)).await;
 
@@ -230,7 +239,6 @@ pub async fn chat(target: &Target, shape: &ChatShape) -> anyhow::Result<Value> {
         (Some(b), Some(a)) => Some(a.cpu_us.saturating_sub(b.cpu_us)),
         _ => None,
     };
-    let ms = |h: &hdrhistogram::Histogram<u64>, q: f64| h.value_at_quantile(q) as f64 / 1000.0;
     let seconds = sending.as_secs_f64();
     Ok(json!({
         "scenario": shape.name,
@@ -244,8 +252,8 @@ pub async fn chat(target: &Target, shape: &ChatShape) -> anyhow::Result<Value> {
         "acked_per_second": seen.acked as f64 / seconds,
         "deliveries": seen.delivered,
         "deliveries_per_second": seen.delivered as f64 / seconds,
-        "ack_ms": {"p50": ms(&seen.ack, 0.5), "p90": ms(&seen.ack, 0.9), "p99": ms(&seen.ack, 0.99), "max": seen.ack.max() as f64 / 1000.0},
-        "receive_ms": {"p50": ms(&seen.receive, 0.5), "p90": ms(&seen.receive, 0.9), "p99": ms(&seen.receive, 0.99), "max": seen.receive.max() as f64 / 1000.0},
+        "ack_ms": Seen::millis(&seen.ack),
+        "receive_ms": Seen::millis(&seen.receive),
         "server_cpu_us_per_message": cpu_us.map(|c| c as f64 / seen.acked.max(1) as f64),
         "server_cpu_us_per_delivery": cpu_us.map(|c| c as f64 / seen.delivered.max(1) as f64),
         "sockets_dropped": seen.dropped,

@@ -9,12 +9,13 @@ use std::time::Instant;
 use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::Message;
 
-/// What one socket saw.
+/// What one socket saw. The histograms are made on first use: an idle
+/// socket carries none (each is a few hundred KiB).
 pub struct Seen {
     /// Scheduled send → ack, µs.
-    pub ack: Histogram<u64>,
+    pub ack: Option<Histogram<u64>>,
     /// Scheduled send → `message:new` here, µs.
-    pub receive: Histogram<u64>,
+    pub receive: Option<Histogram<u64>>,
     /// Acks with `ok: true`.
     pub acked: u64,
     /// Acks with an error.
@@ -32,11 +33,23 @@ fn histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, 100_000_000, 3).expect("valid histogram bounds")
 }
 
+/// Records `value` in `slot`, making the histogram first if need be.
+fn record(slot: &mut Option<Histogram<u64>>, value: u64) {
+    let _ = slot.get_or_insert_with(histogram).record(value.max(1));
+}
+
+/// Adds `from` into `into`.
+fn add(into: &mut Option<Histogram<u64>>, from: &Option<Histogram<u64>>) {
+    if let Some(from) = from {
+        let _ = into.get_or_insert_with(histogram).add(from);
+    }
+}
+
 impl Seen {
     fn new() -> Self {
         Self {
-            ack: histogram(),
-            receive: histogram(),
+            ack: None,
+            receive: None,
             acked: 0,
             refused: 0,
             unanswered: 0,
@@ -47,8 +60,8 @@ impl Seen {
 
     /// Adds `other` into this one.
     pub fn merge(&mut self, other: &Seen) {
-        let _ = self.ack.add(&other.ack);
-        let _ = self.receive.add(&other.receive);
+        add(&mut self.ack, &other.ack);
+        add(&mut self.receive, &other.receive);
         self.acked += other.acked;
         self.refused += other.refused;
         self.unanswered += other.unanswered;
@@ -59,6 +72,21 @@ impl Seen {
     /// An empty tally.
     pub fn empty() -> Self {
         Self::new()
+    }
+
+    /// Percentiles and maximum of a histogram in milliseconds (zeros when
+    /// nothing was recorded).
+    pub fn millis(h: &Option<Histogram<u64>>) -> serde_json::Value {
+        let ms = |v: u64| v as f64 / 1000.0;
+        match h {
+            Some(h) => serde_json::json!({
+                "p50": ms(h.value_at_quantile(0.5)),
+                "p90": ms(h.value_at_quantile(0.9)),
+                "p99": ms(h.value_at_quantile(0.99)),
+                "max": ms(h.max()),
+            }),
+            None => serde_json::json!({"p50": 0.0, "p90": 0.0, "p99": 0.0, "max": 0.0}),
+        }
     }
 }
 
@@ -109,7 +137,7 @@ pub async fn run(
                         if let Some(scheduled) = pending.remove(&id) {
                             if ok {
                                 seen.acked += 1;
-                                let _ = seen.ack.record(now_us().saturating_sub(scheduled).max(1));
+                                record(&mut seen.ack, now_us().saturating_sub(scheduled));
                             } else {
                                 seen.refused += 1;
                             }
@@ -118,7 +146,7 @@ pub async fn run(
                     Packet::Event { name: "message:new", raw } => {
                         seen.delivered += 1;
                         if let Some(scheduled) = body_number(raw) {
-                            let _ = seen.receive.record(now_us().saturating_sub(scheduled).max(1));
+                            record(&mut seen.receive, now_us().saturating_sub(scheduled));
                         }
                     }
                     Packet::Event { .. } | Packet::Other => {}

@@ -30,8 +30,15 @@ struct HandshakeAuth {
 
 /// Why a handshake was refused; its text is the `connect_error` message.
 #[derive(Debug, thiserror::Error)]
-#[error("unauthorized")]
-struct Unauthorized;
+enum Refused {
+    /// No token, or one that is bad, expired or revoked.
+    #[error("unauthorized")]
+    Unauthorized,
+    /// The token could not be checked now (the database is away or
+    /// overloaded); the client should retry.
+    #[error("unavailable")]
+    Unavailable,
+}
 
 /// The Socket.IO server: created before the application services (they need
 /// its delivery side), then given the services with [`Gateway::register`].
@@ -78,17 +85,15 @@ impl Gateway {
 /// registers its events. This runs before the client is told it is connected
 /// (socketioxide spawns the connect handler afterwards, so events registered
 /// there could miss the client's first emits).
-async fn admit(
-    s: SocketRef,
-    auth: Option<HandshakeAuth>,
-    state: AppState,
-) -> Result<(), Unauthorized> {
-    let token = auth.ok_or(Unauthorized)?.token;
-    let actor = state
-        .auth
-        .authenticate(&token)
-        .await
-        .map_err(|_| Unauthorized)?;
+async fn admit(s: SocketRef, auth: Option<HandshakeAuth>, state: AppState) -> Result<(), Refused> {
+    let token = auth.ok_or(Refused::Unauthorized)?.token;
+    let actor = state.auth.authenticate(&token).await.map_err(|e| match e {
+        AppError::Unavailable(_) | AppError::Internal(_) => {
+            tracing::warn!(error = %e, "a handshake could not be checked");
+            Refused::Unavailable
+        }
+        _ => Refused::Unauthorized,
+    })?;
     let conversations = match state.conversations.room_ids(&actor).await {
         Ok(ids) => ids,
         Err(e) => {
