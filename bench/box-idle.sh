@@ -42,7 +42,16 @@ for n in $(seq 1 "$NODES"); do
     CHATCHIT_RATE_LIMITS__AUTH__PER_MINUTE=0 \
         "$target/release/chatchit" serve >"$out/node$n.log" 2>&1 &
     pids+=($!)
-    until curl -s -o /dev/null "http://127.0.0.1:$port/health/live"; do sleep 0.05; done
+    tries=0
+    until curl -s -o /dev/null "http://127.0.0.1:$port/health/live"; do
+        tries=$((tries + 1))
+        if [ "$tries" -gt 600 ]; then
+            echo "node $n did not start:" >&2
+            cat "$out/node$n.log" >&2
+            exit 1
+        fi
+        sleep 0.05
+    done
 done
 echo "== $NODES nodes up; connecting $PER_NODE sockets to each" >&2
 

@@ -57,7 +57,16 @@ start_server() {
         base="http://127.0.0.1:$PEER_PORT"
     fi
     server_pid=$!
-    until curl -s -o /dev/null "$base/socket.io/?EIO=4&transport=polling"; do sleep 0.005; done
+    local tries=0
+    until curl -s -o /dev/null "$base/socket.io/?EIO=4&transport=polling"; do
+        tries=$((tries + 1))
+        if [ "$tries" -gt 6000 ] || ! kill -0 "$server_pid" 2>/dev/null; then
+            echo "$1 did not start; its log:" >&2
+            cat "$out/$1.log" >&2
+            exit 1
+        fi
+        sleep 0.005
+    done
     echo $(( $(now_ms) - started )) >"$out/$1-startup"
 }
 

@@ -261,6 +261,20 @@ async fn a_direct_conversation_is_created_once_per_pair(s: Stores) {
     );
 }
 
+/// Every `seq` stored in `c`, in order.
+async fn sorted_seqs(s: &Stores, c: ConversationId) -> Vec<i64> {
+    let mut seqs: Vec<i64> = s
+        .messages
+        .page_after(c, 0, 100)
+        .await
+        .expect("page")
+        .iter()
+        .map(|m| m.seq)
+        .collect();
+    seqs.sort_unstable();
+    seqs
+}
+
 async fn concurrent_appends_get_gapless_seqs_and_retries_are_idempotent(s: Stores) {
     let (a, b) = (user(&s, "amy").await, user(&s, "bea").await);
     let c = group(&s, &[a, b]).await;
@@ -281,16 +295,7 @@ async fn concurrent_appends_get_gapless_seqs_and_retries_are_idempotent(s: Store
         .await
         .expect("retry");
     assert!(retry.duplicate);
-    let mut seqs: Vec<i64> = s
-        .messages
-        .page_after(c, 0, 100)
-        .await
-        .expect("page")
-        .iter()
-        .map(|m| m.seq)
-        .collect();
-    seqs.sort_unstable();
-    assert_eq!(seqs, (1..=20).collect::<Vec<_>>());
+    assert_eq!(sorted_seqs(&s, c).await, (1..=20).collect::<Vec<_>>());
     let before = s
         .messages
         .page_before(c, Some(5), 10)
@@ -330,16 +335,11 @@ async fn a_failed_send_fails_alone_among_concurrent_ones(s: Stores) {
         }
     }
     assert_eq!((missing, firsts, duplicates), (10, 11, 9));
-    let mut seqs: Vec<i64> = s
-        .messages
-        .page_after(c, 0, 100)
-        .await
-        .expect("page")
-        .iter()
-        .map(|m| m.seq)
-        .collect();
-    seqs.sort_unstable();
-    assert_eq!(seqs, (1..=11).collect::<Vec<_>>(), "gapless");
+    assert_eq!(
+        sorted_seqs(&s, c).await,
+        (1..=11).collect::<Vec<_>>(),
+        "gapless"
+    );
 }
 
 async fn unread_counts_skip_own_and_read_messages(s: Stores) {
