@@ -22,6 +22,9 @@ use socketioxide::layer::SocketIoLayer;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+/// Bytes each websocket reads at a time.
+const WS_READ_BUFFER: usize = 512;
+
 /// The handshake's `auth` object: `{token: accessToken}`.
 #[derive(Debug, Deserialize)]
 struct HandshakeAuth {
@@ -55,6 +58,10 @@ impl Gateway {
             .ping_interval(std::time::Duration::from_secs(25))
             .ping_timeout(std::time::Duration::from_secs(20))
             .max_payload(1024 * 1024)
+            // The default 4 KiB read buffer per websocket is most of an idle
+            // socket's cost; chat frames are small and larger ones still
+            // arrive, in more reads.
+            .ws_read_buffer_size(WS_READ_BUFFER)
             .build_layer();
         (Self { io }, layer)
     }
