@@ -6,6 +6,8 @@
 # changed through the environment, e.g.
 #   IDLE_CONNS=5000 CHAT_RATE=2000 bench/compare.sh
 #   SERVERS=chatchit SCENARIOS=chat bench/compare.sh   (one figure, no ratio)
+#   POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test bench/compare.sh
+#     (ChatChit on a fresh PostgreSQL database per run instead of SQLite)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,14 +23,20 @@ PEER_PORT="${PEER_PORT:-18090}"
 SERVERS="${SERVERS:-chatchit peer}"
 SCENARIOS="${SCENARIOS:-idle chat fanout}"
 target="${CARGO_TARGET_DIR:-target}"
+POSTGRES_URL="${POSTGRES_URL:-}"
 
 out="$(mktemp -d)"
 server_pid=""
+scratch_db=""
 stop_server() {
     if [ -n "$server_pid" ]; then
         kill "$server_pid" 2>/dev/null || true
         wait "$server_pid" 2>/dev/null || true
         server_pid=""
+    fi
+    if [ -n "$scratch_db" ]; then
+        psql "$POSTGRES_URL" -qc "drop database if exists $scratch_db" || true
+        scratch_db=""
     fi
 }
 trap 'stop_server; rm -rf "$out"' EXIT
@@ -45,9 +53,14 @@ start_server() {
     local started
     started="$(now_ms)"
     if [ "$1" = chatchit ]; then
-        local data
+        local data database_url=""
         data="$(mktemp -d -p "$out")"
-        CHATCHIT_BIND="127.0.0.1:$CHATCHIT_PORT" CHATCHIT_DATA_DIR="$data" CHATCHIT_LOG=warn \
+        if [ -n "$POSTGRES_URL" ]; then
+            scratch_db="chatchit_bench_$(date +%s%N)"
+            psql "$POSTGRES_URL" -qc "create database $scratch_db"
+            database_url="${POSTGRES_URL%/*}/$scratch_db"
+        fi
+        env ${database_url:+CHATCHIT_DATABASE_URL="$database_url"} CHATCHIT_BIND="127.0.0.1:$CHATCHIT_PORT" CHATCHIT_DATA_DIR="$data" CHATCHIT_LOG=warn \
         CHATCHIT_BCRYPT_COST=4 CHATCHIT_JWT_SECRET=bench-secret-bench-secret \
         CHATCHIT_RATE_LIMITS__AUTH__PER_MINUTE=0 CHATCHIT_RATE_LIMITS__MESSAGE_SEND__PER_MINUTE=0 \
             "$target/release/chatchit" serve >"$out/chatchit.log" 2>&1 &

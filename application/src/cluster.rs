@@ -37,7 +37,12 @@ impl ClusterDelivery {
 #[async_trait]
 impl Delivery for ClusterDelivery {
     async fn dispatch(&self, dispatch: Dispatch) -> Result<(), DeliveryError> {
-        let published = self.bus.publish(&dispatch).await;
+        // This node's sockets do not wait for the bus round trip; the next
+        // dispatch starts after both, so every node sees them in order.
+        let (published, delivered) = futures_util::join!(
+            self.bus.publish(&dispatch),
+            self.local.dispatch(dispatch.clone())
+        );
         let was_degraded = self.degraded.swap(published.is_err(), Ordering::Relaxed);
         match &published {
             Err(e) if !was_degraded => {
@@ -46,7 +51,7 @@ impl Delivery for ClusterDelivery {
             Ok(()) if was_degraded => tracing::info!("cluster bus back"),
             _ => {}
         }
-        self.local.dispatch(dispatch).await
+        delivered
     }
 }
 

@@ -1,11 +1,13 @@
 //! `MessageStore` on SQL: the gapless `seq` comes from a counter on the
 //! conversation row bumped in the same transaction as the insert.
 //!
-//! On SQLite (one writer at a time, an fsync per commit) appends are group
-//! committed: a writer task takes every append waiting, stores them in one
-//! transaction (a duplicate key or a missing conversation fails only its own
-//! send) and answers each after the commit. On PostgreSQL each append is its
-//! own transaction, from the pool, concurrently.
+//! Appends are group committed: a writer task takes every append waiting,
+//! stores them in one transaction (a duplicate key or a missing conversation
+//! fails only its own send) and answers each after the commit, so many sends
+//! share one fsync. SQLite has one writer (it allows one at a time);
+//! PostgreSQL has several, each owning the conversations that hash to it, so
+//! a conversation's appends keep their order and writers never wait on each
+//! other's conversation rows.
 
 use crate::convert::to_message;
 use crate::database::SqlDatabase;
@@ -33,49 +35,46 @@ struct Queued {
     answer: oneshot::Sender<Result<Message, StoreError>>,
 }
 
+/// Group-commit writers on PostgreSQL (each holds a pooled connection while
+/// it writes a batch).
+const POSTGRES_WRITERS: usize = 4;
+
 /// Messages and reactions.
 pub struct SqlMessageStore {
     /// The pool.
     db: SqlDatabase,
-    /// The group-commit writer's inbox (SQLite only).
-    writer: Option<mpsc::UnboundedSender<Queued>>,
+    /// The group-commit writers' inboxes.
+    writers: Vec<mpsc::UnboundedSender<Queued>>,
 }
 
 impl SqlMessageStore {
-    /// A store over `db`; on SQLite it starts the group-commit writer, which
-    /// ends when the store is dropped.
+    /// A store over `db`; starts its group-commit writers, which end when the
+    /// store is dropped.
     pub fn new(db: SqlDatabase) -> Self {
-        let writer = (db.connection().get_database_backend() == DbBackend::Sqlite).then(|| {
-            let (tx, rx) = mpsc::unbounded_channel();
-            tokio::spawn(group_commit(db.clone(), rx));
-            tx
-        });
-        Self { db, writer }
+        let count = match db.connection().get_database_backend() {
+            DbBackend::Sqlite => 1,
+            _ => POSTGRES_WRITERS,
+        };
+        let writers = (0..count)
+            .map(|_| {
+                let (tx, rx) = mpsc::unbounded_channel();
+                tokio::spawn(group_commit(db.clone(), rx));
+                tx
+            })
+            .collect();
+        Self { db, writers }
     }
 
-    /// Stores `m` in a transaction of its own, or with whatever else is
-    /// waiting (SQLite); answers after the commit.
+    /// Stores `m` with whatever else its writer has waiting; answers after
+    /// the commit.
     async fn insert(&self, m: NewMessage) -> Result<Message, StoreError> {
-        if let Some(writer) = &self.writer {
-            let (answer, answered) = oneshot::channel();
-            writer
-                .send(Queued { message: m, answer })
-                .map_err(|_| StoreError::Unavailable("the message writer stopped".into()))?;
-            return answered
-                .await
-                .map_err(|_| StoreError::Unavailable("the message writer stopped".into()))?;
-        }
-        let txn = self.db.connection().begin().await.store()?;
-        match Self::insert_next(&txn, &m).await {
-            Ok(inserted) => {
-                txn.commit().await.store()?;
-                inserted.ok_or_else(already_sent)
-            }
-            Err(e) => {
-                txn.rollback().await.store()?;
-                Err(e)
-            }
-        }
+        let stopped = || StoreError::Unavailable("the message writer stopped".into());
+        let index = usize::from(m.conversation_id.0.as_bytes()[15]) % self.writers.len();
+        let (answer, answered) = oneshot::channel();
+        self.writers[index]
+            .send(Queued { message: m, answer })
+            .map_err(|_| stopped())?;
+        answered.await.map_err(|_| stopped())?
     }
 
     async fn find_sent(
