@@ -5,7 +5,7 @@
 use crate::client;
 use crate::rest::{self, User};
 use crate::server::{self, Usage};
-use crate::socket_task::{self, Seen};
+use crate::socket_task::{self, Seen, Sends};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -112,8 +112,7 @@ pub async fn idle(
     let (stop, stopped) = watch::channel(false);
     let epoch = Instant::now();
     let (tasks, errors, took) = connect_all(target, tokens, 256, |_, ws| {
-        let (_keep, sends) = mpsc::unbounded_channel();
-        tokio::spawn(socket_task::run(ws, None, sends, epoch, stopped.clone()))
+        tokio::spawn(socket_task::run(ws, None, epoch, stopped.clone()))
     })
     .await;
     let held = tasks.len();
@@ -186,18 +185,15 @@ pub async fn chat(target: &Target, shape: &ChatShape) -> anyhow::Result<Value> {
     let (stop, stopped) = watch::channel(false);
     let mut inboxes: Vec<Option<mpsc::UnboundedSender<u64>>> = vec![None; conversation_of.len()];
     let (tasks, errors, _) = connect_all(target, tokens, 256, |n, ws| {
-        let (tx, rx) = mpsc::unbounded_channel();
-        let conversation = conversation_of[n].clone();
-        if conversation.is_some() {
+        let sends = conversation_of[n].clone().map(|conversation| {
+            let (tx, times) = mpsc::unbounded_channel();
             inboxes[n] = Some(tx);
-        }
-        tokio::spawn(socket_task::run(
-            ws,
-            conversation,
-            rx,
-            epoch,
-            stopped.clone(),
-        ))
+            Sends {
+                conversation,
+                times,
+            }
+        });
+        tokio::spawn(socket_task::run(ws, sends, epoch, stopped.clone()))
     })
     .await;
     anyhow::ensure!(errors == 0, "{errors} sockets could not connect");

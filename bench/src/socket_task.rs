@@ -90,12 +90,20 @@ impl Seen {
     }
 }
 
-/// Drives `ws`: each `u64` on `sends` is a scheduled time (µs after `epoch`)
-/// for one `message:send` to `conversation`; runs until `stop`.
+/// What a sending socket is told to send: each `u64` is a scheduled time (µs
+/// after the epoch) for one `message:send` to the conversation.
+pub struct Sends {
+    /// Where to send.
+    pub conversation: String,
+    /// The schedule.
+    pub times: mpsc::UnboundedReceiver<u64>,
+}
+
+/// Drives `ws`, sending what `sends` schedules (a socket without any only
+/// receives); runs until `stop`.
 pub async fn run(
     mut ws: Socket,
-    conversation: Option<String>,
-    mut sends: mpsc::UnboundedReceiver<u64>,
+    mut sends: Option<Sends>,
     epoch: Instant,
     mut stop: watch::Receiver<bool>,
 ) -> Seen {
@@ -105,8 +113,11 @@ pub async fn run(
     let now_us = || u64::try_from(epoch.elapsed().as_micros()).unwrap_or(u64::MAX);
     loop {
         tokio::select! {
-            scheduled = sends.recv(), if conversation.is_some() => {
-                let (Some(scheduled), Some(conversation)) = (scheduled, &conversation) else { continue };
+            scheduled = next_send(&mut sends) => {
+                let (Some(scheduled), Some(Sends { conversation, .. })) = (scheduled, &sends) else {
+                    sends = None;
+                    continue;
+                };
                 next_id += 1;
                 pending.insert(next_id, scheduled);
                 let frame = format!(
@@ -158,4 +169,12 @@ pub async fn run(
     seen.unanswered = pending.len() as u64;
     let _ = ws.close(None).await;
     seen
+}
+
+/// The next scheduled send; never resolves for a socket that only receives.
+async fn next_send(sends: &mut Option<Sends>) -> Option<u64> {
+    match sends {
+        Some(sends) => sends.times.recv().await,
+        None => std::future::pending().await,
+    }
 }

@@ -25,12 +25,11 @@ use chatchit_application::views::ConversationViews;
 use chatchit_crypto::{BcryptHasher, JwtIssuer};
 use chatchit_domain::ports::{
     Clock, ConversationStore, Delivery, EventQueue, GraphCache, MessageStore, PresenceStore,
-    RateLimiter, SocialStore, StoryStore, UserStore,
+    RateLimiter, RetryPolicy, SocialStore, StoryStore, UserStore,
 };
 use chatchit_http::{AppState, Gateway, HealthCheck};
 use chatchit_memory::{
-    InMemoryGraphCache, InMemoryPresence, InProcessQueue, LocalRateLimiter, RetryPolicy,
-    SystemClock,
+    InMemoryGraphCache, InMemoryPresence, InProcessQueue, LocalRateLimiter, SystemClock,
 };
 use chatchit_migrations::{Migrator, MigratorTrait};
 use chatchit_redis::{NodeId, Redis, RedisBus, RedisGraphCache, RedisPresence, RedisRateLimiter};
@@ -165,15 +164,15 @@ impl Application {
             None => Arc::new(InMemoryPresence::default()),
         };
         let limiter = rate_limiter(&config, redis.as_ref());
-        let (memory_queue, memory_worker) = InProcessQueue::new(RetryPolicy::default());
+        let retry = RetryPolicy::default();
+        let (memory_queue, memory_worker) = InProcessQueue::new(retry);
         let broker = config.amqp_url.as_ref().map(|url| {
             AmqpQueue::new(
                 AmqpSettings {
                     url: url.clone(),
                     prefix: format!("{}.", config.namespace),
                     prefetch: config.queue_prefetch,
-                    max_retries: RetryPolicy::default().max_retries,
-                    base_delay: RetryPolicy::default().base_delay,
+                    retry,
                     idle_expiry: config.queue_idle_expiry_ms.map(Duration::from_millis),
                 },
                 Arc::new(memory_queue.clone()),

@@ -3,8 +3,8 @@
 //! breaker is open and events go to the in-process fallback queue, so the node
 //! keeps working and reports itself degraded. Events are persistent and every
 //! publication waits for the broker's confirm; the consumer acks each event
-//! after its processor succeeded, retries a failed one up to `max_retries`
-//! times (the count travels in the `x-retries` header), then rejects it to the
+//! after its processor succeeded, retries a failed one as its `RetryPolicy`
+//! says (the count travels in the `x-retries` header), then rejects it to the
 //! dead-letter exchange, whose parking queue an admin can replay.
 
 use crate::confirms::{PublishError, Publisher};
@@ -17,7 +17,7 @@ use amqprs::connection::{Connection, OpenConnectionArguments};
 use amqprs::{BasicProperties, FieldTable, FieldValue};
 use async_trait::async_trait;
 use chatchit_domain::events::{DomainEvent, Priority};
-use chatchit_domain::ports::{EventConsumer, EventQueue, QueueError, QueueStats};
+use chatchit_domain::ports::{EventConsumer, EventQueue, QueueError, QueueStats, RetryPolicy};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
@@ -36,10 +36,8 @@ pub struct AmqpSettings {
     pub prefix: String,
     /// Unacknowledged events the broker may hand this node at once.
     pub prefetch: u16,
-    /// Retries after the first failure.
-    pub max_retries: u32,
-    /// Delay before the first retry; doubled for each next one.
-    pub base_delay: Duration,
+    /// How failed events are retried before they are parked.
+    pub retry: RetryPolicy,
     /// When set, the broker deletes the queues after they went unused this
     /// long (short-lived namespaces such as test runs); never in production,
     /// where it would drop the events of a stopped cluster.
@@ -379,9 +377,9 @@ impl Inner {
                 self.processed[lane(event.priority())].fetch_add(1, Ordering::Relaxed);
                 ack(channel, tag).await;
             }
-            Err(e) if retries < self.settings.max_retries => {
+            Err(e) if self.settings.retry.allows_retry(retries) => {
                 tracing::warn!(kind, attempt = retries + 1, error = %e, "event failed; retrying");
-                let delay = self.settings.base_delay * 2u32.saturating_pow(retries);
+                let delay = self.settings.retry.delay(retries);
                 let (inner, channel) = (self.clone(), channel.clone());
                 tokio::spawn(async move {
                     tokio::time::sleep(delay).await;

@@ -6,8 +6,8 @@ use async_trait::async_trait;
 use chatchit_amqp::{AmqpQueue, AmqpSettings};
 use chatchit_domain::events::DomainEvent;
 use chatchit_domain::ids::{ConversationId, UserId};
-use chatchit_domain::ports::{ConsumeError, EventConsumer, EventQueue};
-use chatchit_memory::{InProcessQueue, RetryPolicy};
+use chatchit_domain::ports::{ConsumeError, EventConsumer, EventQueue, RetryPolicy};
+use chatchit_memory::InProcessQueue;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Semaphore, mpsc};
@@ -19,8 +19,10 @@ fn settings(url: &str) -> AmqpSettings {
         url: url.to_owned(),
         prefix: format!("chatchit_test.{}.", uuid::Uuid::now_v7().simple()),
         prefetch: 1,
-        max_retries: 3,
-        base_delay: Duration::from_millis(10),
+        retry: RetryPolicy {
+            max_retries: 3,
+            base_delay: Duration::from_millis(10),
+        },
         idle_expiry: Some(Duration::from_secs(60)),
     }
 }

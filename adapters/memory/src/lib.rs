@@ -11,5 +11,5 @@ mod rate_limit;
 pub use clock::SystemClock;
 pub use graph::InMemoryGraphCache;
 pub use presence::InMemoryPresence;
-pub use queue::{DeadLetter, InProcessQueue, QueueWorker, RetryPolicy};
+pub use queue::{DeadLetter, InProcessQueue, QueueWorker};
 pub use rate_limit::LocalRateLimiter;

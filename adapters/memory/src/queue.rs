@@ -4,30 +4,12 @@
 
 use async_trait::async_trait;
 use chatchit_domain::events::{DomainEvent, Priority};
-use chatchit_domain::ports::{EventConsumer, EventQueue, QueueError, QueueStats};
+use chatchit_domain::ports::{EventConsumer, EventQueue, QueueError, QueueStats, RetryPolicy};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
-
-/// How failing events are retried.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Retries after the first failure (3 per the design).
-    pub max_retries: u32,
-    /// Delay before the first retry; doubled for each next one.
-    pub base_delay: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            max_retries: 3,
-            base_delay: Duration::from_millis(100),
-        }
-    }
-}
 
 /// An event that failed every retry, kept so it can be counted and inspected.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -215,8 +197,8 @@ impl QueueWorker {
             Ok(()) => {
                 self.counters.processed[i].fetch_add(1, Ordering::Relaxed);
             }
-            Err(e) if envelope.attempt < self.policy.max_retries => {
-                let delay = self.policy.base_delay * 2u32.saturating_pow(envelope.attempt);
+            Err(e) if self.policy.allows_retry(envelope.attempt) => {
+                let delay = self.policy.delay(envelope.attempt);
                 tracing::warn!(kind, attempt = envelope.attempt + 1, error = %e, "event failed; retrying");
                 let sender = self.retry_into[i].clone();
                 let counters = self.counters.clone();

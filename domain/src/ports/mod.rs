@@ -25,7 +25,7 @@ pub use delivery::{Audience, ClusterBus, Delivery, DeliveryError, Dispatch, Excl
 pub use graph::GraphCache;
 pub use messages::MessageStore;
 pub use presence::{PresenceChange, PresenceStore};
-pub use queue::{ConsumeError, EventConsumer, EventQueue, QueueError, QueueStats};
+pub use queue::{ConsumeError, EventConsumer, EventQueue, QueueError, QueueStats, RetryPolicy};
 pub use rate_limit::{RateLimiter, RateQuota};
 pub use reports::ReportStore;
 pub use security::{PasswordHasher, SecurityError, TokenIssuer};

@@ -29,6 +29,37 @@ pub struct QueueStats {
     pub dead_letters: u64,
 }
 
+/// How failing events are retried, by every queue: up to `max_retries` more
+/// tries after the first, each after a delay that doubles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Retries after the first failure (3 per the design).
+    pub max_retries: u32,
+    /// Delay before the first retry; doubled for each next one.
+    pub base_delay: std::time::Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_retries: 3,
+            base_delay: std::time::Duration::from_millis(100),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Whether an event that has been retried `retries` times gets another try.
+    pub fn allows_retry(self, retries: u32) -> bool {
+        retries < self.max_retries
+    }
+
+    /// The wait before retry number `retries + 1`.
+    pub fn delay(self, retries: u32) -> std::time::Duration {
+        self.base_delay * 2u32.saturating_pow(retries)
+    }
+}
+
 /// Carries domain events to their processors, most urgent lane first.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
