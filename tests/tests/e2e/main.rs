@@ -1,0 +1,15 @@
+//! The end-to-end suite: the whole server on 127.0.0.1:0, driven by real HTTP
+//! and Socket.IO clients. One test binary (one link of the whole server
+//! instead of one per file) keeps a fresh build small and quick.
+
+mod auth;
+mod bad_input;
+mod calls;
+mod conversations;
+mod messaging;
+mod moderation;
+mod operations;
+mod presence;
+mod rate_limits;
+mod social;
+mod stories;
