@@ -182,7 +182,7 @@ impl Application {
             Some((queue, _)) => Arc::new(queue.clone()),
             None => Arc::new(memory_queue.clone()),
         };
-        let (gateway, socket_layer) = Gateway::new();
+        let gateway = Gateway::new();
         let local: Arc<dyn Delivery> = Arc::new(gateway.delivery());
         let mut background = Vec::new();
         let (delivery, cluster): (Arc<dyn Delivery>, _) = match &redis {
@@ -336,7 +336,7 @@ impl Application {
         };
         gateway.register(state.clone());
         chatchit_http::prometheus();
-        let router = chatchit_http::router(state).layer(socket_layer);
+        let router = chatchit_http::router(state).merge(gateway.routes());
 
         let listener = TcpListener::bind(&config.bind)
             .await

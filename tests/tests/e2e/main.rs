@@ -5,6 +5,7 @@
 mod auth;
 mod bad_input;
 mod calls;
+mod conformance;
 mod conversations;
 mod messaging;
 mod moderation;

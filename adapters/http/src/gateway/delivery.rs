@@ -1,101 +1,99 @@
-//! The `Delivery` port on socketioxide rooms, for the sockets of this node.
-//! A broadcast writes the event, serialized once, to every socket in it.
+//! The `Delivery` port on this node's sockets. A send is written as one frame
+//! and that frame is shared by every recipient.
 
-use super::rooms;
+use super::Inner;
+use super::hub::{Hub, Skip};
+use super::packet;
+use super::rooms::Room;
+use super::session::parse_sid;
 use async_trait::async_trait;
+use axum::extract::ws::Utf8Bytes;
 use chatchit_domain::events::{RevokedPayload, ServerEvent};
-use chatchit_domain::ids::{ConversationId, UserId};
+use chatchit_domain::ids::UserId;
 use chatchit_domain::ports::{Audience, Delivery, DeliveryError, Dispatch, Exclude, Outbound};
-use socketioxide::SocketIo;
+use std::sync::{Arc, Weak};
 
-/// Delivers through the local socketioxide server.
+/// Delivers to the sockets connected to this node.
 #[derive(Clone)]
-pub struct SocketIoDelivery {
-    /// The socketioxide handle.
-    io: SocketIo,
+pub struct SocketDelivery {
+    /// The gateway's state. Weak: the gateway holds the application services
+    /// and they hold this delivery, so a strong handle would keep a dropped
+    /// server (its database pool and connections) alive forever.
+    inner: Weak<Inner>,
 }
 
-impl SocketIoDelivery {
-    /// Delivery over `io`.
-    pub fn new(io: SocketIo) -> Self {
-        Self { io }
+impl SocketDelivery {
+    /// Delivery through `inner`'s sockets.
+    pub(super) fn new(inner: &Arc<Inner>) -> Self {
+        Self {
+            inner: Arc::downgrade(inner),
+        }
     }
 }
 
-fn failed(e: impl std::fmt::Display) -> DeliveryError {
-    DeliveryError(e.to_string())
+fn user_rooms(mut users: Vec<UserId>) -> Vec<Room> {
+    users.sort_unstable();
+    users.dedup();
+    users.into_iter().map(Room::User).collect()
 }
 
 #[async_trait]
-impl Delivery for SocketIoDelivery {
+impl Delivery for SocketDelivery {
     async fn dispatch(&self, dispatch: Dispatch) -> Result<(), DeliveryError> {
+        // A gateway that is gone has no sockets left to deliver to.
+        let Some(inner) = self.inner.upgrade() else {
+            return Ok(());
+        };
+        let hub = &inner.hub;
         match dispatch {
             Dispatch::Send {
                 audience,
                 exclude,
                 event,
-            } => self.emit(audience, exclude, event).await,
+            } => {
+                let frame = Utf8Bytes::from(packet::event(&event.name, &event.payload));
+                let skip = match exclude {
+                    Exclude::Nobody => Skip::Nobody,
+                    Exclude::User(user) => Skip::User(user),
+                    Exclude::Connection(c) => parse_sid(&c.0).map_or(Skip::Nobody, Skip::Session),
+                };
+                match audience {
+                    Audience::Conversation(id) => {
+                        hub.send(&[Room::Conversation(id)], &skip, &frame)
+                    }
+                    Audience::Users(users) => hub.send(&user_rooms(users), &skip, &frame),
+                    Audience::Connection(c) => {
+                        if let Some(session) = parse_sid(&c.0).and_then(|sid| hub.get(sid)) {
+                            session.push(frame);
+                        }
+                    }
+                }
+            }
             Dispatch::Join {
                 users,
                 conversation,
-            } => self.move_sockets(users, conversation, true).await,
+            } => hub.move_members(&user_rooms(users), Room::Conversation(conversation), true),
             Dispatch::Leave {
                 users,
                 conversation,
-            } => self.move_sockets(users, conversation, false).await,
-            Dispatch::RevokeUser { user, reason } => self.revoke(rooms::user(user), reason).await,
+            } => hub.move_members(&user_rooms(users), Room::Conversation(conversation), false),
+            Dispatch::RevokeUser { user, reason } => revoke(hub, Room::User(user), reason)?,
             Dispatch::RevokeSession { session, reason } => {
-                self.revoke(rooms::session(session), reason).await
+                revoke(hub, Room::Session(session), reason)?;
             }
         }
+        Ok(())
     }
 }
 
-impl SocketIoDelivery {
-    async fn emit(
-        &self,
-        audience: Audience,
-        exclude: Exclude,
-        event: Outbound,
-    ) -> Result<(), DeliveryError> {
-        let targets: Vec<String> = match audience {
-            Audience::Conversation(id) => vec![rooms::conversation(id)],
-            Audience::Users(ids) => ids.into_iter().map(rooms::user).collect(),
-            Audience::Connection(c) => vec![rooms::connection(&c)],
-        };
-        let mut op = self.io.to(targets);
-        match exclude {
-            Exclude::Nobody => {}
-            Exclude::User(id) => op = op.except(rooms::user(id)),
-            Exclude::Connection(c) => op = op.except(rooms::connection(&c)),
-        }
-        op.emit(event.name, &event.payload).await.map_err(failed)
+/// `session:revoked` to every socket in `room`, then they are disconnected.
+fn revoke(hub: &Hub, room: Room, reason: String) -> Result<(), DeliveryError> {
+    let event = Outbound::of(&ServerEvent::SessionRevoked(RevokedPayload { reason }))?;
+    let frame = Utf8Bytes::from(packet::event(&event.name, &event.payload));
+    for session in hub.members(room) {
+        session.push(frame.clone());
+        session.push(packet::DISCONNECT.into());
+        session.close();
     }
-
-    async fn move_sockets(
-        &self,
-        users: Vec<UserId>,
-        conversation: ConversationId,
-        join: bool,
-    ) -> Result<(), DeliveryError> {
-        let rooms: Vec<String> = users.into_iter().map(rooms::user).collect();
-        let op = self.io.to(rooms);
-        let room = rooms::conversation(conversation);
-        if join {
-            op.join(room).await.map_err(failed)
-        } else {
-            op.leave(room).await.map_err(failed)
-        }
-    }
-
-    /// `session:revoked` to every socket in `room`, then disconnects them.
-    async fn revoke(&self, room: String, reason: String) -> Result<(), DeliveryError> {
-        let event = ServerEvent::SessionRevoked(RevokedPayload { reason });
-        self.io
-            .to(room.clone())
-            .emit(event.name(), &event)
-            .await
-            .map_err(failed)?;
-        self.io.to(room).disconnect().await.map_err(failed)
-    }
+    Ok(())
 }

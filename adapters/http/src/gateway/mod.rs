@@ -1,161 +1,282 @@
-//! The realtime gateway on Socket.IO v4 (socketioxide): authenticates the
-//! handshake, joins each socket to its rooms (`u:<user>`, `s:<session>`,
-//! `c:<conversation>`), and routes every client event to its registered
-//! `EventEndpoint`. Nothing outside this module knows which Socket.IO
-//! implementation serves the realtime side.
+//! The realtime gateway: Engine.IO 4 / Socket.IO 5 served by ChatChit itself
+//! (websocket, and HTTP long-polling with upgrade), so an idle socket costs
+//! one task, its small websocket buffers and its room entries. It
+//! authenticates the handshake, keeps each socket in its rooms (its user, its
+//! login session, its conversations) and routes every client event to its
+//! registered `EventEndpoint`. Nothing outside this module knows how the
+//! realtime side is served.
 
 mod delivery;
+mod hub;
+mod packet;
+mod polling;
 mod rooms;
+mod session;
+mod socket;
+mod websocket;
 
-pub use delivery::SocketIoDelivery;
+pub use delivery::SocketDelivery;
 
 use crate::state::AppState;
-use chatchit_application::handler::{EventEndpoint, error_ack};
-use chatchit_application::{Actor, AppError, EventContext};
-use chatchit_domain::events::ConnectionId;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::ws::{WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
+use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chatchit_application::handler::EventEndpoint;
+use hub::Hub;
 use serde::Deserialize;
-use serde_json::Value;
-use socketioxide::SocketIo;
-use socketioxide::extract::{AckSender, SocketRef, TryData};
-use socketioxide::handler::ConnectHandler;
-use socketioxide::layer::SocketIoLayer;
-use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use session::{Session, Sid, parse_sid, sid_text};
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
-/// Bytes each websocket reads at a time.
-const WS_READ_BUFFER: usize = 512;
-
-/// The handshake's `auth` object: `{token: accessToken}`.
-#[derive(Debug, Deserialize)]
-struct HandshakeAuth {
-    token: String,
+/// Heartbeat and size limits, as the handshake announces them.
+#[derive(Debug, Clone, Copy)]
+struct Settings {
+    /// Time between the server's pings.
+    ping_interval: Duration,
+    /// Time a pong may take.
+    ping_timeout: Duration,
+    /// Largest packet taken, in bytes.
+    max_payload: usize,
 }
 
-/// Why a handshake was refused; its text is the `connect_error` message.
-#[derive(Debug, thiserror::Error)]
-enum Refused {
-    /// No token, or one that is bad, expired or revoked.
-    #[error("unauthorized")]
-    Unauthorized,
-    /// The token could not be checked now (the database is away or
-    /// overloaded); the client should retry.
-    #[error("unavailable")]
-    Unavailable,
+const SETTINGS: Settings = Settings {
+    ping_interval: Duration::from_secs(25),
+    ping_timeout: Duration::from_secs(20),
+    max_payload: 1024 * 1024,
+};
+
+/// Bytes each websocket reads at a time: chat frames are small, and larger
+/// ones still arrive, in more reads.
+const WS_READ_BUFFER: usize = 512;
+/// Bytes of frames a websocket gathers before writing; everything waiting is
+/// written at once anyway, so this only bounds one write.
+const WS_WRITE_BUFFER: usize = 8 * 1024;
+/// How long a shutdown waits for sockets to say goodbye.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
+
+/// The application side, given once the services exist.
+struct App {
+    /// Services the handshake and disconnect use.
+    state: AppState,
+    /// Event name → its endpoint.
+    endpoints: HashMap<&'static str, Arc<dyn EventEndpoint>>,
+}
+
+/// What every transport task shares.
+struct Inner {
+    /// Sessions and rooms.
+    hub: Hub,
+    /// Set by [`Gateway::register`].
+    app: OnceLock<App>,
+    /// Heartbeat and limits.
+    settings: Settings,
+}
+
+impl Inner {
+    /// A new session, registered.
+    fn open(&self, upgraded: bool) -> Arc<Session> {
+        let session = Arc::new(Session::new(rand::random::<Sid>(), upgraded));
+        self.hub.insert(session.clone());
+        session
+    }
+
+    /// The Engine.IO handshake frame for `sid`.
+    fn handshake(&self, sid: Sid, upgrades: &[&str]) -> String {
+        packet::Handshake {
+            sid: &sid_text(sid),
+            upgrades,
+            ping_interval: millis(self.settings.ping_interval),
+            ping_timeout: millis(self.settings.ping_timeout),
+            max_payload: self.settings.max_payload,
+        }
+        .frame()
+    }
+
+    /// Ends a session: its transport stops and its socket disconnects.
+    async fn end(&self, session: &Arc<Session>) {
+        session.close();
+        self.hub.remove(session.sid);
+        socket::disconnect(self, session).await;
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// The Socket.IO server: created before the application services (they need
 /// its delivery side), then given the services with [`Gateway::register`].
 #[derive(Clone)]
 pub struct Gateway {
-    /// The socketioxide handle.
-    io: SocketIo,
+    /// Shared with every transport task.
+    inner: Arc<Inner>,
+}
+
+impl Default for Gateway {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Gateway {
-    /// A gateway and the tower layer that serves `/socket.io/`.
-    pub fn new() -> (Self, SocketIoLayer) {
-        let (layer, io) = SocketIo::builder()
-            .ping_interval(std::time::Duration::from_secs(25))
-            .ping_timeout(std::time::Duration::from_secs(20))
-            .max_payload(1024 * 1024)
-            // The default 4 KiB read buffer per websocket is most of an idle
-            // socket's cost; chat frames are small and larger ones still
-            // arrive, in more reads.
-            .ws_read_buffer_size(WS_READ_BUFFER)
-            .build_layer();
-        (Self { io }, layer)
+    /// A gateway with no sockets yet.
+    pub fn new() -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                hub: Hub::default(),
+                app: OnceLock::new(),
+                settings: SETTINGS,
+            }),
+        }
+    }
+
+    /// The routes under `/socket.io/`, to merge into the HTTP router.
+    pub fn routes(&self) -> Router {
+        Router::new()
+            .route("/socket.io/", get(on_get).post(on_post))
+            .layer(DefaultBodyLimit::max(SETTINGS.max_payload))
+            .with_state(self.inner.clone())
     }
 
     /// The `Delivery` port implementation backed by this gateway.
-    pub fn delivery(&self) -> SocketIoDelivery {
-        SocketIoDelivery::new(self.io.clone())
+    pub fn delivery(&self) -> SocketDelivery {
+        SocketDelivery::new(&self.inner)
     }
 
-    /// Starts accepting connections on namespace `/`, answering events with
-    /// the endpoints in `state`.
+    /// Starts admitting sockets, answering events with the endpoints in
+    /// `state`. Until then handshakes are refused as `unavailable`.
     pub fn register(&self, state: AppState) {
-        let admit = move |s: SocketRef, TryData(auth): TryData<HandshakeAuth>| {
-            let state = state.clone();
-            async move { admit(s, auth.ok(), state).await }
-        };
-        let on_connect = async |s: SocketRef| tracing::debug!(socket = %s.id, "socket connected");
-        self.io.ns("/", on_connect.with(admit));
+        let endpoints = state
+            .events
+            .iter()
+            .map(|e| (e.event(), e.clone()))
+            .collect();
+        if self.inner.app.set(App { state, endpoints }).is_err() {
+            tracing::warn!("the gateway was registered twice; the first registration stays");
+        }
     }
 
-    /// Disconnects every socket (graceful shutdown).
+    /// Disconnects every socket (graceful shutdown): each is told and closed,
+    /// and those that have not gone within a grace period are dropped.
     pub async fn close(&self) {
-        self.io.close().await;
+        for session in self.inner.hub.all() {
+            session.push(packet::DISCONNECT.into());
+            session.close();
+        }
+        let deadline = tokio::time::Instant::now() + CLOSE_GRACE;
+        while !self.inner.hub.all().is_empty() && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        for session in self.inner.hub.all() {
+            self.inner.end(&session).await;
+        }
     }
 }
 
-/// The handshake: authenticates, then joins the socket to its rooms and
-/// registers its events. This runs before the client is told it is connected
-/// (socketioxide spawns the connect handler afterwards, so events registered
-/// there could miss the client's first emits).
-async fn admit(s: SocketRef, auth: Option<HandshakeAuth>, state: AppState) -> Result<(), Refused> {
-    let token = auth.ok_or(Refused::Unauthorized)?.token;
-    let actor = state.auth.authenticate(&token).await.map_err(|e| match e {
-        AppError::Unavailable(_) | AppError::Internal(_) => {
-            tracing::warn!(error = %e, "a handshake could not be checked");
-            Refused::Unavailable
-        }
-        _ => Refused::Unauthorized,
-    })?;
-    let conversations = match state.conversations.room_ids(&actor).await {
-        Ok(ids) => ids,
-        Err(e) => {
-            tracing::error!(error = %e, "could not load conversation rooms");
-            Vec::new()
-        }
+/// The query every Engine.IO request carries.
+#[derive(Debug, Deserialize)]
+struct EngineQuery {
+    /// The protocol version; only 4 is served.
+    #[serde(rename = "EIO")]
+    eio: Option<String>,
+    /// `polling` or `websocket`.
+    transport: Option<String>,
+    /// The session, once there is one.
+    sid: Option<String>,
+}
+
+/// An Engine.IO request refused, with the reference server's codes.
+#[derive(Debug, Clone, Copy)]
+enum Refusal {
+    /// Neither `polling` nor `websocket`.
+    UnknownTransport,
+    /// No such session (it ended, or never was).
+    UnknownSession,
+    /// A request that does not fit the session's state.
+    BadRequest,
+    /// Not Engine.IO 4.
+    UnsupportedVersion,
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let (code, message) = match self {
+            Self::UnknownTransport => (0, "Transport unknown"),
+            Self::UnknownSession => (1, "Session ID unknown"),
+            Self::BadRequest => (3, "Bad request"),
+            Self::UnsupportedVersion => (5, "Unsupported protocol version"),
+        };
+        let body = serde_json::json!({ "code": code, "message": message });
+        (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
+    }
+}
+
+/// Checks the version and finds the session named in the query.
+fn session_of(inner: &Inner, query: &EngineQuery) -> Result<Option<Arc<Session>>, Refusal> {
+    if query.eio.as_deref() != Some("4") {
+        return Err(Refusal::UnsupportedVersion);
+    }
+    match &query.sid {
+        None => Ok(None),
+        Some(sid) => parse_sid(sid)
+            .and_then(|sid| inner.hub.get(sid))
+            .map(Some)
+            .ok_or(Refusal::UnknownSession),
+    }
+}
+
+async fn on_get(
+    State(inner): State<Arc<Inner>>,
+    Query(query): Query<EngineQuery>,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    let session = match session_of(&inner, &query) {
+        Ok(session) => session,
+        Err(refused) => return refused.into_response(),
     };
-    s.join(rooms::connection(&ConnectionId(s.id.to_string())));
-    s.join(rooms::user(actor.user_id));
-    s.join(rooms::session(actor.session_id));
-    s.join(
-        conversations
-            .into_iter()
-            .map(rooms::conversation)
-            .collect::<Vec<_>>(),
-    );
-    for endpoint in state.events.iter() {
-        register_event(&s, endpoint.clone(), actor.clone());
-    }
-    let connection = ConnectionId(s.id.to_string());
-    if let Err(e) = state.presence.connected(&actor, connection).await {
-        tracing::warn!(error = %e, "presence not recorded");
-    }
-    metrics::gauge!("chatchit_connected_sockets").increment(1.0);
-    state.sockets.fetch_add(1, Ordering::Relaxed);
-    s.extensions.insert(actor.clone());
-    s.on_disconnect(async move || {
-        metrics::gauge!("chatchit_connected_sockets").decrement(1.0);
-        state.sockets.fetch_sub(1, Ordering::Relaxed);
-        if let Err(e) = state.presence.disconnected(&actor).await {
-            tracing::warn!(error = %e, "presence not updated");
+    match (query.transport.as_deref(), session) {
+        (Some("polling"), None) => polling::open(&inner),
+        (Some("polling"), Some(session)) if !session.is_upgraded() => {
+            polling::poll(&inner, &session).await
         }
-    });
-    Ok(())
+        (Some("websocket"), session) => {
+            let Ok(upgrade) = upgrade else {
+                return Refusal::BadRequest.into_response();
+            };
+            let upgrade = upgrade
+                .read_buffer_size(WS_READ_BUFFER)
+                .write_buffer_size(WS_WRITE_BUFFER)
+                .max_message_size(inner.settings.max_payload);
+            match session {
+                None => upgrade.on_upgrade(move |ws| websocket::run_fresh(inner, ws)),
+                Some(session) if !session.is_upgraded() => {
+                    upgrade.on_upgrade(move |ws| websocket::run_upgrade(inner, ws, session))
+                }
+                Some(_) => Refusal::BadRequest.into_response(),
+            }
+        }
+        (Some("polling"), Some(_)) => Refusal::BadRequest.into_response(),
+        _ => Refusal::UnknownTransport.into_response(),
+    }
 }
 
-fn register_event(s: &SocketRef, endpoint: Arc<dyn EventEndpoint>, actor: Actor) {
-    let name = endpoint.event();
-    s.on(
-        name,
-        move |s: SocketRef, TryData(payload): TryData<Value>, ack: AckSender| {
-            let endpoint = endpoint.clone();
-            let ctx = EventContext {
-                actor: actor.clone(),
-                connection: Some(ConnectionId(s.id.to_string())),
-            };
-            async move {
-                let answer = match payload {
-                    Ok(payload) => endpoint.dispatch(ctx, payload).await,
-                    Err(e) => error_ack(&AppError::validation("payload", e.to_string())),
-                };
-                if ack.send(&answer).is_err() {
-                    tracing::debug!(event = name, "no ack callback, or the socket closed");
-                }
-            }
-        },
-    );
+async fn on_post(
+    State(inner): State<Arc<Inner>>,
+    Query(query): Query<EngineQuery>,
+    body: Bytes,
+) -> Response {
+    let session = match session_of(&inner, &query) {
+        Ok(Some(session)) if query.transport.as_deref() == Some("polling") => session,
+        Ok(_) => return Refusal::BadRequest.into_response(),
+        Err(refused) => return refused.into_response(),
+    };
+    let Ok(body) = std::str::from_utf8(&body) else {
+        return Refusal::BadRequest.into_response();
+    };
+    polling::post(&inner, &session, body).await
 }

@@ -1,24 +1,15 @@
-//! Room names: one per connection, user, session and conversation.
+//! Rooms: a user's sockets, one login session's sockets, a conversation's
+//! members' sockets. Plain ids, so a membership costs no string.
 
-use chatchit_domain::events::ConnectionId;
 use chatchit_domain::ids::{ConversationId, SessionId, UserId};
 
-/// Every socket of a user.
-pub fn user(id: UserId) -> String {
-    format!("u:{id}")
-}
-
-/// Every socket of one login session (device).
-pub fn session(id: SessionId) -> String {
-    format!("s:{id}")
-}
-
-/// Every socket of every member of a conversation.
-pub fn conversation(id: ConversationId) -> String {
-    format!("c:{id}")
-}
-
-/// One socket alone, so it can be left out of a broadcast.
-pub fn connection(id: &ConnectionId) -> String {
-    format!("k:{}", id.0)
+/// A set of sockets an event can be sent to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Room {
+    /// Every socket of a user.
+    User(UserId),
+    /// Every socket of one login session (device).
+    Session(SessionId),
+    /// Every socket of every member of a conversation.
+    Conversation(ConversationId),
 }

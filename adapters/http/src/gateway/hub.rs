@@ -1,0 +1,198 @@
+//! Every session of this node, and which rooms their sockets are in.
+
+use super::rooms::Room;
+use super::session::{Session, Sid, lock};
+use axum::extract::ws::Utf8Bytes;
+use chatchit_domain::ids::UserId;
+use std::collections::HashMap;
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+/// The sessions of this node and their rooms.
+#[derive(Default)]
+pub struct Hub {
+    /// Every open Engine.IO session, connected or not.
+    sessions: RwLock<HashMap<Sid, Arc<Session>>>,
+    /// Connected sockets by room.
+    rooms: RwLock<HashMap<Room, HashMap<Sid, Arc<Session>>>>,
+}
+
+/// Who to leave out of a send.
+pub enum Skip {
+    /// Nobody.
+    Nobody,
+    /// Every socket of this user.
+    User(UserId),
+    /// This one socket.
+    Session(Sid),
+}
+
+fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Hub {
+    /// Adds a new session.
+    pub fn insert(&self, session: Arc<Session>) {
+        write(&self.sessions).insert(session.sid, session);
+    }
+
+    /// The session `sid`, if open.
+    pub fn get(&self, sid: Sid) -> Option<Arc<Session>> {
+        read(&self.sessions).get(&sid).cloned()
+    }
+
+    /// Removes a session and takes its socket out of every room; `None` if
+    /// it was already gone.
+    pub fn remove(&self, sid: Sid) -> Option<Arc<Session>> {
+        let session = write(&self.sessions).remove(&sid)?;
+        self.leave_all(&session);
+        Some(session)
+    }
+
+    /// Takes the socket out of every room it is in.
+    pub fn leave_all(&self, session: &Session) {
+        let joined = std::mem::take(&mut *lock(&session.rooms));
+        let mut rooms = write(&self.rooms);
+        for room in joined {
+            if let Some(members) = rooms.get_mut(&room) {
+                members.remove(&session.sid);
+                if members.is_empty() {
+                    rooms.remove(&room);
+                }
+            }
+        }
+    }
+
+    /// Puts the socket in `joining` rooms.
+    pub fn join(&self, session: &Arc<Session>, joining: impl IntoIterator<Item = Room>) {
+        let mut rooms = write(&self.rooms);
+        let mut joined = lock(&session.rooms);
+        for room in joining {
+            if rooms
+                .entry(room)
+                .or_default()
+                .insert(session.sid, session.clone())
+                .is_none()
+            {
+                joined.push(room);
+            }
+        }
+    }
+
+    /// Every socket in `of` joins (or leaves) `room`.
+    pub fn move_members(&self, of: &[Room], room: Room, join: bool) {
+        let members: Vec<Arc<Session>> = {
+            let rooms = read(&self.rooms);
+            of.iter()
+                .filter_map(|r| rooms.get(r))
+                .flat_map(|m| m.values().cloned())
+                .collect()
+        };
+        let mut rooms = write(&self.rooms);
+        for session in members {
+            let mut joined = lock(&session.rooms);
+            if join {
+                if rooms
+                    .entry(room)
+                    .or_default()
+                    .insert(session.sid, session.clone())
+                    .is_none()
+                {
+                    joined.push(room);
+                }
+            } else if let Some(members) = rooms.get_mut(&room) {
+                members.remove(&session.sid);
+                joined.retain(|r| *r != room);
+                if members.is_empty() {
+                    rooms.remove(&room);
+                }
+            }
+        }
+    }
+
+    /// Queues `frame` for every socket in `to` but those `skip` names. The
+    /// rooms must not share sockets (a user's rooms never do).
+    pub fn send(&self, to: &[Room], skip: &Skip, frame: &Utf8Bytes) {
+        let rooms = read(&self.rooms);
+        for members in to.iter().filter_map(|r| rooms.get(r)) {
+            for session in members.values() {
+                let skipped = match skip {
+                    Skip::Nobody => false,
+                    Skip::Session(sid) => session.sid == *sid,
+                    Skip::User(user) => session.actor().is_some_and(|actor| actor.user_id == *user),
+                };
+                if !skipped {
+                    session.push(frame.clone());
+                }
+            }
+        }
+    }
+
+    /// The sockets in `room`.
+    pub fn members(&self, room: Room) -> Vec<Arc<Session>> {
+        read(&self.rooms)
+            .get(&room)
+            .map(|m| m.values().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Every open session.
+    pub fn all(&self) -> Vec<Arc<Session>> {
+        read(&self.sessions).values().cloned().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chatchit_domain::ids::ConversationId;
+
+    fn frames(session: &Session) -> Vec<String> {
+        session
+            .take()
+            .frames
+            .iter()
+            .map(|f| f.as_str().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn sends_reach_room_members_but_the_skipped_one() {
+        let hub = Hub::default();
+        let (a, b) = (
+            Arc::new(Session::new(1, true)),
+            Arc::new(Session::new(2, true)),
+        );
+        let room = Room::Conversation(ConversationId::generate());
+        for s in [&a, &b] {
+            hub.insert(s.clone());
+            hub.join(s, [room]);
+        }
+        hub.send(&[room], &Skip::Session(1), &"hi".into());
+        assert!(frames(&a).is_empty());
+        assert_eq!(frames(&b), ["hi"]);
+    }
+
+    #[test]
+    fn members_move_between_rooms_and_leave_them_when_removed() {
+        let hub = Hub::default();
+        let a = Arc::new(Session::new(1, true));
+        let user = Room::User(UserId::generate());
+        let room = Room::Conversation(ConversationId::generate());
+        hub.insert(a.clone());
+        hub.join(&a, [user]);
+        hub.move_members(&[user], room, true);
+        assert_eq!(hub.members(room).len(), 1);
+        hub.move_members(&[user], room, false);
+        assert!(hub.members(room).is_empty());
+        hub.move_members(&[user], room, true);
+        hub.remove(1);
+        assert!(hub.members(room).is_empty());
+        assert!(hub.members(user).is_empty());
+        assert!(hub.get(1).is_none());
+    }
+}

@@ -1,0 +1,86 @@
+//! The HTTP long-polling transport: a GET waits for frames, a POST carries
+//! the client's packets, and a task keeps the heartbeat until the session
+//! moves to a websocket.
+
+use super::Inner;
+use super::packet;
+use super::session::Session;
+use super::socket::{self, Flow};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+
+/// Separates packets in a long-polling body.
+const SEPARATOR: char = '\u{1e}';
+
+fn text(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; charset=UTF-8")], body).into_response()
+}
+
+/// Opens a session: the handshake offers the websocket upgrade.
+pub fn open(inner: &Arc<Inner>) -> Response {
+    let session = inner.open(false);
+    tokio::spawn(heartbeat(inner.clone(), session.clone()));
+    text(inner.handshake(session.sid, &["websocket"]))
+}
+
+/// Waits until frames are waiting (a ping comes every `pingInterval`), then
+/// answers them all; a closing session's last answer ends with `1`.
+pub async fn poll(inner: &Arc<Inner>, session: &Arc<Session>) -> Response {
+    loop {
+        let batch = session.take();
+        if !batch.frames.is_empty() || batch.close {
+            let mut body = String::new();
+            for frame in &batch.frames {
+                if !body.is_empty() {
+                    body.push(SEPARATOR);
+                }
+                body.push_str(frame.as_str());
+            }
+            if batch.close {
+                if !body.is_empty() {
+                    body.push(SEPARATOR);
+                }
+                body.push_str(packet::CLOSE);
+                inner.end(session).await;
+            }
+            return text(body);
+        }
+        session.wake.notified().await;
+    }
+}
+
+/// Handles the packets of one POST.
+pub async fn post(inner: &Arc<Inner>, session: &Arc<Session>, body: &str) -> Response {
+    for packet in body.split(SEPARATOR) {
+        if socket::on_text(inner, session, packet).await == Flow::Close {
+            inner.end(session).await;
+            break;
+        }
+    }
+    text("ok".to_owned())
+}
+
+/// Pings a polling session and ends it when a pong does not come back in
+/// time; stops once the session has moved to a websocket or ended.
+async fn heartbeat(inner: Arc<Inner>, session: Arc<Session>) {
+    let settings = inner.settings;
+    let live = |session: &Session| !session.is_upgraded() && inner.hub.get(session.sid).is_some();
+    loop {
+        tokio::time::sleep(settings.ping_interval).await;
+        if !live(&session) {
+            return;
+        }
+        session.pinged();
+        session.push(packet::PING.into());
+        tokio::time::sleep(settings.ping_timeout).await;
+        if !live(&session) {
+            return;
+        }
+        if session.awaiting_pong() {
+            tracing::debug!("polling ping timeout");
+            inner.end(&session).await;
+            return;
+        }
+    }
+}

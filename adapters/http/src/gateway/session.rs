@@ -1,0 +1,206 @@
+//! One Engine.IO session: the frames waiting to be written to it, whatever
+//! transport carries them, and the Socket.IO socket on it once connected.
+
+use super::rooms::Room;
+use axum::extract::ws::Utf8Bytes;
+use chatchit_application::Actor;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use tokio::sync::Notify;
+
+/// Frames a socket may have waiting before it counts as a slow consumer.
+const MAX_WAITING_FRAMES: usize = 4096;
+/// Bytes a socket may have waiting before it counts as a slow consumer.
+const MAX_WAITING_BYTES: usize = 4 * 1024 * 1024;
+
+/// A session id: random, so it also guards the long-polling requests that
+/// carry it.
+pub type Sid = u128;
+
+/// The text form of a session id (32 hex digits), which is also the socket's
+/// `ConnectionId`.
+pub fn sid_text(sid: Sid) -> String {
+    format!("{sid:032x}")
+}
+
+/// Reads a session id written by [`sid_text`].
+pub fn parse_sid(text: &str) -> Option<Sid> {
+    (text.len() == 32)
+        .then(|| Sid::from_str_radix(text, 16).ok())
+        .flatten()
+}
+
+/// What one Engine.IO session holds.
+pub struct Session {
+    /// Its id.
+    pub sid: Sid,
+    /// Frames not yet written, and whether the session is closing.
+    outbox: Mutex<Outbox>,
+    /// Wakes the transport when frames wait or the session closes.
+    pub wake: Notify,
+    /// The authenticated user once the Socket.IO socket has connected.
+    actor: Mutex<Option<Actor>>,
+    /// The rooms the socket is in, so they can be left when it goes.
+    pub rooms: Mutex<Vec<Room>>,
+    /// True from a ping until its pong.
+    awaiting_pong: AtomicBool,
+    /// True once the session has moved from long-polling to a websocket.
+    upgraded: AtomicBool,
+}
+
+/// The frames waiting for a transport.
+#[derive(Default)]
+struct Outbox {
+    /// In order.
+    frames: VecDeque<Utf8Bytes>,
+    /// Their total length.
+    bytes: usize,
+    /// The transport is to write what waits and then close.
+    closing: bool,
+}
+
+/// What a transport takes from the outbox in one go.
+pub struct Batch {
+    /// Frames to write, in order.
+    pub frames: Vec<Utf8Bytes>,
+    /// After writing them, close.
+    pub close: bool,
+}
+
+/// Locks `mutex` even if a holder panicked: every critical section here
+/// leaves the data consistent.
+pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Session {
+    /// A new session.
+    pub fn new(sid: Sid, upgraded: bool) -> Self {
+        Self {
+            sid,
+            outbox: Mutex::default(),
+            wake: Notify::new(),
+            actor: Mutex::new(None),
+            rooms: Mutex::new(Vec::new()),
+            awaiting_pong: AtomicBool::new(false),
+            upgraded: AtomicBool::new(upgraded),
+        }
+    }
+
+    /// Queues `frame` for the transport. A socket that lets more than
+    /// [`MAX_WAITING_FRAMES`] frames or [`MAX_WAITING_BYTES`] bytes pile up
+    /// has stopped reading: its queue is dropped and it is closed, so one
+    /// slow client cannot hold the server's memory (it catches up with
+    /// `sync` when it reconnects).
+    pub fn push(&self, frame: Utf8Bytes) {
+        {
+            let mut outbox = lock(&self.outbox);
+            if outbox.closing {
+                return;
+            }
+            outbox.bytes += frame.as_str().len();
+            outbox.frames.push_back(frame);
+            if outbox.frames.len() > MAX_WAITING_FRAMES || outbox.bytes > MAX_WAITING_BYTES {
+                tracing::info!(sid = %sid_text(self.sid), "slow consumer disconnected");
+                outbox.frames.clear();
+                outbox.bytes = 0;
+                outbox.closing = true;
+            }
+        }
+        self.wake.notify_one();
+    }
+
+    /// Asks the transport to write what waits and close.
+    pub fn close(&self) {
+        lock(&self.outbox).closing = true;
+        self.wake.notify_one();
+    }
+
+    /// Takes every waiting frame.
+    pub fn take(&self) -> Batch {
+        let mut outbox = lock(&self.outbox);
+        outbox.bytes = 0;
+        Batch {
+            frames: outbox.frames.drain(..).collect(),
+            close: outbox.closing,
+        }
+    }
+
+    /// The connected socket's user, if any.
+    pub fn actor(&self) -> Option<Actor> {
+        lock(&self.actor).clone()
+    }
+
+    /// Marks the socket connected as `actor`.
+    pub fn set_actor(&self, actor: Actor) {
+        *lock(&self.actor) = Some(actor);
+    }
+
+    /// Marks the socket gone; the user it was, if it was connected.
+    pub fn take_actor(&self) -> Option<Actor> {
+        lock(&self.actor).take()
+    }
+
+    /// A ping went out.
+    pub fn pinged(&self) {
+        self.awaiting_pong.store(true, Ordering::Release);
+    }
+
+    /// The pong came back.
+    pub fn ponged(&self) {
+        self.awaiting_pong.store(false, Ordering::Release);
+    }
+
+    /// True while a ping waits for its pong.
+    pub fn awaiting_pong(&self) -> bool {
+        self.awaiting_pong.load(Ordering::Acquire)
+    }
+
+    /// The session now runs on a websocket.
+    pub fn set_upgraded(&self) {
+        self.upgraded.store(true, Ordering::Release);
+    }
+
+    /// True once the session runs on a websocket.
+    pub fn is_upgraded(&self) -> bool {
+        self.upgraded.load(Ordering::Acquire)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_come_out_in_order_and_closing_stops_new_ones() {
+        let session = Session::new(1, true);
+        session.push("a".into());
+        session.push("b".into());
+        session.close();
+        session.push("c".into());
+        let batch = session.take();
+        let frames: Vec<&str> = batch.frames.iter().map(Utf8Bytes::as_str).collect();
+        assert_eq!(frames, ["a", "b"]);
+        assert!(batch.close);
+    }
+
+    #[test]
+    fn a_socket_that_stops_reading_is_closed_and_its_queue_dropped() {
+        let session = Session::new(1, true);
+        for _ in 0..=MAX_WAITING_FRAMES {
+            session.push("x".into());
+        }
+        let batch = session.take();
+        assert!(batch.frames.is_empty());
+        assert!(batch.close);
+    }
+
+    #[test]
+    fn sids_read_back_from_their_text() {
+        let sid: Sid = 0x0123_4567_89ab_cdef_0011_2233_4455_6677;
+        assert_eq!(parse_sid(&sid_text(sid)), Some(sid));
+        assert_eq!(parse_sid("xyz"), None);
+        assert_eq!(parse_sid(&"g".repeat(32)), None);
+    }
+}

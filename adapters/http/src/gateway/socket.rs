@@ -1,0 +1,197 @@
+//! The Socket.IO layer on top of an Engine.IO session: the handshake on
+//! namespace `/` (authentication, rooms, presence), events answered by their
+//! endpoints, and the socket's end.
+
+use super::packet::{self, EnginePacket, PacketError, SocketPacket};
+use super::rooms::Room;
+use super::session::{Session, sid_text};
+use super::{App, Inner};
+use chatchit_application::handler::error_ack;
+use chatchit_application::{Actor, AppError, EventContext};
+use chatchit_domain::events::ConnectionId;
+use serde_json::Value;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+/// What the transport does after handing over a packet.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Flow {
+    /// Keep reading.
+    Continue,
+    /// Close the session (the client left or broke the protocol).
+    Close,
+}
+
+/// Why a handshake was refused; its text is the `connect_error` message.
+#[derive(Debug, thiserror::Error)]
+enum Refused {
+    /// No token, or one that is bad, expired or revoked.
+    #[error("unauthorized")]
+    Unauthorized,
+    /// The token could not be checked now (the database is away or
+    /// overloaded, or the server is still starting); the client should retry.
+    #[error("unavailable")]
+    Unavailable,
+}
+
+/// Handles one Engine.IO packet a client sent.
+pub async fn on_text(inner: &Arc<Inner>, session: &Arc<Session>, text: &str) -> Flow {
+    match packet::parse_engine(text) {
+        Some(EnginePacket::Message(body)) => on_socket_packet(inner, session, body).await,
+        Some(EnginePacket::Pong) => {
+            session.ponged();
+            Flow::Continue
+        }
+        Some(EnginePacket::Ping(_) | EnginePacket::Noop | EnginePacket::Upgrade) => Flow::Continue,
+        Some(EnginePacket::Close) => Flow::Close,
+        None => {
+            tracing::debug!(sid = %sid_text(session.sid), "malformed Engine.IO packet");
+            Flow::Close
+        }
+    }
+}
+
+async fn on_socket_packet(inner: &Arc<Inner>, session: &Arc<Session>, body: &str) -> Flow {
+    match packet::parse_socket(body) {
+        Ok(SocketPacket::Connect(auth)) => {
+            connect(inner, session, auth).await;
+            Flow::Continue
+        }
+        Ok(SocketPacket::Event { ack, name, payload }) => {
+            if let (Some(actor), Some(app)) = (session.actor(), inner.app.get()) {
+                on_event(app, session, actor, ack, &name, payload);
+            }
+            Flow::Continue
+        }
+        Ok(SocketPacket::Disconnect) => {
+            disconnect(inner, session).await;
+            Flow::Continue
+        }
+        Ok(SocketPacket::Ack) => Flow::Continue,
+        Err(PacketError::Namespace(namespace)) => {
+            session.push(packet::invalid_namespace(&namespace).into());
+            Flow::Continue
+        }
+        Err(PacketError::Malformed) => {
+            tracing::debug!(sid = %sid_text(session.sid), "malformed Socket.IO packet");
+            Flow::Close
+        }
+    }
+}
+
+/// The handshake: authenticates, joins the socket to its rooms, records
+/// presence, and only then tells the client it is connected, so no event
+/// meant for it can be missed.
+async fn connect(inner: &Arc<Inner>, session: &Arc<Session>, auth: Option<Value>) {
+    if session.actor().is_some() {
+        return;
+    }
+    let token = auth
+        .as_ref()
+        .and_then(|a| a.get("token"))
+        .and_then(Value::as_str);
+    let admitted = match inner.app.get() {
+        Some(app) => admit(app, token).await,
+        None => Err(Refused::Unavailable),
+    };
+    let (app, actor, conversations) = match admitted {
+        Ok(admitted) => admitted,
+        Err(refused) => {
+            session.push(packet::connect_error(&refused.to_string()).into());
+            return;
+        }
+    };
+    let connection = ConnectionId(sid_text(session.sid));
+    metrics::gauge!("chatchit_connected_sockets").increment(1.0);
+    app.state.sockets.fetch_add(1, Ordering::Relaxed);
+    let rooms = [Room::User(actor.user_id), Room::Session(actor.session_id)]
+        .into_iter()
+        .chain(conversations.into_iter().map(Room::Conversation));
+    session.set_actor(actor.clone());
+    inner.hub.join(session, rooms);
+    // Connected before presence is recorded: the presence snapshot sent to
+    // this socket must come after the client knows it is connected.
+    session.push(packet::connected(&connection.0).into());
+    if let Err(e) = app.state.presence.connected(&actor, connection).await {
+        tracing::warn!(error = %e, "presence not recorded");
+    }
+    if inner.hub.get(session.sid).is_none() {
+        // The client left while it was being admitted.
+        if session.actor().is_some() {
+            disconnect(inner, session).await;
+        } else if let Err(e) = app.state.presence.disconnected(&actor).await {
+            tracing::warn!(error = %e, "presence not updated");
+        }
+    }
+}
+
+async fn admit<'a>(
+    app: &'a App,
+    token: Option<&str>,
+) -> Result<(&'a App, Actor, Vec<chatchit_domain::ids::ConversationId>), Refused> {
+    let token = token.ok_or(Refused::Unauthorized)?;
+    let actor = app
+        .state
+        .auth
+        .authenticate(token)
+        .await
+        .map_err(|e| match e {
+            AppError::Unavailable(_) | AppError::Internal(_) => {
+                tracing::warn!(error = %e, "a handshake could not be checked");
+                Refused::Unavailable
+            }
+            _ => Refused::Unauthorized,
+        })?;
+    let conversations = match app.state.conversations.room_ids(&actor).await {
+        Ok(ids) => ids,
+        Err(e) => {
+            tracing::error!(error = %e, "could not load conversation rooms");
+            Vec::new()
+        }
+    };
+    Ok((app, actor, conversations))
+}
+
+/// Runs the event's endpoint in its own task (a slow handler holds up
+/// neither this socket's reads nor its heartbeat) and queues the answer.
+fn on_event(
+    app: &App,
+    session: &Arc<Session>,
+    actor: Actor,
+    ack: Option<u64>,
+    name: &str,
+    payload: Option<Value>,
+) {
+    let endpoint = app.endpoints.get(name).cloned();
+    let ctx = EventContext {
+        actor,
+        connection: Some(ConnectionId(sid_text(session.sid))),
+    };
+    let session = session.clone();
+    tokio::spawn(async move {
+        let answer = match (endpoint, payload) {
+            (None, _) => error_ack(&AppError::NotFound("no such event".into())),
+            (Some(_), None) => error_ack(&AppError::validation("payload", "missing")),
+            (Some(endpoint), Some(payload)) => endpoint.dispatch(ctx, payload).await,
+        };
+        if let Some(id) = ack {
+            session.push(packet::ack(id, &answer).into());
+        }
+    });
+}
+
+/// The socket leaves namespace `/`: out of its rooms, presence updated.
+/// Does nothing the second time.
+pub async fn disconnect(inner: &Inner, session: &Session) {
+    inner.hub.leave_all(session);
+    let Some(actor) = session.take_actor() else {
+        return;
+    };
+    metrics::gauge!("chatchit_connected_sockets").decrement(1.0);
+    if let Some(app) = inner.app.get() {
+        app.state.sockets.fetch_sub(1, Ordering::Relaxed);
+        if let Err(e) = app.state.presence.disconnected(&actor).await {
+            tracing::warn!(error = %e, "presence not updated");
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! The realtime transport against clients it did not write: the stock npm
+//! `socket.io-client` (websocket only, long-polling only, and polling
+//! upgraded to a websocket), and raw frames that break the protocol.
+
+use chatchit_tests::TestServer;
+use futures_util::{SinkExt, StreamExt};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::Message;
+
+/// The npm client's folder, installed (`npm ci`) on first use; `None` (skip)
+/// without Node.js outside CI.
+fn npm_client() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("conformance");
+    let node = std::process::Command::new("node").arg("--version").output();
+    if node.is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "Node.js is needed for the conformance suite"
+        );
+        eprintln!("skipped: no Node.js");
+        return None;
+    }
+    if !dir.join("node_modules/socket.io-client").exists() {
+        let status = std::process::Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&dir)
+            .status()
+            .expect("npm runs");
+        assert!(status.success(), "npm ci in {}", dir.display());
+    }
+    Some(dir)
+}
+
+async fn stored_bodies(s: &TestServer, conversation: &str, token: &str) -> Vec<Value> {
+    let (status, page) = s
+        .get(
+            &format!("/api/v1/conversations/{conversation}/messages"),
+            token,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut items: Vec<Value> = page["items"].as_array().expect("items").clone();
+    items.sort_by_key(|m| m["seq"].as_i64());
+    items.into_iter().map(|m| m["body"].clone()).collect()
+}
+
+#[tokio::test]
+async fn the_stock_npm_client_chats_over_websocket_polling_and_upgrade() {
+    let Some(dir) = npm_client() else {
+        return;
+    };
+    let s = TestServer::start().await;
+    let (alice, bob) = (s.register("alice").await, s.register("bob").await);
+    let c = s.group(&alice, &[&bob]).await;
+    let run = tokio::process::Command::new("node")
+        .arg(dir.join("client.mjs"))
+        .args([&s.base, &alice.token, &bob.token, &c])
+        .output();
+    let out = tokio::time::timeout(Duration::from_secs(60), run)
+        .await
+        .expect("the npm client finishes")
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_str(stdout.trim()).expect("one JSON line");
+    assert_eq!(report["seqs"], json!([1, 2, 3]));
+    assert_eq!(
+        report["transports"],
+        json!(["websocket", "websocket", "polling"])
+    );
+    assert_eq!(
+        stored_bodies(&s, &c, &alice.token).await,
+        ["over a websocket", "after an upgrade", "over long-polling"]
+    );
+}
+
+/// A raw Engine.IO websocket, connected to namespace `/` as `token`.
+async fn raw_socket(
+    s: &TestServer,
+    token: &str,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+    let url = format!(
+        "{}/socket.io/?EIO=4&transport=websocket",
+        s.base.replace("http", "ws")
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(url)
+        .await
+        .expect("websocket");
+    let open = next_text(&mut ws).await.expect("handshake");
+    assert!(open.starts_with("0{\"sid\":"), "{open}");
+    ws.send(Message::text(format!("40{}", json!({"token": token}))))
+        .await
+        .expect("send");
+    let connected = next_text(&mut ws).await.expect("connect answer");
+    assert!(connected.starts_with("40{\"sid\":"), "{connected}");
+    ws
+}
+
+/// The next text frame that is not a server event (events such as
+/// `conversation:new` may arrive at any time); `None` once the server closed.
+async fn next_text(
+    ws: &mut tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+) -> Option<String> {
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .expect("an answer in time");
+        match frame {
+            Some(Ok(Message::Text(text))) if text.starts_with("42[") => {}
+            Some(Ok(Message::Text(text))) => return Some(text.to_string()),
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+            Some(Ok(Message::Close(_)) | Err(_)) | None => return None,
+            Some(Ok(other)) => panic!("unexpected frame {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn frames_that_break_the_protocol_close_the_socket_and_store_nothing() {
+    let s = TestServer::start().await;
+    let (alice, bob) = (s.register("alice").await, s.register("bob").await);
+    let c = s.group(&alice, &[&bob]).await;
+
+    let mut ws = raw_socket(&s, &alice.token).await;
+    ws.send(Message::text("421[\"no:such:event\",{}]"))
+        .await
+        .expect("send");
+    let answer = next_text(&mut ws).await.expect("an ack");
+    assert!(answer.starts_with("431[{"), "{answer}");
+    let ack: Value = serde_json::from_str(&answer[3..]).expect("JSON");
+    assert_eq!(ack[0]["error"]["code"], "not_found", "{answer}");
+    ws.send(Message::text("40/admin,{}")).await.expect("send");
+    assert_eq!(
+        next_text(&mut ws).await.as_deref(),
+        Some(r#"44/admin,{"message":"Invalid namespace"}"#)
+    );
+
+    let send = json!({"conversationId": c, "clientMsgId": "m1", "body": "hi"});
+    for broken in [
+        format!("422[\"message:send\",{send}"),
+        format!("4{send}"),
+        "9".to_owned(),
+        "451-[\"message:send\",{\"_placeholder\":true,\"num\":0}]".to_owned(),
+    ] {
+        let mut ws = raw_socket(&s, &alice.token).await;
+        ws.send(Message::text(broken.clone())).await.expect("send");
+        assert_eq!(next_text(&mut ws).await, None, "{broken} closes the socket");
+    }
+    let mut ws = raw_socket(&s, &alice.token).await;
+    ws.send(Message::binary(b"42[\"message:send\"]".to_vec()))
+        .await
+        .expect("send");
+    assert_eq!(next_text(&mut ws).await, None, "binary frames close it");
+    assert!(stored_bodies(&s, &c, &alice.token).await.is_empty());
+}
+
+#[tokio::test]
+async fn engine_requests_out_of_protocol_get_its_error_codes() {
+    let s = TestServer::start().await;
+    let http = reqwest::Client::new();
+    for (query, code) in [
+        ("EIO=3&transport=polling", 5),
+        ("EIO=4&transport=carrier-pigeon", 0),
+        (
+            "EIO=4&transport=polling&sid=00000000000000000000000000000000",
+            1,
+        ),
+        ("EIO=4&transport=polling&sid=nonsense", 1),
+        ("EIO=4&transport=websocket", 3),
+    ] {
+        let response = http
+            .get(format!("{}/socket.io/?{query}", s.base))
+            .send()
+            .await
+            .expect("answer");
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{query}");
+        let body: Value = response.json().await.expect("JSON");
+        assert_eq!(body["code"], code, "{query}");
+    }
+}
