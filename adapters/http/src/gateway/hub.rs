@@ -72,14 +72,7 @@ impl Hub {
         let mut rooms = write(&self.rooms);
         let mut joined = lock(&session.rooms);
         for room in joining {
-            if rooms
-                .entry(room)
-                .or_default()
-                .insert(session.sid, session.clone())
-                .is_none()
-            {
-                joined.push(room);
-            }
+            enter(&mut rooms, &mut joined, session, room);
         }
     }
 
@@ -96,14 +89,7 @@ impl Hub {
         for session in members {
             let mut joined = lock(&session.rooms);
             if join {
-                if rooms
-                    .entry(room)
-                    .or_default()
-                    .insert(session.sid, session.clone())
-                    .is_none()
-                {
-                    joined.push(room);
-                }
+                enter(&mut rooms, &mut joined, &session, room);
             } else if let Some(members) = rooms.get_mut(&room) {
                 members.remove(&session.sid);
                 joined.retain(|r| *r != room);
@@ -143,6 +129,19 @@ impl Hub {
     /// Every open session.
     pub fn all(&self) -> Vec<Arc<Session>> {
         read(&self.sessions).values().cloned().collect()
+    }
+}
+
+/// Puts `session` in `room`, noting the room in `joined` the first time.
+fn enter(
+    rooms: &mut HashMap<Room, HashMap<Sid, Arc<Session>>>,
+    joined: &mut Vec<Room>,
+    session: &Arc<Session>,
+    room: Room,
+) {
+    let members = rooms.entry(room).or_default();
+    if members.insert(session.sid, session.clone()).is_none() {
+        joined.push(room);
     }
 }
 
