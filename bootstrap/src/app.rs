@@ -27,7 +27,7 @@ use chatchit_domain::ports::{
     Clock, ConversationStore, Delivery, EventQueue, GraphCache, MessageStore, PresenceStore,
     RateLimiter, RetryPolicy, SocialStore, StoryStore, UserStore,
 };
-use chatchit_http::{AppState, Gateway, HealthCheck};
+use chatchit_http::{AppState, Gateway, HealthCheck, Heartbeat};
 use chatchit_memory::{
     InMemoryGraphCache, InMemoryPresence, InProcessQueue, LocalRateLimiter, SystemClock,
 };
@@ -182,7 +182,10 @@ impl Application {
             Some((queue, _)) => Arc::new(queue.clone()),
             None => Arc::new(memory_queue.clone()),
         };
-        let gateway = Gateway::new();
+        let gateway = Gateway::new(Heartbeat {
+            interval: Duration::from_millis(config.ping_interval_ms),
+            timeout: Duration::from_millis(config.ping_timeout_ms),
+        });
         let local: Arc<dyn Delivery> = Arc::new(gateway.delivery());
         let mut background = Vec::new();
         let (delivery, cluster): (Arc<dyn Delivery>, _) = match &redis {

@@ -51,6 +51,10 @@ pub struct Config {
     pub typing_timeout_ms: u64,
     /// How long a call invite rings before it ends as `missed`, in milliseconds.
     pub call_ring_timeout_ms: u64,
+    /// Time between the server's Engine.IO pings, in milliseconds.
+    pub ping_interval_ms: u64,
+    /// How long a pong may take before the socket is dropped, in milliseconds.
+    pub ping_timeout_ms: u64,
     /// Log filter (`RUST_LOG` syntax), e.g. `info` or `chatchit=debug`.
     pub log: String,
     /// `text` or `json` log lines.
@@ -143,6 +147,8 @@ impl Default for Config {
             refresh_token_ttl_days: 30,
             typing_timeout_ms: 6000,
             call_ring_timeout_ms: 30_000,
+            ping_interval_ms: 25_000,
+            ping_timeout_ms: 20_000,
             log: "info".into(),
             log_format: "text".into(),
             rate_limits: RateLimits::default(),

@@ -11,7 +11,7 @@ mod openapi;
 mod routes;
 mod state;
 
-pub use gateway::{Gateway, SocketDelivery};
+pub use gateway::{Gateway, Heartbeat, SocketDelivery};
 pub use metrics_endpoint::prometheus;
 pub use routes::router;
 pub use state::{AppState, HealthCheck, HealthStatus};

@@ -2,7 +2,7 @@
 //! `socket.io-client` (websocket only, long-polling only, and polling
 //! upgraded to a websocket), and raw frames that break the protocol.
 
-use chatchit_tests::TestServer;
+use chatchit_tests::{TestServer, test_config};
 use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -186,4 +186,57 @@ async fn engine_requests_out_of_protocol_get_its_error_codes() {
         let body: Value = response.json().await.expect("JSON");
         assert_eq!(body["code"], code, "{query}");
     }
+}
+
+#[tokio::test]
+async fn sockets_that_answer_pings_stay_and_silent_ones_are_dropped() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut config = test_config(dir.path()).await;
+    config.ping_interval_ms = 150;
+    config.ping_timeout_ms = 150;
+    let s = TestServer::start_with(dir, config).await;
+    let alice = s.register("alice").await;
+
+    let mut silent = raw_socket(&s, &alice.token).await;
+    assert_eq!(next_text(&mut silent).await.as_deref(), Some("2"));
+    assert_eq!(next_text(&mut silent).await, None, "no pong: dropped");
+
+    let mut lively = raw_socket(&s, &alice.token).await;
+    for _ in 0..4 {
+        assert_eq!(next_text(&mut lively).await.as_deref(), Some("2"));
+        lively.send(Message::text("3")).await.expect("pong");
+    }
+    lively
+        .send(Message::text("421[\"no:such:event\",{}]"))
+        .await
+        .expect("send");
+    let answer = next_text(&mut lively).await.expect("still connected");
+    assert!(answer.starts_with("431["), "{answer}");
+
+    let http = reqwest::Client::new();
+    let open = http
+        .get(format!("{}/socket.io/?EIO=4&transport=polling", s.base))
+        .send()
+        .await
+        .expect("handshake")
+        .text()
+        .await
+        .expect("body");
+    let handshake: Value = serde_json::from_str(&open[1..]).expect("JSON");
+    assert_eq!(handshake["pingInterval"], 150);
+    let sid = handshake["sid"].as_str().expect("sid");
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    let gone = http
+        .get(format!(
+            "{}/socket.io/?EIO=4&transport=polling&sid={sid}",
+            s.base
+        ))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(
+        gone.status(),
+        StatusCode::BAD_REQUEST,
+        "a silent poller is dropped"
+    );
 }

@@ -33,6 +33,26 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+/// The Engine.IO heartbeat: the server pings every `interval` and drops a
+/// socket whose pong has not come within `timeout`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Heartbeat {
+    /// Time between the server's pings.
+    pub interval: Duration,
+    /// Time a pong may take.
+    pub timeout: Duration,
+}
+
+impl Default for Heartbeat {
+    /// The reference server's 25 s and 20 s.
+    fn default() -> Self {
+        Self {
+            interval: Duration::from_secs(25),
+            timeout: Duration::from_secs(20),
+        }
+    }
+}
+
 /// Heartbeat and size limits, as the handshake announces them.
 #[derive(Debug, Clone, Copy)]
 struct Settings {
@@ -44,11 +64,8 @@ struct Settings {
     max_payload: usize,
 }
 
-const SETTINGS: Settings = Settings {
-    ping_interval: Duration::from_secs(25),
-    ping_timeout: Duration::from_secs(20),
-    max_payload: 1024 * 1024,
-};
+/// Largest packet taken, in bytes (the REST body limit too).
+const MAX_PAYLOAD: usize = 1024 * 1024;
 
 /// Bytes each websocket reads at a time: chat frames are small, and larger
 /// ones still arrive, in more reads.
@@ -117,20 +134,18 @@ pub struct Gateway {
     inner: Arc<Inner>,
 }
 
-impl Default for Gateway {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl Gateway {
-    /// A gateway with no sockets yet.
-    pub fn new() -> Self {
+    /// A gateway with no sockets yet, keeping `heartbeat`.
+    pub fn new(heartbeat: Heartbeat) -> Self {
         Self {
             inner: Arc::new(Inner {
                 hub: Hub::default(),
                 app: OnceLock::new(),
-                settings: SETTINGS,
+                settings: Settings {
+                    ping_interval: heartbeat.interval,
+                    ping_timeout: heartbeat.timeout,
+                    max_payload: MAX_PAYLOAD,
+                },
             }),
         }
     }
@@ -139,7 +154,7 @@ impl Gateway {
     pub fn routes(&self) -> Router {
         Router::new()
             .route("/socket.io/", get(on_get).post(on_post))
-            .layer(DefaultBodyLimit::max(SETTINGS.max_payload))
+            .layer(DefaultBodyLimit::max(MAX_PAYLOAD))
             .with_state(self.inner.clone())
     }
 
