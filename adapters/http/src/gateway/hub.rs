@@ -126,6 +126,11 @@ impl Hub {
             .unwrap_or_default()
     }
 
+    /// True when no session is open.
+    pub fn is_empty(&self) -> bool {
+        read(&self.sessions).is_empty()
+    }
+
     /// Every open session.
     pub fn all(&self) -> Vec<Arc<Session>> {
         read(&self.sessions).values().cloned().collect()

@@ -184,7 +184,7 @@ impl Gateway {
             session.close();
         }
         let deadline = tokio::time::Instant::now() + CLOSE_GRACE;
-        while !self.inner.hub.all().is_empty() && tokio::time::Instant::now() < deadline {
+        while !self.inner.hub.is_empty() && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         for session in self.inner.hub.all() {

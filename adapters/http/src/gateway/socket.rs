@@ -79,9 +79,9 @@ async fn on_socket_packet(inner: &Arc<Inner>, session: &Arc<Session>, body: &str
     }
 }
 
-/// The handshake: authenticates, joins the socket to its rooms, records
-/// presence, and only then tells the client it is connected, so no event
-/// meant for it can be missed.
+/// The handshake: authenticates, joins the socket to its rooms (so no event
+/// meant for it can be missed), tells the client it is connected, and then
+/// records presence (so the presence snapshot comes after the connect).
 async fn connect(inner: &Arc<Inner>, session: &Arc<Session>, auth: Option<Value>) {
     if session.actor().is_some() {
         return;
@@ -90,11 +90,11 @@ async fn connect(inner: &Arc<Inner>, session: &Arc<Session>, auth: Option<Value>
         .as_ref()
         .and_then(|a| a.get("token"))
         .and_then(Value::as_str);
-    let admitted = match inner.app.get() {
-        Some(app) => admit(app, token).await,
-        None => Err(Refused::Unavailable),
+    let Some(app) = inner.app.get() else {
+        session.push(packet::connect_error(&Refused::Unavailable.to_string()).into());
+        return;
     };
-    let (app, actor, conversations) = match admitted {
+    let (actor, conversations) = match admit(app, token).await {
         Ok(admitted) => admitted,
         Err(refused) => {
             session.push(packet::connect_error(&refused.to_string()).into());
@@ -109,8 +109,6 @@ async fn connect(inner: &Arc<Inner>, session: &Arc<Session>, auth: Option<Value>
         .chain(conversations.into_iter().map(Room::Conversation));
     session.set_actor(actor.clone());
     inner.hub.join(session, rooms);
-    // Connected before presence is recorded: the presence snapshot sent to
-    // this socket must come after the client knows it is connected.
     session.push(packet::connected(&connection.0).into());
     if let Err(e) = app.state.presence.connected(&actor, connection).await {
         tracing::warn!(error = %e, "presence not recorded");
@@ -125,10 +123,11 @@ async fn connect(inner: &Arc<Inner>, session: &Arc<Session>, auth: Option<Value>
     }
 }
 
-async fn admit<'a>(
-    app: &'a App,
+/// The token's user and the conversations whose rooms the socket joins.
+async fn admit(
+    app: &App,
     token: Option<&str>,
-) -> Result<(&'a App, Actor, Vec<chatchit_domain::ids::ConversationId>), Refused> {
+) -> Result<(Actor, Vec<chatchit_domain::ids::ConversationId>), Refused> {
     let token = token.ok_or(Refused::Unauthorized)?;
     let actor = app
         .state
@@ -149,7 +148,7 @@ async fn admit<'a>(
             Vec::new()
         }
     };
-    Ok((app, actor, conversations))
+    Ok((actor, conversations))
 }
 
 /// Runs the event's endpoint in its own task (a slow handler holds up
