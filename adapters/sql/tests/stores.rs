@@ -307,6 +307,59 @@ async fn concurrent_appends_get_gapless_seqs_and_retries_are_idempotent(s: Store
     );
 }
 
+/// Sends to several conversations by several senders committed together:
+/// each conversation's `seq`s stay gapless, each ack carries the `seq` that was
+/// stored, and each sender's read marker ends on their own last message.
+async fn appends_to_many_conversations_at_once_keep_each_counter_and_marker(s: Stores) {
+    let users = [
+        user(&s, "gus").await,
+        user(&s, "hal").await,
+        user(&s, "ivy").await,
+    ];
+    let mut conversations = Vec::new();
+    for _ in 0..3 {
+        conversations.push(group(&s, &users).await);
+    }
+    let mut tasks = Vec::new();
+    for i in 0..60 {
+        let store = s.messages.clone();
+        let (c, sender) = (conversations[i % 3], users[(i / 3) % 3]);
+        tasks.push(tokio::spawn(async move {
+            store.append(new_message(c, sender, &format!("m{i}"))).await
+        }));
+    }
+    let mut acked = Vec::new();
+    for t in tasks {
+        let outcome = t.await.expect("join").expect("append");
+        assert!(!outcome.duplicate);
+        acked.push(outcome.message);
+    }
+    for c in conversations {
+        assert_eq!(sorted_seqs(&s, c).await, (1..=20).collect::<Vec<_>>());
+        for m in s.messages.page_after(c, 0, 100).await.expect("page") {
+            let ack = acked.iter().find(|a| a.id == m.id).expect("acked");
+            assert_eq!((ack.seq, ack.conversation_id), (m.seq, c));
+        }
+        for u in users {
+            let last = acked
+                .iter()
+                .filter(|m| m.conversation_id == c && m.sender_id == u)
+                .max_by_key(|m| m.seq)
+                .expect("sent");
+            let me = s
+                .conversations
+                .member(c, u)
+                .await
+                .expect("member")
+                .expect("is one");
+            assert_eq!(
+                (me.last_read_seq, me.last_read_message_id),
+                (last.seq, Some(last.id))
+            );
+        }
+    }
+}
+
 /// Sends committed together (SQLite's group commit) fail or succeed one by
 /// one: a send to a missing conversation and a racing duplicate do not take
 /// the others down, and no `seq` is lost to the failures.
@@ -626,6 +679,7 @@ contract!(
     a_direct_conversation_is_created_once_per_pair,
     concurrent_appends_get_gapless_seqs_and_retries_are_idempotent,
     a_failed_send_fails_alone_among_concurrent_ones,
+    appends_to_many_conversations_at_once_keep_each_counter_and_marker,
     unread_counts_skip_own_and_read_messages,
     reactions_count_and_tombstones_clear_content,
     ownership_hand_over_happens_with_the_removal,

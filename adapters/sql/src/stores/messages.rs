@@ -19,11 +19,14 @@ use chatchit_domain::ids::{ConversationId, MessageId, UserId};
 use chatchit_domain::message::{AppendOutcome, Message, NewMessage, Reactions};
 use chatchit_domain::ports::MessageStore;
 use chatchit_domain::time::Timestamp;
+use sea_orm::prelude::Uuid;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbBackend, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait, TryInsertResult,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement, TransactionTrait,
+    TryInsertResult, Value,
 };
+use std::collections::{HashMap, HashSet};
 use tokio::sync::{mpsc, oneshot};
 
 /// Most appends one group commit takes.
@@ -114,22 +117,8 @@ impl SqlMessageStore {
             .first()
             .map(|c| c.last_seq)
             .ok_or_else(|| StoreError::NotFound("conversation".into()))?;
-        let attachments = serde_json::to_string(&m.attachments)
-            .map_err(|e| StoreError::Internal(e.to_string()))?;
-        let row = message::ActiveModel {
-            id: Set(m.id.0),
-            conversation_id: Set(m.conversation_id.0),
-            seq: Set(seq),
-            sender_id: Set(m.sender_id.0),
-            client_msg_id: Set(m.client_msg_id.as_str().to_owned()),
-            body: Set(m.body.as_str().to_owned()),
-            reply_to_id: Set(m.reply_to_id.map(|i| i.0)),
-            attachments: Set(attachments),
-            created_at: Set(at),
-            edited_at: Set(None),
-            deleted_at: Set(None),
-        };
-        let inserted = message::Entity::insert(row)
+        let message = stored(m, seq);
+        let inserted = message::Entity::insert(row(&message)?)
             .on_conflict_do_nothing_on([message::Column::SenderId, message::Column::ClientMsgId])
             .exec_without_returning(txn)
             .await
@@ -155,19 +144,7 @@ impl SqlMessageStore {
             .exec(txn)
             .await
             .store()?;
-        Ok(Some(Message {
-            id: m.id,
-            conversation_id: m.conversation_id,
-            seq,
-            sender_id: m.sender_id,
-            client_msg_id: m.client_msg_id.as_str().to_owned(),
-            body: m.body.as_str().to_owned(),
-            reply_to_id: m.reply_to_id,
-            attachments: m.attachments.clone(),
-            created_at: m.created_at,
-            edited_at: None,
-            deleted_at: None,
-        }))
+        Ok(Some(message))
     }
 
     async fn reaction_counts(&self, id: MessageId) -> Result<Reactions, StoreError> {
@@ -189,8 +166,7 @@ impl SqlMessageStore {
 }
 
 /// The group-commit writer: every append waiting when it wakes goes into one
-/// transaction, each in a savepoint; all are answered after the one commit
-/// (or all fail with it).
+/// transaction; all are answered after the one commit (or all fail with it).
 async fn group_commit(db: SqlDatabase, mut inbox: mpsc::UnboundedReceiver<Queued>) {
     while let Some(first) = inbox.recv().await {
         let mut batch = vec![first];
@@ -224,11 +200,26 @@ fn already_sent() -> StoreError {
 
 /// One transaction for the batch: per message its own result (a duplicate
 /// key or a missing conversation changes nothing); any other failure fails
-/// the whole batch.
+/// the whole batch. The batch is first written set-wise, in four statements
+/// whatever its size; only when a `clientMsgId` turns out to be used already
+/// (a client's retry) is it rolled back and written message by message, so
+/// the retry finds its first attempt and no `seq` is lost.
 async fn store_batch(
     db: &SqlDatabase,
     batch: &[Queued],
 ) -> Result<Vec<Result<Message, StoreError>>, StoreError> {
+    let txn = db.connection().begin().await.store()?;
+    match store_set_wise(&txn, batch).await {
+        Ok(Some(results)) => {
+            txn.commit().await.store()?;
+            return Ok(results);
+        }
+        Ok(None) => txn.rollback().await.store()?,
+        Err(e) => {
+            txn.rollback().await.store()?;
+            return Err(e);
+        }
+    }
     let txn = db.connection().begin().await.store()?;
     let mut results = Vec::with_capacity(batch.len());
     for queued in batch {
@@ -243,6 +234,208 @@ async fn store_batch(
     }
     txn.commit().await.store()?;
     Ok(results)
+}
+
+/// The batch in four statements inside `txn`: each conversation's counter
+/// moved once by its number of messages, one multi-row insert, each sender's
+/// read marker moved once. `None` when a `clientMsgId` was used before (in
+/// the database or twice in the batch): the caller rolls back and goes
+/// message by message.
+async fn store_set_wise(
+    txn: &DatabaseTransaction,
+    batch: &[Queued],
+) -> Result<Option<Vec<Result<Message, StoreError>>>, StoreError> {
+    let mut keys = HashSet::with_capacity(batch.len());
+    if !batch
+        .iter()
+        .all(|q| keys.insert((q.message.sender_id, q.message.client_msg_id.as_str())))
+    {
+        return Ok(None);
+    }
+    let counters = bump_counters(txn, batch).await?;
+    let mut results = Vec::with_capacity(batch.len());
+    let mut taken: HashMap<ConversationId, i64> = HashMap::new();
+    for queued in batch {
+        let m = &queued.message;
+        let Some(first) = counters.get(&m.conversation_id) else {
+            results.push(Err(StoreError::NotFound("conversation".into())));
+            continue;
+        };
+        let offset = taken.entry(m.conversation_id).or_default();
+        let seq = first + *offset;
+        *offset += 1;
+        results.push(Ok(stored(m, seq)));
+    }
+    let rows = results
+        .iter()
+        .flatten()
+        .map(row)
+        .collect::<Result<Vec<_>, _>>()?;
+    let expected = rows.len() as u64;
+    let inserted = message::Entity::insert_many(rows)
+        .on_conflict_do_nothing_on([message::Column::SenderId, message::Column::ClientMsgId])
+        .exec_without_returning(txn)
+        .await
+        .store()?;
+    match inserted {
+        TryInsertResult::Inserted(n) if n == expected => {}
+        TryInsertResult::Empty => return Ok(Some(results)),
+        _ => return Ok(None),
+    }
+    move_markers(txn, &results).await?;
+    Ok(Some(results))
+}
+
+/// Moves every conversation of the batch on by its number of messages in one
+/// `UPDATE … FROM (VALUES …)`; returns the first `seq` each conversation got
+/// (missing conversations are absent).
+async fn bump_counters(
+    txn: &DatabaseTransaction,
+    batch: &[Queued],
+) -> Result<HashMap<ConversationId, i64>, StoreError> {
+    let mut counts: HashMap<ConversationId, (i64, i64)> = HashMap::new();
+    for q in batch {
+        let entry = counts.entry(q.message.conversation_id).or_default();
+        entry.0 += 1;
+        entry.1 = Ord::max(entry.1, q.message.created_at.millis());
+    }
+    let mut params = Params::new(txn.get_database_backend());
+    let rows = counts
+        .iter()
+        .map(|(id, (count, at))| {
+            format!(
+                "({}, {}, {})",
+                params.push(id.0),
+                params.push(*count),
+                params.push(*at)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "WITH v(cid, n, at) AS (VALUES {rows}) \
+         UPDATE conversations SET last_seq = last_seq + v.n, last_activity_at = v.at \
+         FROM v WHERE conversations.id = v.cid RETURNING id, last_seq"
+    );
+    let bumped = txn.query_all_raw(params.statement(sql)).await.store()?;
+    bumped
+        .iter()
+        .map(|r| {
+            let id: Uuid = r.try_get("", "id").store()?;
+            let last: i64 = r.try_get("", "last_seq").store()?;
+            let id = ConversationId(id);
+            let count = counts.get(&id).map_or(0, |c| c.0);
+            Ok((id, last - count + 1))
+        })
+        .collect()
+}
+
+/// Moves each sender's read marker to their last message of the batch, in
+/// one `UPDATE … FROM (VALUES …)` (a marker never moves back).
+async fn move_markers(
+    txn: &DatabaseTransaction,
+    results: &[Result<Message, StoreError>],
+) -> Result<(), StoreError> {
+    let mut last: HashMap<(ConversationId, UserId), (i64, MessageId)> = HashMap::new();
+    for m in results.iter().flatten() {
+        let entry = last
+            .entry((m.conversation_id, m.sender_id))
+            .or_insert((m.seq, m.id));
+        if m.seq > entry.0 {
+            *entry = (m.seq, m.id);
+        }
+    }
+    let mut params = Params::new(txn.get_database_backend());
+    let rows = last
+        .iter()
+        .map(|((c, u), (seq, id))| {
+            format!(
+                "({}, {}, {}, {})",
+                params.push(c.0),
+                params.push(u.0),
+                params.push(*seq),
+                params.push(id.0)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "WITH v(cid, uid, seq, mid) AS (VALUES {rows}) \
+         UPDATE members SET last_read_seq = v.seq, last_read_message_id = v.mid \
+         FROM v WHERE members.conversation_id = v.cid AND members.user_id = v.uid \
+         AND members.last_read_seq < v.seq"
+    );
+    txn.execute_raw(params.statement(sql)).await.store()?;
+    Ok(())
+}
+
+/// `m` as stored with `seq`.
+fn stored(m: &NewMessage, seq: i64) -> Message {
+    Message {
+        id: m.id,
+        conversation_id: m.conversation_id,
+        seq,
+        sender_id: m.sender_id,
+        client_msg_id: m.client_msg_id.as_str().to_owned(),
+        body: m.body.as_str().to_owned(),
+        reply_to_id: m.reply_to_id,
+        attachments: m.attachments.clone(),
+        created_at: m.created_at,
+        edited_at: None,
+        deleted_at: None,
+    }
+}
+
+/// The row of a new message.
+fn row(m: &Message) -> Result<message::ActiveModel, StoreError> {
+    let attachments =
+        serde_json::to_string(&m.attachments).map_err(|e| StoreError::Internal(e.to_string()))?;
+    Ok(message::ActiveModel {
+        id: Set(m.id.0),
+        conversation_id: Set(m.conversation_id.0),
+        seq: Set(m.seq),
+        sender_id: Set(m.sender_id.0),
+        client_msg_id: Set(m.client_msg_id.clone()),
+        body: Set(m.body.clone()),
+        reply_to_id: Set(m.reply_to_id.map(|i| i.0)),
+        attachments: Set(attachments),
+        created_at: Set(m.created_at.millis()),
+        edited_at: Set(None),
+        deleted_at: Set(None),
+    })
+}
+
+/// Bind parameters of a hand-written statement, each with its engine's
+/// placeholder (`?` on SQLite, `$n` on PostgreSQL).
+struct Params {
+    /// The engine the statement is for.
+    backend: DbBackend,
+    /// The values bound so far, in placeholder order.
+    values: Vec<Value>,
+}
+
+impl Params {
+    /// No values yet.
+    fn new(backend: DbBackend) -> Self {
+        Self {
+            backend,
+            values: Vec::new(),
+        }
+    }
+
+    /// Binds `value`; returns its placeholder.
+    fn push(&mut self, value: impl Into<Value>) -> String {
+        self.values.push(value.into());
+        match self.backend {
+            DbBackend::Postgres => format!("${}", self.values.len()),
+            _ => "?".to_owned(),
+        }
+    }
+
+    /// `sql` with the values bound.
+    fn statement(self, sql: String) -> Statement {
+        Statement::from_sql_and_values(self.backend, sql, self.values)
+    }
 }
 
 #[async_trait]
