@@ -13,6 +13,11 @@ use tokio::sync::{Mutex, MutexGuard};
 pub struct SqlDatabase {
     /// The sea-orm pool.
     conn: DatabaseConnection,
+    /// Where the message writer commits. On SQLite a connection of its own:
+    /// it does nearly all the writing, so its page cache stays valid between
+    /// commits instead of being re-read by whichever pooled connection comes
+    /// next. On PostgreSQL the pool.
+    appends: DatabaseConnection,
     /// SQLite allows one writer: write transactions queue here instead of
     /// failing with "database is locked". Unused on PostgreSQL.
     writes: Arc<Mutex<()>>,
@@ -26,22 +31,19 @@ impl SqlDatabase {
     /// # Errors
     /// `Unavailable` when the database cannot be reached.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
-        let mut options = ConnectOptions::new(url.to_owned());
-        options
-            .max_connections(max_connections)
-            .min_connections(1)
-            .connect_timeout(Duration::from_secs(5))
-            .acquire_timeout(Duration::from_secs(10))
-            .sqlx_logging(false)
-            .map_sqlx_sqlite_opts(|o| {
-                o.journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Full)
-                    .busy_timeout(Duration::from_secs(10))
-                    .foreign_keys(true)
-            });
-        let conn = Database::connect(options).await.store()?;
+        let conn = Database::connect(options(url, max_connections))
+            .await
+            .store()?;
+        let appends = match conn.get_database_backend() {
+            // An in-memory database exists once per connection: share it.
+            DbBackend::Sqlite if !url.contains("memory") => {
+                Database::connect(options(url, 1)).await.store()?
+            }
+            _ => conn.clone(),
+        };
         Ok(Self {
             conn,
+            appends,
             writes: Arc::new(Mutex::new(())),
         })
     }
@@ -49,6 +51,11 @@ impl SqlDatabase {
     /// The pool, for migrations and the stores.
     pub fn connection(&self) -> &DatabaseConnection {
         &self.conn
+    }
+
+    /// The connection message appends are committed on (see `appends`).
+    pub(crate) fn appends(&self) -> &DatabaseConnection {
+        &self.appends
     }
 
     /// Checks the database answers (readiness probe).
@@ -64,6 +71,9 @@ impl SqlDatabase {
 
     /// Closes the pool, waiting for connections in use.
     pub async fn close(self) {
+        if let Err(e) = self.appends.close().await {
+            tracing::warn!(error = %e, "closing the append connection");
+        }
         if let Err(e) = self.conn.close().await {
             tracing::warn!(error = %e, "closing the database pool");
         }
@@ -76,4 +86,23 @@ impl SqlDatabase {
             _ => None,
         }
     }
+}
+
+/// Pool options for `url` with at most `max_connections`. SQLite runs in WAL
+/// mode with `synchronous=FULL`, so a committed transaction survives a crash.
+fn options(url: &str, max_connections: u32) -> ConnectOptions {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+    options
 }

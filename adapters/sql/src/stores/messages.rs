@@ -208,7 +208,7 @@ async fn store_batch(
     db: &SqlDatabase,
     batch: &[Queued],
 ) -> Result<Vec<Result<Message, StoreError>>, StoreError> {
-    let txn = db.connection().begin().await.store()?;
+    let txn = db.appends().begin().await.store()?;
     match store_set_wise(&txn, batch).await {
         Ok(Some(results)) => {
             txn.commit().await.store()?;
@@ -220,7 +220,7 @@ async fn store_batch(
             return Err(e);
         }
     }
-    let txn = db.connection().begin().await.store()?;
+    let txn = db.appends().begin().await.store()?;
     let mut results = Vec::with_capacity(batch.len());
     for queued in batch {
         match SqlMessageStore::insert_next(&txn, &queued.message).await {
