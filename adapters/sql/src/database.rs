@@ -2,8 +2,10 @@
 
 use crate::error::StoreResult;
 use chatchit_domain::StoreError;
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Mutex, MutexGuard};
@@ -13,11 +15,9 @@ use tokio::sync::{Mutex, MutexGuard};
 pub struct SqlDatabase {
     /// The sea-orm pool.
     conn: DatabaseConnection,
-    /// Where the message writer commits. On SQLite a connection of its own:
-    /// it does nearly all the writing, so its page cache stays valid between
-    /// commits instead of being re-read by whichever pooled connection comes
-    /// next. On PostgreSQL the pool.
-    appends: DatabaseConnection,
+    /// The database file on SQLite, where the message writer opens its own
+    /// connection; `None` on PostgreSQL and for in-memory SQLite.
+    sqlite_file: Option<PathBuf>,
     /// SQLite allows one writer: write transactions queue here instead of
     /// failing with "database is locked". Unused on PostgreSQL.
     writes: Arc<Mutex<()>>,
@@ -34,16 +34,16 @@ impl SqlDatabase {
         let conn = Database::connect(options(url, max_connections))
             .await
             .store()?;
-        let appends = match conn.get_database_backend() {
-            // An in-memory database exists once per connection: share it.
-            DbBackend::Sqlite if !url.contains("memory") => {
-                Database::connect(options(url, 1)).await.store()?
-            }
-            _ => conn.clone(),
+        let sqlite_file = match conn.get_database_backend() {
+            DbBackend::Sqlite => SqliteConnectOptions::from_str(url)
+                .ok()
+                .map(|o| o.get_filename().to_path_buf())
+                .filter(|file| !file.as_os_str().is_empty() && !url.contains("memory")),
+            _ => None,
         };
         Ok(Self {
             conn,
-            appends,
+            sqlite_file,
             writes: Arc::new(Mutex::new(())),
         })
     }
@@ -53,9 +53,15 @@ impl SqlDatabase {
         &self.conn
     }
 
-    /// The connection message appends are committed on (see `appends`).
-    pub(crate) fn appends(&self) -> &DatabaseConnection {
-        &self.appends
+    /// The SQLite database file, for a connection outside the pool.
+    pub(crate) fn sqlite_file(&self) -> Option<&Path> {
+        self.sqlite_file.as_deref()
+    }
+
+    /// The lock every SQLite write transaction holds (see `write_turn`), for
+    /// a writer outside the async runtime.
+    pub(crate) fn write_lock(&self) -> Arc<Mutex<()>> {
+        Arc::clone(&self.writes)
     }
 
     /// Checks the database answers (readiness probe).
@@ -71,9 +77,6 @@ impl SqlDatabase {
 
     /// Closes the pool, waiting for connections in use.
     pub async fn close(self) {
-        if let Err(e) = self.appends.close().await {
-            tracing::warn!(error = %e, "closing the append connection");
-        }
         if let Err(e) = self.conn.close().await {
             tracing::warn!(error = %e, "closing the database pool");
         }

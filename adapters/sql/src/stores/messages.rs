@@ -9,6 +9,7 @@
 //! a conversation's appends keep their order and writers never wait on each
 //! other's conversation rows.
 
+use super::sqlite_appends;
 use crate::convert::to_message;
 use crate::database::SqlDatabase;
 use crate::entity::{conversation, member, message, reaction};
@@ -33,9 +34,11 @@ use tokio::sync::{mpsc, oneshot};
 const MAX_BATCH: usize = 256;
 
 /// One append waiting for the group commit.
-struct Queued {
-    message: NewMessage,
-    answer: oneshot::Sender<Result<Message, StoreError>>,
+pub(super) struct Queued {
+    /// What to store.
+    pub(super) message: NewMessage,
+    /// Where its outcome goes, after the commit.
+    pub(super) answer: oneshot::Sender<Result<Message, StoreError>>,
 }
 
 /// Group-commit writers on PostgreSQL (each holds a pooled connection while
@@ -61,7 +64,12 @@ impl SqlMessageStore {
         let writers = (0..count)
             .map(|_| {
                 let (tx, rx) = mpsc::unbounded_channel();
-                tokio::spawn(group_commit(db.clone(), rx));
+                match db.sqlite_file() {
+                    Some(file) => sqlite_appends::spawn(file, db.write_lock(), rx),
+                    None => {
+                        tokio::spawn(group_commit(db.clone(), rx));
+                    }
+                }
                 tx
             })
             .collect();
@@ -170,12 +178,7 @@ impl SqlMessageStore {
 async fn group_commit(db: SqlDatabase, mut inbox: mpsc::UnboundedReceiver<Queued>) {
     while let Some(first) = inbox.recv().await {
         let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match inbox.try_recv() {
-                Ok(next) => batch.push(next),
-                Err(_) => break,
-            }
-        }
+        take_waiting(&mut inbox, &mut batch);
         metrics::histogram!("chatchit_append_batch_size").record(batch.len() as f64);
         let _turn = db.write_turn().await;
         match store_batch(&db, &batch).await {
@@ -193,8 +196,18 @@ async fn group_commit(db: SqlDatabase, mut inbox: mpsc::UnboundedReceiver<Queued
     }
 }
 
+/// Moves the appends waiting in `inbox` into `batch`, up to `MAX_BATCH`.
+pub(super) fn take_waiting(inbox: &mut mpsc::UnboundedReceiver<Queued>, batch: &mut Vec<Queued>) {
+    while batch.len() < MAX_BATCH {
+        match inbox.try_recv() {
+            Ok(next) => batch.push(next),
+            Err(_) => break,
+        }
+    }
+}
+
 /// The error that sends an append to look up the first message with its key.
-fn already_sent() -> StoreError {
+pub(super) fn already_sent() -> StoreError {
     StoreError::Conflict("clientMsgId already used".into())
 }
 
@@ -208,7 +221,7 @@ async fn store_batch(
     db: &SqlDatabase,
     batch: &[Queued],
 ) -> Result<Vec<Result<Message, StoreError>>, StoreError> {
-    let txn = db.appends().begin().await.store()?;
+    let txn = db.connection().begin().await.store()?;
     match store_set_wise(&txn, batch).await {
         Ok(Some(results)) => {
             txn.commit().await.store()?;
@@ -220,7 +233,7 @@ async fn store_batch(
             return Err(e);
         }
     }
-    let txn = db.appends().begin().await.store()?;
+    let txn = db.connection().begin().await.store()?;
     let mut results = Vec::with_capacity(batch.len());
     for queued in batch {
         match SqlMessageStore::insert_next(&txn, &queued.message).await {
@@ -370,7 +383,7 @@ async fn move_markers(
 }
 
 /// `m` as stored with `seq`.
-fn stored(m: &NewMessage, seq: i64) -> Message {
+pub(super) fn stored(m: &NewMessage, seq: i64) -> Message {
     Message {
         id: m.id,
         conversation_id: m.conversation_id,

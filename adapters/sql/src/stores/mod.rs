@@ -6,6 +6,7 @@ mod messages;
 mod reports;
 mod sessions;
 mod social;
+mod sqlite_appends;
 mod stories;
 mod users;
 

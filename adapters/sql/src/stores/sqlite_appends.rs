@@ -1,0 +1,168 @@
+//! The group-commit writer for message appends on SQLite: a thread of its own
+//! with its own connection, driving SQLite directly.
+//!
+//! Through the pool every statement is a hand-off between a tokio worker and
+//! sqlx's SQLite thread and back (two thread wake-ups each, five statements a
+//! batch at least); here the whole batch runs on one thread with statements
+//! prepared once, and the only hand-offs are the append arriving and its
+//! answer leaving. SQLite allows one writer at a time, so nothing is lost by
+//! writing on one thread; the writer takes the database's write lock like
+//! every other write transaction.
+
+use super::messages::{Queued, already_sent, stored, take_waiting};
+use chatchit_domain::StoreError;
+use chatchit_domain::message::{Message, NewMessage};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Mutex, mpsc};
+
+/// How long a write waits for another writer before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Starts the writer thread for the database at `file`; it ends when every
+/// sender of `inbox` is dropped. `writes` is the lock SQLite write
+/// transactions take in turn.
+pub(super) fn spawn(file: &Path, writes: Arc<Mutex<()>>, inbox: mpsc::UnboundedReceiver<Queued>) {
+    let file = file.to_path_buf();
+    let started = std::thread::Builder::new()
+        .name("chatchit-appends".into())
+        .spawn(move || run(&file, &writes, inbox));
+    if let Err(e) = started {
+        // The inbox went with the closure: every append answers "stopped".
+        tracing::error!(error = %e, "could not start the message writer thread");
+    }
+}
+
+/// The thread: takes every append waiting, stores them in one transaction,
+/// answers each after the commit (or all with its failure).
+fn run(file: &Path, writes: &Mutex<()>, mut inbox: mpsc::UnboundedReceiver<Queued>) {
+    let mut conn = match open(file) {
+        Ok(conn) => Some(conn),
+        Err(e) => {
+            tracing::error!(error = %e, file = %file.display(), "could not open the database for appends");
+            None
+        }
+    };
+    while let Some(first) = inbox.blocking_recv() {
+        let mut batch = vec![first];
+        take_waiting(&mut inbox, &mut batch);
+        metrics::histogram!("chatchit_append_batch_size").record(batch.len() as f64);
+        let outcome = match conn.as_mut() {
+            Some(conn) => {
+                let _turn = writes.blocking_lock();
+                write_batch(conn, &batch).map_err(store_error)
+            }
+            None => Err(StoreError::Unavailable(
+                "the message writer has no database".into(),
+            )),
+        };
+        match outcome {
+            Ok(results) => {
+                for (queued, result) in batch.into_iter().zip(results) {
+                    let _ = queued.answer.send(result);
+                }
+            }
+            Err(e) => {
+                for queued in batch {
+                    let _ = queued.answer.send(Err(e.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// A connection with the pool's durability settings: WAL (already set on
+/// the file by the pool), `synchronous=FULL`, foreign keys on.
+fn open(file: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(PathBuf::from(file))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(conn)
+}
+
+/// One transaction for the batch: per message its own result (a duplicate
+/// key or a missing conversation changes nothing); any other failure fails
+/// the whole batch and rolls it back.
+fn write_batch(
+    conn: &mut Connection,
+    batch: &[Queued],
+) -> rusqlite::Result<Vec<Result<Message, StoreError>>> {
+    let txn = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let results = batch
+        .iter()
+        .map(|queued| append(&txn, &queued.message))
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    txn.commit()?;
+    Ok(results)
+}
+
+/// Takes the next `seq`, inserts, moves the sender's read marker. A used
+/// `clientMsgId` gives its `seq` back, so none is lost.
+fn append(conn: &Connection, m: &NewMessage) -> rusqlite::Result<Result<Message, StoreError>> {
+    let conversation = m.conversation_id.0.as_bytes().as_slice();
+    let seq: Option<i64> = conn
+        .prepare_cached(
+            "UPDATE conversations SET last_seq = last_seq + 1, last_activity_at = ?1 \
+             WHERE id = ?2 RETURNING last_seq",
+        )?
+        .query_row(params![m.created_at.millis(), conversation], |r| r.get(0))
+        .optional()?;
+    let Some(seq) = seq else {
+        return Ok(Err(StoreError::NotFound("conversation".into())));
+    };
+    let message = stored(m, seq);
+    let attachments = serde_json::to_string(&message.attachments)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO messages (id, conversation_id, seq, sender_id, client_msg_id, body, \
+             reply_to_id, attachments, created_at, edited_at, deleted_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULL, NULL) \
+             ON CONFLICT (sender_id, client_msg_id) DO NOTHING",
+        )?
+        .execute(params![
+            message.id.0.as_bytes().as_slice(),
+            conversation,
+            seq,
+            message.sender_id.0.as_bytes().as_slice(),
+            message.client_msg_id,
+            message.body,
+            message.reply_to_id.map(|r| r.0.as_bytes().to_vec()),
+            attachments,
+            message.created_at.millis(),
+        ])?;
+    if inserted == 0 {
+        conn.prepare_cached("UPDATE conversations SET last_seq = last_seq - 1 WHERE id = ?1")?
+            .execute(params![conversation])?;
+        return Ok(Err(already_sent()));
+    }
+    conn.prepare_cached(
+        "UPDATE members SET last_read_seq = ?1, last_read_message_id = ?2 \
+         WHERE conversation_id = ?3 AND user_id = ?4 AND last_read_seq < ?1",
+    )?
+    .execute(params![
+        seq,
+        message.id.0.as_bytes().as_slice(),
+        conversation,
+        message.sender_id.0.as_bytes().as_slice(),
+    ])?;
+    Ok(Ok(message))
+}
+
+/// A failed batch as the domain sees it: the database busy or gone →
+/// `Unavailable`, anything else → `Internal`.
+fn store_error(e: rusqlite::Error) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(
+            rusqlite::ErrorCode::DatabaseBusy
+            | rusqlite::ErrorCode::DatabaseLocked
+            | rusqlite::ErrorCode::CannotOpen
+            | rusqlite::ErrorCode::DiskFull,
+        ) => StoreError::Unavailable(e.to_string()),
+        _ => StoreError::Internal(e.to_string()),
+    }
+}
