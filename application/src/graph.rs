@@ -16,7 +16,8 @@ use chatchit_domain::social::{FriendRequest, FriendRequestId, Relation};
 use chatchit_domain::time::Timestamp;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 fn member_key(c: ConversationId, u: UserId) -> String {
     format!("member:{c}:{u}")
@@ -49,27 +50,85 @@ fn friends_key(u: UserId) -> String {
 }
 
 /// Reads, writes and forgets JSON answers; failures are logged and ignored.
+///
+/// Loads are single-flight per key: when many requests miss the same key at
+/// once (a cold cache under a burst of sends, a node just started), one of
+/// them asks the store and the others wait for its answer, instead of every
+/// one of them queueing for a database connection.
 #[derive(Clone)]
-struct Answers(Arc<dyn GraphCache>);
+struct Answers {
+    /// Where answers are kept.
+    cache: Arc<dyn GraphCache>,
+    /// The keys being loaded, each with the gate its waiters queue on.
+    loading: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+}
 
 impl Answers {
+    /// Answers kept in `cache`.
+    fn new(cache: Arc<dyn GraphCache>) -> Self {
+        Self {
+            cache,
+            loading: Arc::default(),
+        }
+    }
+
     /// The cached answer under `key`, else `load`'s (which is then cached).
     async fn through<T, F>(&self, key: String, load: F) -> Result<T, StoreError>
     where
         T: Serialize + DeserializeOwned,
         F: Future<Output = Result<T, StoreError>>,
     {
-        match self.0.get(key.clone()).await {
-            Ok(Some(text)) => match serde_json::from_str(&text) {
-                Ok(answer) => return Ok(answer),
-                Err(e) => tracing::warn!(key, error = %e, "unreadable graph cache entry"),
-            },
-            Ok(None) => {}
-            Err(e) => tracing::debug!(error = %e, "graph cache unavailable; asking the store"),
+        if let Some(answer) = self.cached(&key).await {
+            return Ok(answer);
         }
+        let gate = Arc::clone(
+            self.loading
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .entry(key.clone())
+                .or_default(),
+        );
+        let turn = gate.lock().await;
+        // Whoever held the gate before may have loaded it meanwhile.
+        let answer = match self.cached(&key).await {
+            Some(answer) => Ok(answer),
+            None => self.load(&key, load).await,
+        };
+        drop(turn);
+        self.loading
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&key);
+        answer
+    }
+
+    /// The answer kept under `key`, if there is a readable one.
+    async fn cached<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        match self.cache.get(key.to_owned()).await {
+            Ok(Some(text)) => match serde_json::from_str(&text) {
+                Ok(answer) => Some(answer),
+                Err(e) => {
+                    tracing::warn!(key, error = %e, "unreadable graph cache entry");
+                    None
+                }
+            },
+            Ok(None) => None,
+            Err(e) => {
+                tracing::debug!(error = %e, "graph cache unavailable; asking the store");
+                None
+            }
+        }
+    }
+
+    /// `load`'s answer, kept under `key`.
+    async fn load<T, F>(&self, key: &str, load: F) -> Result<T, StoreError>
+    where
+        T: Serialize,
+        F: Future<Output = Result<T, StoreError>>,
+    {
         let answer = load.await?;
         if let Ok(text) = serde_json::to_string(&answer)
-            && let Err(e) = self.0.put(key, text).await
+            && let Err(e) = self.cache.put(key.to_owned(), text).await
         {
             tracing::debug!(error = %e, "graph cache unavailable; answer not kept");
         }
@@ -77,7 +136,7 @@ impl Answers {
     }
 
     async fn forget(&self, keys: Vec<String>) {
-        if let Err(e) = self.0.forget(keys).await {
+        if let Err(e) = self.cache.forget(keys).await {
             tracing::warn!(error = %e, "graph cache entries not forgotten; they expire on their own");
         }
     }
@@ -94,7 +153,7 @@ impl CachedConversations {
     pub fn new(store: Arc<dyn ConversationStore>, cache: Arc<dyn GraphCache>) -> Self {
         Self {
             store,
-            answers: Answers(cache),
+            answers: Answers::new(cache),
         }
     }
 }
@@ -234,7 +293,7 @@ impl CachedSocial {
     pub fn new(store: Arc<dyn SocialStore>, cache: Arc<dyn GraphCache>) -> Self {
         Self {
             store,
-            answers: Answers(cache),
+            answers: Answers::new(cache),
         }
     }
 
@@ -364,6 +423,44 @@ mod tests {
             }
             Ok(())
         }
+    }
+
+    /// A cache whose answers arrive after other tasks ran, as a networked
+    /// cache's do.
+    #[derive(Default)]
+    struct Yielding(Kept);
+
+    #[async_trait]
+    impl GraphCache for Yielding {
+        async fn get(&self, key: String) -> Result<Option<String>, StoreError> {
+            let answer = self.0.get(key).await;
+            tokio::task::yield_now().await;
+            answer
+        }
+        async fn put(&self, key: String, value: String) -> Result<(), StoreError> {
+            self.0.put(key, value).await
+        }
+        async fn forget(&self, keys: Vec<String>) -> Result<(), StoreError> {
+            self.0.forget(keys).await
+        }
+    }
+
+    #[tokio::test]
+    async fn a_burst_of_misses_on_one_key_asks_the_store_once() {
+        let (c, u) = (ConversationId::generate(), UserId::generate());
+        let mut store = MockConversationStore::new();
+        store
+            .expect_role()
+            .times(1)
+            .returning(|_, _| Ok(Some(MemberRole::Admin)));
+        let cached = CachedConversations::new(Arc::new(store), Arc::new(Yielding::default()));
+        let roles = futures_util::future::join_all((0..20).map(|_| cached.role(c, u))).await;
+        assert!(
+            roles
+                .into_iter()
+                .all(|r| r.expect("role") == Some(MemberRole::Admin))
+        );
+        assert!(cached.answers.loading.lock().expect("lock").is_empty());
     }
 
     #[tokio::test]
