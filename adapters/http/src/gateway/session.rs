@@ -7,12 +7,18 @@ use chatchit_application::Actor;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore};
 
 /// Frames a socket may have waiting before it counts as a slow consumer.
 const MAX_WAITING_FRAMES: usize = 4096;
 /// Bytes a socket may have waiting before it counts as a slow consumer.
 const MAX_WAITING_BYTES: usize = 4 * 1024 * 1024;
+
+/// Events of one socket handled at once. Past this the transport stops
+/// reading the socket until one finishes, so a client sending faster than
+/// the server can answer is slowed by TCP back-pressure instead of piling up
+/// tasks (and memory) in the server.
+const MAX_EVENTS_IN_FLIGHT: usize = 64;
 
 /// A session id: random, so it also guards the long-polling requests that
 /// carry it.
@@ -47,6 +53,9 @@ pub struct Session {
     awaiting_pong: AtomicBool,
     /// True once the session has moved from long-polling to a websocket.
     upgraded: AtomicBool,
+    /// One permit per event that may still start (see
+    /// [`MAX_EVENTS_IN_FLIGHT`]).
+    events: Semaphore,
 }
 
 /// The frames waiting for a transport.
@@ -85,7 +94,29 @@ impl Session {
             rooms: Mutex::new(Vec::new()),
             awaiting_pong: AtomicBool::new(false),
             upgraded: AtomicBool::new(upgraded),
+            events: Semaphore::new(MAX_EVENTS_IN_FLIGHT),
         }
+    }
+
+    /// Waits until the socket may have one more event in flight, and counts
+    /// it; [`Session::end_event`] gives the place back.
+    pub async fn start_event(&self) {
+        if let Ok(permit) = self.events.acquire().await {
+            permit.forget();
+        }
+    }
+
+    /// An event finished: its place is free, and a transport that stopped
+    /// reading for want of one is woken.
+    pub fn end_event(&self) {
+        self.events.add_permits(1);
+        self.wake.notify_one();
+    }
+
+    /// Whether another event may start now, i.e. whether the transport
+    /// should read the next packet.
+    pub fn may_read(&self) -> bool {
+        self.events.available_permits() > 0
     }
 
     /// Queues `frame` for the transport. A socket that lets more than
@@ -194,6 +225,23 @@ mod tests {
         let batch = session.take();
         assert!(batch.frames.is_empty());
         assert!(batch.close);
+    }
+
+    #[tokio::test]
+    async fn a_socket_with_every_event_place_taken_is_not_read_until_one_ends() {
+        let session = Session::new(1, true);
+        for _ in 0..MAX_EVENTS_IN_FLIGHT {
+            assert!(session.may_read());
+            session.start_event().await;
+        }
+        assert!(!session.may_read());
+        let mut next = std::pin::pin!(session.start_event());
+        assert!(futures_util::poll!(next.as_mut()).is_pending());
+        session.end_event();
+        assert!(futures_util::poll!(next.as_mut()).is_ready());
+        assert!(!session.may_read());
+        session.end_event();
+        assert!(session.may_read());
     }
 
     #[test]

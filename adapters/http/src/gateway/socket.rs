@@ -59,6 +59,7 @@ async fn on_socket_packet(inner: &Arc<Inner>, session: &Arc<Session>, body: &str
         }
         Ok(SocketPacket::Event { ack, name, payload }) => {
             if let (Some(actor), Some(app)) = (session.actor(), inner.app.get()) {
+                session.start_event().await;
                 on_event(app, session, actor, ack, &name, payload);
             }
             Flow::Continue
@@ -152,7 +153,9 @@ async fn admit(
 }
 
 /// Runs the event's endpoint in its own task (a slow handler holds up
-/// neither this socket's reads nor its heartbeat) and queues the answer.
+/// neither this socket's reads nor its heartbeat) and queues the answer. The
+/// caller has counted the event in flight (`Session::start_event`); the task
+/// frees its place when the answer is ready.
 fn on_event(
     app: &App,
     session: &Arc<Session>,
@@ -173,6 +176,7 @@ fn on_event(
             (Some(_), None) => error_ack(&AppError::validation("payload", "missing")),
             (Some(endpoint), Some(payload)) => endpoint.dispatch(ctx, payload).await,
         };
+        session.end_event();
         if let Some(id) = ack {
             session.push(packet::ack(id, &answer).into());
         }

@@ -74,7 +74,9 @@ async fn serve(inner: Arc<Inner>, mut ws: WebSocket, session: Arc<Session>) {
     let mut beat = Beat::Idle;
     loop {
         tokio::select! {
-            incoming = ws.recv() => match incoming {
+            // Read only while the socket may start another event: a client
+            // with too many in flight waits on TCP (see `Session::may_read`).
+            incoming = ws.recv(), if session.may_read() => match incoming {
                 Some(Ok(Message::Text(text))) => {
                     if socket::on_text(&inner, &session, text.as_str()).await == Flow::Close {
                         break;
