@@ -73,9 +73,12 @@ impl Answers {
     }
 
     /// The cached answer under `key`, else `load`'s (which is then cached).
-    async fn through<T, F>(&self, key: String, load: F) -> Result<T, StoreError>
+    /// `load` makes the store's future only on a miss: a hit costs no call
+    /// into the store at all.
+    async fn through<T, L, F>(&self, key: String, load: L) -> Result<T, StoreError>
     where
         T: Serialize + DeserializeOwned,
+        L: FnOnce() -> F,
         F: Future<Output = Result<T, StoreError>>,
     {
         if let Some(answer) = self.cached(&key).await {
@@ -92,7 +95,7 @@ impl Answers {
         // Whoever held the gate before may have loaded it meanwhile.
         let answer = match self.cached(&key).await {
             Some(answer) => Ok(answer),
-            None => self.load(&key, load).await,
+            None => self.load(&key, load()).await,
         };
         drop(turn);
         self.loading
@@ -181,7 +184,7 @@ impl ConversationStore for CachedConversations {
 
     async fn find(&self, id: ConversationId) -> Result<Option<Conversation>, StoreError> {
         self.answers
-            .through(conversation_key(id), self.store.find(id))
+            .through(conversation_key(id), || self.store.find(id))
             .await
     }
 
@@ -210,13 +213,13 @@ impl ConversationStore for CachedConversations {
         user: UserId,
     ) -> Result<Option<MemberRole>, StoreError> {
         self.answers
-            .through(member_key(id, user), self.store.role(id, user))
+            .through(member_key(id, user), || self.store.role(id, user))
             .await
     }
 
     async fn member_ids(&self, id: ConversationId) -> Result<Vec<UserId>, StoreError> {
         self.answers
-            .through(members_key(id), self.store.member_ids(id))
+            .through(members_key(id), || self.store.member_ids(id))
             .await
     }
 
@@ -356,13 +359,13 @@ impl SocialStore for CachedSocial {
 
     async fn friends_of(&self, user: UserId) -> Result<Vec<Relation>, StoreError> {
         self.answers
-            .through(friends_key(user), self.store.friends_of(user))
+            .through(friends_key(user), || self.store.friends_of(user))
             .await
     }
 
     async fn are_friends(&self, a: UserId, b: UserId) -> Result<bool, StoreError> {
         self.answers
-            .through(friendship_key(a, b), self.store.are_friends(a, b))
+            .through(friendship_key(a, b), || self.store.are_friends(a, b))
             .await
     }
 
@@ -389,7 +392,7 @@ impl SocialStore for CachedSocial {
 
     async fn blocked_either_way(&self, a: UserId, b: UserId) -> Result<bool, StoreError> {
         self.answers
-            .through(blocked_key(a, b), self.store.blocked_either_way(a, b))
+            .through(blocked_key(a, b), || self.store.blocked_either_way(a, b))
             .await
     }
 }
