@@ -181,16 +181,26 @@ async fn group_commit(db: SqlDatabase, mut inbox: mpsc::UnboundedReceiver<Queued
         take_waiting(&mut inbox, &mut batch);
         metrics::histogram!("chatchit_append_batch_size").record(batch.len() as f64);
         let _turn = db.write_turn().await;
-        match store_batch(&db, &batch).await {
-            Ok(results) => {
-                for (queued, result) in batch.into_iter().zip(results) {
-                    let _ = queued.answer.send(result);
-                }
+        let outcome = store_batch(&db, &batch).await;
+        answer_all(batch, outcome);
+    }
+}
+
+/// Answers every append of `batch`: each with its own result, or all with
+/// the failure of the whole batch.
+pub(super) fn answer_all(
+    batch: Vec<Queued>,
+    outcome: Result<Vec<Result<Message, StoreError>>, StoreError>,
+) {
+    match outcome {
+        Ok(results) => {
+            for (queued, result) in batch.into_iter().zip(results) {
+                let _ = queued.answer.send(result);
             }
-            Err(e) => {
-                for queued in batch {
-                    let _ = queued.answer.send(Err(e.clone()));
-                }
+        }
+        Err(e) => {
+            for queued in batch {
+                let _ = queued.answer.send(Err(e.clone()));
             }
         }
     }

@@ -9,7 +9,7 @@
 //! writing on one thread; the writer takes the database's write lock like
 //! every other write transaction.
 
-use super::messages::{Queued, already_sent, stored, take_waiting};
+use super::messages::{Queued, already_sent, answer_all, stored, take_waiting};
 use chatchit_domain::StoreError;
 use chatchit_domain::message::{Message, NewMessage};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -70,18 +70,7 @@ fn run(file: &Path, writes: &Mutex<()>, mut inbox: mpsc::UnboundedReceiver<Queue
                 "the message writer has no database".into(),
             )),
         };
-        match outcome {
-            Ok(results) => {
-                for (queued, result) in batch.into_iter().zip(results) {
-                    let _ = queued.answer.send(result);
-                }
-            }
-            Err(e) => {
-                for queued in batch {
-                    let _ = queued.answer.send(Err(e.clone()));
-                }
-            }
-        }
+        answer_all(batch, outcome);
     }
 }
 
