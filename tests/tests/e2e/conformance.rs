@@ -189,6 +189,44 @@ async fn engine_requests_out_of_protocol_get_its_error_codes() {
 }
 
 #[tokio::test]
+async fn a_second_long_poll_while_one_waits_is_refused_and_ends_the_session() {
+    let s = TestServer::start().await;
+    let http = reqwest::Client::new();
+    let open = http
+        .get(format!("{}/socket.io/?EIO=4&transport=polling", s.base))
+        .send()
+        .await
+        .expect("handshake")
+        .text()
+        .await
+        .expect("body");
+    let handshake: Value = serde_json::from_str(&open[1..]).expect("JSON");
+    let url = format!(
+        "{}/socket.io/?EIO=4&transport=polling&sid={}",
+        s.base,
+        handshake["sid"].as_str().expect("sid")
+    );
+    // Whichever GET arrives second is the overlap; the other one was waiting
+    // (the next ping is 25 s away) and is answered with the close packet.
+    let (a, b) = tokio::join!(http.get(&url).send(), http.get(&url).send());
+    let mut answers = Vec::new();
+    for response in [a, b] {
+        let response = response.expect("answer");
+        let status = response.status();
+        answers.push((status, response.text().await.expect("body")));
+    }
+    answers.sort();
+    assert_eq!(answers[0], (StatusCode::OK, "1".to_owned()));
+    assert_eq!(answers[1].0, StatusCode::BAD_REQUEST);
+    let refusal: Value = serde_json::from_str(&answers[1].1).expect("JSON");
+    assert_eq!(refusal["code"], 3);
+    let after = http.get(&url).send().await.expect("answer");
+    assert_eq!(after.status(), StatusCode::BAD_REQUEST);
+    let gone: Value = after.json().await.expect("JSON");
+    assert_eq!(gone["code"], 1, "the session ended");
+}
+
+#[tokio::test]
 async fn sockets_that_answer_pings_stay_and_silent_ones_are_dropped() {
     let dir = tempfile::tempdir().expect("dir");
     let mut config = test_config(dir.path()).await;

@@ -2,10 +2,10 @@
 //! the client's packets, and a task keeps the heartbeat until the session
 //! moves to a websocket.
 
-use super::Inner;
 use super::packet;
-use super::session::Session;
+use super::session::{Session, sid_text};
 use super::socket::{self, Flow};
+use super::{Inner, Refusal};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
@@ -17,6 +17,13 @@ fn text(body: String) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; charset=UTF-8")], body).into_response()
 }
 
+/// Refuses an overlapping request and closes its session.
+fn overlap(session: &Session) -> Response {
+    tracing::debug!(sid = %sid_text(session.sid), "overlapping long-polling request");
+    session.close();
+    Refusal::BadRequest.into_response()
+}
+
 /// Opens a session: the handshake offers the websocket upgrade.
 pub fn open(inner: &Arc<Inner>) -> Response {
     let session = inner.open(false);
@@ -26,7 +33,12 @@ pub fn open(inner: &Arc<Inner>) -> Response {
 
 /// Waits until frames are waiting (a ping comes every `pingInterval`), then
 /// answers them all; a closing session's last answer ends with `1`.
+/// A second GET while one waits breaks the protocol: it is refused and the
+/// session closed, as the reference server does (the waiting GET gets `1`).
 pub async fn poll(inner: &Arc<Inner>, session: &Arc<Session>) -> Response {
+    let Some(_slot) = session.claim_poll() else {
+        return overlap(session);
+    };
     loop {
         let batch = session.take();
         if !batch.frames.is_empty() || batch.close {
@@ -51,7 +63,12 @@ pub async fn poll(inner: &Arc<Inner>, session: &Arc<Session>) -> Response {
 }
 
 /// Handles the packets of one POST.
+/// A second POST while one is handled is refused and the session closed, as
+/// for GETs.
 pub async fn post(inner: &Arc<Inner>, session: &Arc<Session>, body: &str) -> Response {
+    let Some(_slot) = session.claim_post() else {
+        return overlap(session);
+    };
     for packet in body.split(SEPARATOR) {
         if socket::on_text(inner, session, packet).await == Flow::Close {
             inner.end(session).await;

@@ -56,6 +56,25 @@ pub struct Session {
     /// One permit per event that may still start (see
     /// [`MAX_EVENTS_IN_FLIGHT`]).
     events: Semaphore,
+    /// A long-polling GET is waiting on the session.
+    polling: AtomicBool,
+    /// A long-polling POST is being handled.
+    posting: AtomicBool,
+}
+
+/// Holds a session's long-polling GET or POST slot; frees it when dropped
+/// (also when the client goes away mid-request).
+pub struct Slot<'a>(&'a AtomicBool);
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
+}
+
+/// Takes `flag`'s slot if it is free.
+fn claim(flag: &AtomicBool) -> Option<Slot<'_>> {
+    (!flag.swap(true, Ordering::AcqRel)).then_some(Slot(flag))
 }
 
 /// The frames waiting for a transport.
@@ -95,7 +114,21 @@ impl Session {
             awaiting_pong: AtomicBool::new(false),
             upgraded: AtomicBool::new(upgraded),
             events: Semaphore::new(MAX_EVENTS_IN_FLIGHT),
+            polling: AtomicBool::new(false),
+            posting: AtomicBool::new(false),
         }
+    }
+
+    /// The session's one long-polling GET slot; `None` while another GET
+    /// holds it (Engine.IO allows one at a time).
+    pub fn claim_poll(&self) -> Option<Slot<'_>> {
+        claim(&self.polling)
+    }
+
+    /// The session's one long-polling POST slot; `None` while another POST
+    /// holds it.
+    pub fn claim_post(&self) -> Option<Slot<'_>> {
+        claim(&self.posting)
     }
 
     /// Waits until the socket may have one more event in flight, and counts
