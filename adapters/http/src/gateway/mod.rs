@@ -32,6 +32,7 @@ use session::{Session, Sid, parse_sid, sid_text};
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
+use tokio_util::task::TaskTracker;
 
 /// The Engine.IO heartbeat: the server pings every `interval` and drops a
 /// socket whose pong has not come within `timeout`.
@@ -92,6 +93,9 @@ struct Inner {
     app: OnceLock<App>,
     /// Heartbeat and limits.
     settings: Settings,
+    /// The event handlers running, so a shutdown lets them finish (their
+    /// appends committed, their events queued) before the queues stop.
+    events: TaskTracker,
 }
 
 impl Inner {
@@ -146,6 +150,7 @@ impl Gateway {
                     ping_timeout: heartbeat.timeout,
                     max_payload: MAX_PAYLOAD,
                 },
+                events: TaskTracker::new(),
             }),
         }
     }
@@ -177,7 +182,10 @@ impl Gateway {
     }
 
     /// Disconnects every socket (graceful shutdown): each is told and closed,
-    /// and those that have not gone within a grace period are dropped.
+    /// and those that have not gone within a grace period are dropped; then
+    /// waits (within the same grace period) for the event handlers still
+    /// running, so what they accepted is stored and queued before the
+    /// queues and the database close.
     pub async fn close(&self) {
         for session in self.inner.hub.all() {
             session.push(packet::DISCONNECT.into());
@@ -189,6 +197,16 @@ impl Gateway {
         }
         for session in self.inner.hub.all() {
             self.inner.end(&session).await;
+        }
+        self.inner.events.close();
+        if tokio::time::timeout_at(deadline, self.inner.events.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                running = self.inner.events.len(),
+                "event handlers still running at shutdown"
+            );
         }
     }
 }

@@ -60,7 +60,7 @@ async fn on_socket_packet(inner: &Arc<Inner>, session: &Arc<Session>, body: &str
         Ok(SocketPacket::Event { ack, name, payload }) => {
             if let (Some(actor), Some(app)) = (session.actor(), inner.app.get()) {
                 session.start_event().await;
-                on_event(app, session, actor, ack, &name, payload);
+                on_event(inner, app, session, actor, ack, &name, payload);
             }
             Flow::Continue
         }
@@ -157,6 +157,7 @@ async fn admit(
 /// caller has counted the event in flight (`Session::start_event`); the task
 /// frees its place when the answer is ready.
 fn on_event(
+    inner: &Inner,
     app: &App,
     session: &Arc<Session>,
     actor: Actor,
@@ -170,7 +171,7 @@ fn on_event(
         connection: Some(ConnectionId(sid_text(session.sid))),
     };
     let session = session.clone();
-    tokio::spawn(async move {
+    inner.events.spawn(async move {
         let answer = match (endpoint, payload) {
             (None, _) => error_ack(&AppError::NotFound("no such event".into())),
             (Some(_), None) => error_ack(&AppError::validation("payload", "missing")),
