@@ -188,10 +188,8 @@ async fn engine_requests_out_of_protocol_get_its_error_codes() {
     }
 }
 
-#[tokio::test]
-async fn a_second_long_poll_while_one_waits_is_refused_and_ends_the_session() {
-    let s = TestServer::start().await;
-    let http = reqwest::Client::new();
+/// Opens a long-polling session by hand; its handshake.
+async fn open_polling(s: &TestServer, http: &reqwest::Client) -> Value {
     let open = http
         .get(format!("{}/socket.io/?EIO=4&transport=polling", s.base))
         .send()
@@ -200,7 +198,14 @@ async fn a_second_long_poll_while_one_waits_is_refused_and_ends_the_session() {
         .text()
         .await
         .expect("body");
-    let handshake: Value = serde_json::from_str(&open[1..]).expect("JSON");
+    serde_json::from_str(&open[1..]).expect("JSON")
+}
+
+#[tokio::test]
+async fn a_second_long_poll_while_one_waits_is_refused_and_ends_the_session() {
+    let s = TestServer::start().await;
+    let http = reqwest::Client::new();
+    let handshake = open_polling(&s, &http).await;
     let url = format!(
         "{}/socket.io/?EIO=4&transport=polling&sid={}",
         s.base,
@@ -252,15 +257,7 @@ async fn sockets_that_answer_pings_stay_and_silent_ones_are_dropped() {
     assert!(answer.starts_with("431["), "{answer}");
 
     let http = reqwest::Client::new();
-    let open = http
-        .get(format!("{}/socket.io/?EIO=4&transport=polling", s.base))
-        .send()
-        .await
-        .expect("handshake")
-        .text()
-        .await
-        .expect("body");
-    let handshake: Value = serde_json::from_str(&open[1..]).expect("JSON");
+    let handshake = open_polling(&s, &http).await;
     assert_eq!(handshake["pingInterval"], 150);
     let sid = handshake["sid"].as_str().expect("sid");
     tokio::time::sleep(Duration::from_millis(900)).await;
