@@ -181,7 +181,10 @@ async fn group_commit(db: SqlDatabase, mut inbox: mpsc::UnboundedReceiver<Queued
         take_waiting(&mut inbox, &mut batch);
         metrics::histogram!("chatchit_append_batch_size").record(batch.len() as f64);
         let _turn = db.write_turn().await;
+        let started = std::time::Instant::now();
         let outcome = store_batch(&db, &batch).await;
+        metrics::histogram!("chatchit_append_commit_seconds")
+            .record(started.elapsed().as_secs_f64());
         answer_all(batch, outcome);
     }
 }

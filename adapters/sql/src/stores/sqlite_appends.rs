@@ -15,7 +15,7 @@ use chatchit_domain::message::{Message, NewMessage};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, mpsc};
 
 /// A batch smaller than this waits [`GATHER_FOR`] for more appends first:
@@ -64,7 +64,11 @@ fn run(file: &Path, writes: &Mutex<()>, mut inbox: mpsc::UnboundedReceiver<Queue
         let outcome = match conn.as_mut() {
             Some(conn) => {
                 let _turn = writes.blocking_lock();
-                write_batch(conn, &batch).map_err(store_error)
+                let started = Instant::now();
+                let written = write_batch(conn, &batch).map_err(store_error);
+                metrics::histogram!("chatchit_append_commit_seconds")
+                    .record(started.elapsed().as_secs_f64());
+                written
             }
             None => Err(StoreError::Unavailable(
                 "the message writer has no database".into(),
