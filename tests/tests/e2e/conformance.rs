@@ -231,6 +231,84 @@ async fn a_second_long_poll_while_one_waits_is_refused_and_ends_the_session() {
     assert_eq!(gone["code"], 1, "the session ended");
 }
 
+/// A socket that stops reading while messages keep coming is disconnected
+/// once more than 4 MiB wait for it, and the sender is not held up: every
+/// one of its sends is acknowledged.
+#[tokio::test]
+async fn a_socket_that_stops_reading_is_disconnected_and_the_sender_is_not_held_up() {
+    const SENDS: usize = 7_500;
+    const ROUND: usize = 100;
+    let dir = tempfile::tempdir().expect("dir");
+    let mut config = test_config(dir.path()).await;
+    config.rate_limits.message_send.per_minute = 0;
+    // No heartbeat during the test: only the slow-consumer policy may drop.
+    config.ping_interval_ms = 600_000;
+    let s = TestServer::start_with(dir, config).await;
+    let (alice, bob) = (s.register("alice").await, s.register("bob").await);
+    let c = s.group(&alice, &[&bob]).await;
+    let mut sender = raw_socket(&s, &alice.token).await;
+    let mut reader = raw_socket(&s, &bob.token).await;
+    // Alice's second socket reads everything: once it has every message, the
+    // server has handed every message to bob's socket too, however fast the
+    // event queue in use is.
+    let mut watcher = raw_socket(&s, &alice.token).await;
+    let watched = tokio::spawn(async move {
+        let mut seen = 0;
+        while seen < SENDS {
+            let frame = next_event(&mut watcher).await.expect("the watcher stays");
+            seen += usize::from(frame.starts_with("42[\"message:new\""));
+        }
+    });
+
+    // About 30 MB for bob, far more than loopback's socket buffers hold.
+    let body = "x".repeat(4_000);
+    for round in 0..SENDS / ROUND {
+        for i in 0..ROUND {
+            let n = round * ROUND + i;
+            let send = json!({"conversationId": c, "clientMsgId": format!("m{n}"), "body": body});
+            sender
+                .send(Message::text(format!("42{n}[\"message:send\",{send}]")))
+                .await
+                .expect("send");
+        }
+        for _ in 0..ROUND {
+            let answer = next_text(&mut sender).await.expect("an ack");
+            let at = answer.find('[').expect("an ack's arguments");
+            let ack: Value = serde_json::from_str(&answer[at..]).expect("JSON");
+            assert_eq!(ack[0]["ok"], true, "{}", ack[0]["error"]);
+        }
+    }
+
+    watched.await.expect("the watcher saw every message");
+    let mut received = 0;
+    while let Some(frame) = next_event(&mut reader).await {
+        received += usize::from(frame.starts_with("42[\"message:new\""));
+    }
+    assert!(
+        received < SENDS,
+        "the slow socket was closed early, after {received} of {SENDS}"
+    );
+}
+
+/// The next text frame of any kind; `None` once the server closed.
+async fn next_event(
+    ws: &mut tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+) -> Option<String> {
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .expect("a frame or the close in time");
+        match frame {
+            Some(Ok(Message::Text(text))) => return Some(text.to_string()),
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+            Some(Ok(Message::Close(_)) | Err(_)) | None => return None,
+            Some(Ok(other)) => panic!("unexpected frame {other:?}"),
+        }
+    }
+}
+
 #[tokio::test]
 async fn sockets_that_answer_pings_stay_and_silent_ones_are_dropped() {
     let dir = tempfile::tempdir().expect("dir");
