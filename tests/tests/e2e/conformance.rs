@@ -111,15 +111,9 @@ async fn next_text(
     >,
 ) -> Option<String> {
     loop {
-        let frame = tokio::time::timeout(Duration::from_secs(5), ws.next())
-            .await
-            .expect("an answer in time");
-        match frame {
-            Some(Ok(Message::Text(text))) if text.starts_with("42[") => {}
-            Some(Ok(Message::Text(text))) => return Some(text.to_string()),
-            Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
-            Some(Ok(Message::Close(_)) | Err(_)) | None => return None,
-            Some(Ok(other)) => panic!("unexpected frame {other:?}"),
+        match next_event(ws).await {
+            Some(text) if text.starts_with("42[") => {}
+            other => return other,
         }
     }
 }
