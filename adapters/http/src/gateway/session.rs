@@ -140,10 +140,15 @@ impl Session {
     }
 
     /// An event finished: its place is free, and a transport that stopped
-    /// reading for want of one is woken.
+    /// reading for want of one is woken. Only then: on every other event the
+    /// wake-up would be a second, empty turn of the transport's loop besides
+    /// the one its ack's `push` already makes.
     pub fn end_event(&self) {
+        let transport_waits = !self.may_read();
         self.events.add_permits(1);
-        self.wake.notify_one();
+        if transport_waits {
+            self.wake.notify_one();
+        }
     }
 
     /// Whether another event may start now, i.e. whether the transport
