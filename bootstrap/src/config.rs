@@ -64,6 +64,12 @@ pub struct Config {
     /// Take the client address from the last `X-Forwarded-For` entry (only
     /// behind a load balancer that sets it, such as `deploy/nginx.conf`).
     pub trust_forwarded_for: bool,
+    /// Threads that run sockets, handlers and queued events; unset means one
+    /// fewer than the machine's CPUs (at least one). The CPU left over runs
+    /// what is not on those threads: the message writer's commits (its own
+    /// thread on SQLite), the database or generator sharing the box, and the
+    /// kernel's network work. Measured in `docs/benchmarks.md`.
+    pub worker_threads: Option<usize>,
 }
 
 /// One allowance: a sustained rate and a burst; 0 in either means unlimited.
@@ -153,6 +159,7 @@ impl Default for Config {
             log_format: "text".into(),
             rate_limits: RateLimits::default(),
             trust_forwarded_for: false,
+            worker_threads: None,
         }
     }
 }
@@ -168,6 +175,14 @@ impl Config {
             .merge(Env::prefixed("CHATCHIT_").split("__"))
             .extract()
             .map_err(Box::new)
+    }
+
+    /// The number of runtime worker threads in force: the configured one, or
+    /// one fewer than `cpus` (at least one).
+    pub fn effective_worker_threads(&self, cpus: usize) -> usize {
+        self.worker_threads
+            .unwrap_or_else(|| cpus.saturating_sub(1))
+            .max(1)
     }
 
     /// The database URL in force: the configured one, or the embedded SQLite file.
@@ -201,5 +216,17 @@ mod tests {
             assert!(config.effective_database_url().starts_with("sqlite://data"));
             Ok(())
         });
+    }
+
+    #[test]
+    fn worker_threads_leave_a_cpu_unless_set() {
+        let mut config = Config::default();
+        assert_eq!(config.effective_worker_threads(8), 7);
+        assert_eq!(config.effective_worker_threads(2), 1);
+        assert_eq!(config.effective_worker_threads(1), 1);
+        config.worker_threads = Some(4);
+        assert_eq!(config.effective_worker_threads(2), 4);
+        config.worker_threads = Some(0);
+        assert_eq!(config.effective_worker_threads(2), 1);
     }
 }

@@ -61,12 +61,22 @@ fn raise_open_file_limit() {
     }
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = Config::load(&cli.config).context("reading the configuration")?;
+    let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(config.effective_worker_threads(cpus))
+        .enable_all()
+        .build()
+        .context("starting the runtime")?
+        .block_on(run(cli.command.unwrap_or(Command::Serve), config))
+}
+
+/// Runs `command` on the runtime `main` built from the configuration.
+async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     telemetry::init(&config.log, &config.log_format);
-    match cli.command.unwrap_or(Command::Serve) {
+    match command {
         Command::Serve => {
             raise_open_file_limit();
             Application::build(config).await?.run_until_stopped().await
