@@ -233,7 +233,8 @@ impl ConversationService {
     /// # Errors
     /// Store failures.
     pub async fn room_ids(&self, actor: &Actor) -> Result<Vec<ConversationId>, AppError> {
-        Ok(self.conversations.ids_for_user(actor.user_id).await?)
+        let roles = self.conversations.roles_for_user(actor.user_id).await?;
+        Ok(roles.into_iter().map(|(id, _)| id).collect())
     }
 
     /// The caller's conversations, most recently active first.

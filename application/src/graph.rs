@@ -130,12 +130,20 @@ impl Answers {
         F: Future<Output = Result<T, StoreError>>,
     {
         let answer = load.await?;
-        if let Ok(text) = serde_json::to_string(&answer)
-            && let Err(e) = self.cache.put(key.to_owned(), text).await
-        {
-            tracing::debug!(error = %e, "graph cache unavailable; answer not kept");
+        if let Ok(text) = serde_json::to_string(&answer) {
+            self.keep(vec![(key.to_owned(), text)]).await;
         }
         Ok(answer)
+    }
+
+    /// Keeps answers (key, JSON text) the store gave.
+    async fn keep(&self, answers: Vec<(String, String)>) {
+        if answers.is_empty() {
+            return;
+        }
+        if let Err(e) = self.cache.put(answers).await {
+            tracing::debug!(error = %e, "graph cache unavailable; answers not kept");
+        }
     }
 
     async fn forget(&self, keys: Vec<String>) {
@@ -280,8 +288,22 @@ impl ConversationStore for CachedConversations {
         self.store.list_for_user(user, cursor, limit).await
     }
 
-    async fn ids_for_user(&self, user: UserId) -> Result<Vec<ConversationId>, StoreError> {
-        self.store.ids_for_user(user).await
+    /// Also keeps each answer as the user's [`Self::role`] in that
+    /// conversation: a socket that connects is about to send.
+    async fn roles_for_user(
+        &self,
+        user: UserId,
+    ) -> Result<Vec<(ConversationId, MemberRole)>, StoreError> {
+        let roles = self.store.roles_for_user(user).await?;
+        let answers = roles
+            .iter()
+            .filter_map(|&(id, role)| {
+                let answer = serde_json::to_string(&Some(role)).ok()?;
+                Some((member_key(id, user), answer))
+            })
+            .collect();
+        self.answers.keep(answers).await;
+        Ok(roles)
     }
 }
 
@@ -415,8 +437,8 @@ mod tests {
         async fn get(&self, key: String) -> Result<Option<String>, StoreError> {
             Ok(self.0.lock().expect("lock").get(&key).cloned())
         }
-        async fn put(&self, key: String, value: String) -> Result<(), StoreError> {
-            self.0.lock().expect("lock").insert(key, value);
+        async fn put(&self, entries: Vec<(String, String)>) -> Result<(), StoreError> {
+            self.0.lock().expect("lock").extend(entries);
             Ok(())
         }
         async fn forget(&self, keys: Vec<String>) -> Result<(), StoreError> {
@@ -440,8 +462,8 @@ mod tests {
             tokio::task::yield_now().await;
             answer
         }
-        async fn put(&self, key: String, value: String) -> Result<(), StoreError> {
-            self.0.put(key, value).await
+        async fn put(&self, entries: Vec<(String, String)>) -> Result<(), StoreError> {
+            self.0.put(entries).await
         }
         async fn forget(&self, keys: Vec<String>) -> Result<(), StoreError> {
             self.0.forget(keys).await
@@ -504,6 +526,32 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_users_roles_read_at_connect_answer_their_role_reads() {
+        let (c1, c2, u) = (
+            ConversationId::generate(),
+            ConversationId::generate(),
+            UserId::generate(),
+        );
+        let mut store = MockConversationStore::new();
+        store
+            .expect_roles_for_user()
+            .times(1)
+            .returning(move |_| Ok(vec![(c1, MemberRole::Owner), (c2, MemberRole::Member)]));
+        store.expect_role().times(0);
+        let cached = CachedConversations::new(Arc::new(store), Arc::new(Kept::default()));
+        let roles = cached.roles_for_user(u).await.expect("roles");
+        assert_eq!(roles.len(), 2);
+        assert_eq!(
+            cached.role(c1, u).await.expect("role"),
+            Some(MemberRole::Owner)
+        );
+        assert_eq!(
+            cached.role(c2, u).await.expect("role"),
+            Some(MemberRole::Member)
+        );
+    }
+
+    #[tokio::test]
     async fn a_block_is_seen_at_once_by_a_cached_reader() {
         let (a, b) = (UserId::generate(), UserId::generate());
         let mut store = MockSocialStore::new();
@@ -544,7 +592,7 @@ mod tests {
             .returning(|_| Err(StoreError::Unavailable("down".into())));
         cache
             .expect_put()
-            .returning(|_, _| Err(StoreError::Unavailable("down".into())));
+            .returning(|_| Err(StoreError::Unavailable("down".into())));
         let cached = CachedSocial::new(Arc::new(store), Arc::new(cache));
         assert!(cached.are_friends(a, b).await.expect("from the store"));
         assert!(

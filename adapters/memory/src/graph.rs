@@ -44,16 +44,19 @@ impl GraphCache for InMemoryGraphCache {
         }
     }
 
-    async fn put(&self, key: String, value: String) -> Result<(), StoreError> {
+    async fn put(&self, new: Vec<(String, String)>) -> Result<(), StoreError> {
         let mut entries = self.lock();
-        if entries.len() >= self.capacity {
-            let now = Instant::now();
+        let now = Instant::now();
+        if entries.len() + new.len() > self.capacity {
             entries.retain(|_, (_, expires)| *expires > now);
-            if entries.len() >= self.capacity {
+            if entries.len() + new.len() > self.capacity {
                 entries.clear();
             }
         }
-        entries.insert(key, (value, Instant::now() + self.ttl));
+        entries.extend(
+            new.into_iter()
+                .map(|(key, value)| (key, (value, now + self.ttl))),
+        );
         Ok(())
     }
 

@@ -35,16 +35,19 @@ impl GraphCache for RedisGraphCache {
             .map_err(unavailable)
     }
 
-    async fn put(&self, key: String, value: String) -> Result<(), StoreError> {
+    async fn put(&self, entries: Vec<(String, String)>) -> Result<(), StoreError> {
+        let ttl = u64::try_from(self.ttl.as_millis()).unwrap_or(u64::MAX);
+        let mut pipe = redis::pipe();
+        for (key, value) in entries {
+            pipe.cmd("SET")
+                .arg(self.key(&key))
+                .arg(value)
+                .arg("PX")
+                .arg(ttl)
+                .ignore();
+        }
         let mut conn = self.redis.commands();
-        redis::cmd("SET")
-            .arg(self.key(&key))
-            .arg(value)
-            .arg("PX")
-            .arg(u64::try_from(self.ttl.as_millis()).unwrap_or(u64::MAX))
-            .query_async::<()>(&mut conn)
-            .await
-            .map_err(unavailable)
+        pipe.query_async::<()>(&mut conn).await.map_err(unavailable)
     }
 
     async fn forget(&self, keys: Vec<String>) -> Result<(), StoreError> {

@@ -272,11 +272,10 @@ async fn graph_cache_contract(cache: &dyn GraphCache, other_node: &dyn GraphCach
     let get = |c: &'static str| c.to_owned();
     assert_eq!(cache.get(get("member:c:u")).await.expect("get"), None);
     cache
-        .put(get("member:c:u"), get("{\"role\":\"owner\"}"))
-        .await
-        .expect("put");
-    cache
-        .put(get("blocked:a:b"), get("false"))
+        .put(vec![
+            (get("member:c:u"), get("{\"role\":\"owner\"}")),
+            (get("blocked:a:b"), get("false")),
+        ])
         .await
         .expect("put");
     assert_eq!(
@@ -317,11 +316,17 @@ async fn graph_cache_on_redis_is_shared_by_every_node() {
 #[tokio::test]
 async fn graph_cache_entries_expire() {
     let cache = InMemoryGraphCache::new(Duration::ZERO, 1000);
-    cache.put("k".into(), "v".into()).await.expect("put");
+    cache
+        .put(vec![("k".into(), "v".into())])
+        .await
+        .expect("put");
     assert_eq!(cache.get("k".into()).await.expect("get"), None);
     let Some(redis) = redis().await else { return };
     let cache = RedisGraphCache::new(redis.clone(), Duration::from_millis(1));
-    cache.put("k".into(), "v".into()).await.expect("put");
+    cache
+        .put(vec![("k".into(), "v".into())])
+        .await
+        .expect("put");
     tokio::time::sleep(Duration::from_millis(20)).await;
     assert_eq!(cache.get("k".into()).await.expect("get"), None);
     clean(&redis).await;

@@ -256,8 +256,8 @@ async fn a_direct_conversation_is_created_once_per_pair(s: Stores) {
     assert!(created && !again);
     assert_eq!(first.id, second.id);
     assert_eq!(
-        s.conversations.ids_for_user(b).await.expect("ids"),
-        vec![first.id]
+        s.conversations.roles_for_user(b).await.expect("roles"),
+        vec![(first.id, MemberRole::Member)]
     );
 }
 

@@ -150,9 +150,14 @@ pub trait ConversationStore: Send + Sync {
         limit: u32,
     ) -> Result<Vec<ConversationEntry>, StoreError>;
 
-    /// Ids of every conversation `user` belongs to (rooms to join on connect).
+    /// Every conversation `user` belongs to with their role in it: the rooms
+    /// a socket joins on connect, and the answers [`Self::role`] gives for
+    /// them, read at once so the first sends after a connect find them cached.
     ///
     /// # Errors
     /// `Unavailable` / `Internal` when the store fails.
-    async fn ids_for_user(&self, user: UserId) -> Result<Vec<ConversationId>, StoreError>;
+    async fn roles_for_user(
+        &self,
+        user: UserId,
+    ) -> Result<Vec<(ConversationId, MemberRole)>, StoreError>;
 }

@@ -17,11 +17,12 @@ pub trait GraphCache: Send + Sync {
     /// When the cache is unreachable (callers then ask the store).
     async fn get(&self, key: String) -> Result<Option<String>, StoreError>;
 
-    /// Caches `value` under `key` for the cache's lifetime of an entry.
+    /// Caches each `(key, value)` for the cache's lifetime of an entry; many
+    /// at once (a connecting user's memberships) in one round trip.
     ///
     /// # Errors
     /// When the cache is unreachable.
-    async fn put(&self, key: String, value: String) -> Result<(), StoreError>;
+    async fn put(&self, entries: Vec<(String, String)>) -> Result<(), StoreError>;
 
     /// Drops the answers under `keys`, on every node.
     ///

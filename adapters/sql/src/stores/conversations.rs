@@ -283,7 +283,10 @@ impl ConversationStore for SqlConversationStore {
             .collect())
     }
 
-    async fn ids_for_user(&self, user: UserId) -> Result<Vec<ConversationId>, StoreError> {
+    async fn roles_for_user(
+        &self,
+        user: UserId,
+    ) -> Result<Vec<(ConversationId, MemberRole)>, StoreError> {
         let rows = member::Entity::find()
             .filter(member::Column::UserId.eq(user.0))
             .all(self.db.connection())
@@ -291,7 +294,12 @@ impl ConversationStore for SqlConversationStore {
             .store()?;
         Ok(rows
             .into_iter()
-            .map(|r| ConversationId(r.conversation_id))
+            .map(|r| {
+                (
+                    ConversationId(r.conversation_id),
+                    MemberRole::from_name(&r.role),
+                )
+            })
             .collect())
     }
 }
