@@ -44,15 +44,12 @@ pub(super) fn spawn(file: &Path, writes: Arc<Mutex<()>>, inbox: mpsc::UnboundedR
 }
 
 /// The thread: takes every append waiting, stores them in one transaction,
-/// answers each after the commit (or all with its failure).
+/// answers each after the commit (or all with its failure). A connection
+/// that could not be opened is tried again for the next batch, so a
+/// database that was away at start (a volume mounted late, a full disk)
+/// takes appends again once it is back, without a restart.
 fn run(file: &Path, writes: &Mutex<()>, mut inbox: mpsc::UnboundedReceiver<Queued>) {
-    let mut conn = match open(file) {
-        Ok(conn) => Some(conn),
-        Err(e) => {
-            tracing::error!(error = %e, file = %file.display(), "could not open the database for appends");
-            None
-        }
-    };
+    let mut conn = open_logged(file);
     while let Some(first) = inbox.blocking_recv() {
         let mut batch = vec![first];
         take_waiting(&mut inbox, &mut batch);
@@ -61,6 +58,9 @@ fn run(file: &Path, writes: &Mutex<()>, mut inbox: mpsc::UnboundedReceiver<Queue
             take_waiting(&mut inbox, &mut batch);
         }
         metrics::histogram!("chatchit_append_batch_size").record(batch.len() as f64);
+        if conn.is_none() {
+            conn = open_logged(file);
+        }
         let outcome = match conn.as_mut() {
             Some(conn) => {
                 let _turn = writes.blocking_lock();
@@ -76,6 +76,15 @@ fn run(file: &Path, writes: &Mutex<()>, mut inbox: mpsc::UnboundedReceiver<Queue
         };
         answer_all(batch, outcome);
     }
+}
+
+/// [`open`], its failure logged.
+fn open_logged(file: &Path) -> Option<Connection> {
+    open(file)
+        .map_err(|e| {
+            tracing::error!(error = %e, file = %file.display(), "could not open the database for appends");
+        })
+        .ok()
 }
 
 /// A connection with the pool's durability settings: WAL (already set on
@@ -169,5 +178,77 @@ fn store_error(e: rusqlite::Error) -> StoreError {
             | rusqlite::ErrorCode::DiskFull,
         ) => StoreError::Unavailable(e.to_string()),
         _ => StoreError::Internal(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chatchit_domain::ids::{ConversationId, MessageId, UserId};
+    use chatchit_domain::time::Timestamp;
+    use chatchit_domain::values::{ClientMsgId, MessageBody};
+    use tokio::sync::oneshot;
+
+    /// The columns the writer's statements touch (the real tables have more).
+    const SCHEMA: &str = "
+        CREATE TABLE conversations (id BLOB PRIMARY KEY, last_seq INTEGER NOT NULL,
+            last_activity_at INTEGER NOT NULL);
+        CREATE TABLE messages (id BLOB PRIMARY KEY, conversation_id BLOB NOT NULL,
+            seq INTEGER NOT NULL, sender_id BLOB NOT NULL, client_msg_id TEXT NOT NULL,
+            body TEXT NOT NULL, reply_to_id BLOB, attachments TEXT NOT NULL,
+            created_at INTEGER NOT NULL, edited_at INTEGER, deleted_at INTEGER,
+            UNIQUE (sender_id, client_msg_id));
+        CREATE TABLE members (conversation_id BLOB NOT NULL, user_id BLOB NOT NULL,
+            last_read_seq INTEGER NOT NULL, last_read_message_id BLOB);";
+
+    async fn append(
+        writer: &mpsc::UnboundedSender<Queued>,
+        c: ConversationId,
+    ) -> Result<Message, StoreError> {
+        let message = NewMessage {
+            id: MessageId::generate(),
+            conversation_id: c,
+            sender_id: UserId::generate(),
+            client_msg_id: ClientMsgId::parse("k-1").expect("key"),
+            body: MessageBody::parse("hello").expect("body"),
+            reply_to_id: None,
+            attachments: Vec::new(),
+            created_at: Timestamp::from_millis(1),
+        };
+        let (answer, answered) = oneshot::channel();
+        writer
+            .send(Queued { message, answer })
+            .expect("the writer runs");
+        answered.await.expect("answered")
+    }
+
+    #[tokio::test]
+    async fn a_writer_that_could_not_open_its_database_opens_it_for_the_next_batch() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let folder = dir.path().join("mounted-later");
+        let file = folder.join("chatchit.db");
+        let (writer, inbox) = mpsc::unbounded_channel();
+        spawn(&file, Arc::new(Mutex::new(())), inbox);
+        let c = ConversationId::generate();
+        let refused = append(&writer, c).await;
+        assert!(
+            matches!(refused, Err(StoreError::Unavailable(_))),
+            "{refused:?}"
+        );
+
+        std::fs::create_dir(&folder).expect("folder");
+        let setup = Connection::open(&file).expect("database");
+        setup.execute_batch(SCHEMA).expect("schema");
+        setup
+            .execute(
+                "INSERT INTO conversations VALUES (?1, 0, 0)",
+                params![c.0.as_bytes().as_slice()],
+            )
+            .expect("conversation");
+        drop(setup);
+        let stored = append(&writer, c)
+            .await
+            .expect("stored once the database is there");
+        assert_eq!(stored.seq, 1);
     }
 }
