@@ -112,7 +112,13 @@ pub async fn idle(
     let (stop, stopped) = watch::channel(false);
     let epoch = Instant::now();
     let (tasks, errors, took) = connect_all(target, tokens, 256, |_, ws| {
-        tokio::spawn(socket_task::run(ws, None, epoch, stopped.clone()))
+        tokio::spawn(socket_task::run(
+            ws,
+            None,
+            Seen::empty(),
+            epoch,
+            stopped.clone(),
+        ))
     })
     .await;
     let held = tasks.len();
@@ -193,7 +199,13 @@ pub async fn chat(target: &Target, shape: &ChatShape) -> anyhow::Result<Value> {
                 times,
             }
         });
-        tokio::spawn(socket_task::run(ws, sends, epoch, stopped.clone()))
+        tokio::spawn(socket_task::run(
+            ws,
+            sends,
+            Seen::timing(),
+            epoch,
+            stopped.clone(),
+        ))
     })
     .await;
     anyhow::ensure!(errors == 0, "{errors} sockets could not connect");

@@ -9,8 +9,11 @@ use std::time::Instant;
 use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::Message;
 
-/// What one socket saw. The histograms are made on first use: an idle
-/// socket carries none (each is a few hundred KiB).
+/// What one socket saw. Only a socket that times something carries
+/// histograms (each is ~150 KiB), made before the clock starts: made on a
+/// socket's first ack or delivery, a thousand of them were allocated in the
+/// first few hundred ms of sending, and the generator's own stall showed as
+/// the servers' latency tail.
 pub struct Seen {
     /// Scheduled send → ack, µs.
     pub ack: Option<Histogram<u64>>,
@@ -74,6 +77,16 @@ impl Seen {
         Self::new()
     }
 
+    /// An empty tally with its histograms made, for a socket that will time
+    /// acks and deliveries.
+    pub fn timing() -> Self {
+        Self {
+            ack: Some(histogram()),
+            receive: Some(histogram()),
+            ..Self::new()
+        }
+    }
+
     /// Percentiles and maximum of a histogram in milliseconds (zeros when
     /// nothing was recorded).
     pub fn millis(h: &Option<Histogram<u64>>) -> serde_json::Value {
@@ -100,14 +113,14 @@ pub struct Sends {
 }
 
 /// Drives `ws`, sending what `sends` schedules (a socket without any only
-/// receives); runs until `stop`.
+/// receives), adding what it sees to `seen`; runs until `stop`.
 pub async fn run(
     mut ws: Socket,
     mut sends: Option<Sends>,
+    mut seen: Seen,
     epoch: Instant,
     mut stop: watch::Receiver<bool>,
 ) -> Seen {
-    let mut seen = Seen::new();
     let mut pending: HashMap<u64, u64> = HashMap::new();
     let mut next_id = 0u64;
     let now_us = || u64::try_from(epoch.elapsed().as_micros()).unwrap_or(u64::MAX);
