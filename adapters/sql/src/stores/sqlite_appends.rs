@@ -46,7 +46,7 @@ pub(super) fn spawn(file: &Path, writes: Arc<Mutex<()>>, inbox: mpsc::UnboundedR
 /// The thread: takes every append waiting, stores them in one transaction,
 /// answers each after the commit (or all with its failure). A connection
 /// that could not be opened is tried again for the next batch, so a
-/// database that was away at start (a volume mounted late, a full disk)
+/// database that was away at start (its volume mounted late, say)
 /// takes appends again once it is back, without a restart.
 fn run(file: &Path, writes: &Mutex<()>, mut inbox: mpsc::UnboundedReceiver<Queued>) {
     let mut conn = open_logged(file);
