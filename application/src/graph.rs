@@ -138,9 +138,6 @@ impl Answers {
 
     /// Keeps answers (key, JSON text) the store gave.
     async fn keep(&self, answers: Vec<(String, String)>) {
-        if answers.is_empty() {
-            return;
-        }
         if let Err(e) = self.cache.put(answers).await {
             tracing::debug!(error = %e, "graph cache unavailable; answers not kept");
         }

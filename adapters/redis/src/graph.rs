@@ -36,6 +36,9 @@ impl GraphCache for RedisGraphCache {
     }
 
     async fn put(&self, entries: Vec<(String, String)>) -> Result<(), StoreError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
         let ttl = u64::try_from(self.ttl.as_millis()).unwrap_or(u64::MAX);
         let mut pipe = redis::pipe();
         for (key, value) in entries {

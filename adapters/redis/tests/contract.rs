@@ -296,6 +296,7 @@ async fn graph_cache_contract(cache: &dyn GraphCache, other_node: &dyn GraphCach
         Some(get("false"))
     );
     cache.forget(Vec::new()).await.expect("nothing to forget");
+    cache.put(Vec::new()).await.expect("nothing to keep");
 }
 
 #[tokio::test]
