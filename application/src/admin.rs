@@ -7,8 +7,8 @@ use crate::error::AppError;
 use chatchit_domain::events::DomainEvent;
 use chatchit_domain::ids::{MessageId, UserId};
 use chatchit_domain::ports::{
-    Clock, ConversationStore, Delivery, EventQueue, MessageStore, ReportStore, StoryStore,
-    UserStore,
+    Clock, ConversationStore, Delivery, EventQueue, MessageStore, ReportStore, SessionStore,
+    StoryStore, UserStore,
 };
 use chatchit_domain::report::{Report, ReportAction, ReportId, ReportTarget};
 use chatchit_domain::story::StoryId;
@@ -98,6 +98,8 @@ pub struct AdminService {
     reports: Arc<dyn ReportStore>,
     /// What can be reported.
     content: ReportedContent,
+    /// Ends banned users' sessions.
+    sessions: Arc<dyn SessionStore>,
     /// Disconnects banned users.
     delivery: Arc<dyn Delivery>,
     /// Announces removed messages; its stats feed `/admin/stats`.
@@ -114,6 +116,7 @@ impl AdminService {
         users: Arc<dyn UserStore>,
         reports: Arc<dyn ReportStore>,
         content: ReportedContent,
+        sessions: Arc<dyn SessionStore>,
         delivery: Arc<dyn Delivery>,
         queue: Arc<dyn EventQueue>,
         clock: Arc<dyn Clock>,
@@ -122,6 +125,7 @@ impl AdminService {
             users,
             reports,
             content,
+            sessions,
             delivery,
             queue,
             clock,
@@ -360,7 +364,11 @@ impl AdminService {
         if target.role == Role::Admin {
             return Err(AppError::Forbidden("admins cannot be banned".into()));
         }
-        self.users.set_banned(user, Some(self.clock.now())).await?;
+        let now = self.clock.now();
+        self.users.set_banned(user, Some(now)).await?;
+        // Every session ends with the ban, so lifting it later lets the user
+        // log in again but revives none of the tokens issued before.
+        self.sessions.revoke_user(user, now).await?;
         if let Err(e) = self.delivery.revoke_user(user, "banned".into()).await {
             tracing::warn!(error = %e, "could not disconnect a banned user's sockets");
         }

@@ -81,6 +81,10 @@ pub struct AuthSession {
     pub expires_in: i64,
 }
 
+/// The most revocations one look at [`AuthService::recent_revocations`]
+/// returns: a bound on its answer, far above any real minute's logouts.
+pub const REVOCATIONS_PER_LOOK: u64 = 10_000;
+
 const BAD_CREDENTIALS: &str = "invalid username or password";
 const BAD_REFRESH: &str = "invalid refresh token";
 
@@ -269,6 +273,45 @@ impl AuthService {
             session_id: claims.session_id,
             role: user.role,
         })
+    }
+
+    /// Whether a socket admitted as `actor` may stay: its session is live and
+    /// its user not banned. Asked after the socket joined its rooms, so a ban
+    /// or logout that committed while it was being admitted (and whose
+    /// notice found no socket to close) still ends it.
+    ///
+    /// # Errors
+    /// `Unavailable` / `Internal` when a store fails.
+    pub async fn still_admitted(&self, actor: &Actor) -> Result<bool, AppError> {
+        match self.live_session(actor.session_id).await {
+            Ok(_) => {}
+            Err(AppError::Unauthorized(_)) => return Ok(false),
+            Err(e) => return Err(e),
+        }
+        let user = self.users.find(actor.user_id).await?;
+        Ok(user.is_some_and(|u| !u.banned))
+    }
+
+    /// The sessions revoked within the last `window` (newest first, at most
+    /// [`REVOCATIONS_PER_LOOK`]). Each node looks once per heartbeat and ends
+    /// the sockets of these it still holds, so a revocation whose notice was
+    /// lost (the bus was down when it was sent) is still enforced.
+    ///
+    /// # Errors
+    /// `Unavailable` / `Internal` when the store fails.
+    pub async fn recent_revocations(
+        &self,
+        window: std::time::Duration,
+    ) -> Result<Vec<SessionId>, AppError> {
+        let window = TimeDelta::from_std(window)
+            .unwrap_or(TimeDelta::days(1))
+            .min(TimeDelta::days(1));
+        let after = self.clock.now().plus(-window);
+        let sessions = self
+            .sessions
+            .revoked_since(after, REVOCATIONS_PER_LOOK)
+            .await?;
+        Ok(sessions.into_iter().map(|s| s.id).collect())
     }
 
     async fn live_session(&self, id: SessionId) -> Result<Session, AppError> {

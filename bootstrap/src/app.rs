@@ -25,7 +25,7 @@ use chatchit_application::views::ConversationViews;
 use chatchit_crypto::{BcryptHasher, JwtIssuer};
 use chatchit_domain::ports::{
     Clock, ConversationStore, Delivery, EventQueue, GraphCache, MessageStore, PresenceStore,
-    RateLimiter, RetryPolicy, SocialStore, StoryStore, UserStore,
+    RateLimiter, RetryPolicy, SessionStore, SocialStore, StoryStore, UserStore,
 };
 use chatchit_http::{AppState, Gateway, HealthCheck, Heartbeat};
 use chatchit_memory::{
@@ -202,9 +202,10 @@ impl Application {
             access: TimeDelta::seconds(config.access_token_ttl_secs),
             refresh: TimeDelta::days(config.refresh_token_ttl_days),
         };
+        let sessions: Arc<dyn SessionStore> = Arc::new(SqlSessionStore::new(database.clone()));
         let auth = Arc::new(AuthService::new(
             users.clone(),
-            Arc::new(SqlSessionStore::new(database.clone())),
+            sessions.clone(),
             Arc::new(BcryptHasher::new(config.bcrypt_cost)),
             Arc::new(JwtIssuer::new(&secret)),
             delivery.clone(),
@@ -230,6 +231,7 @@ impl Application {
                 conversations: conversations.clone(),
                 stories: story_store.clone(),
             },
+            sessions,
             delivery.clone(),
             events.clone(),
             clock.clone(),

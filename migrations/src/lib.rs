@@ -12,6 +12,7 @@ mod m20261129_000005_calls;
 mod m20261129_000006_moderation;
 mod m20261129_000007_stories;
 mod m20261129_000008_settings;
+mod m20261201_000009_session_revocations;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_moderation::Migration),
             Box::new(m20261129_000007_stories::Migration),
             Box::new(m20261129_000008_settings::Migration),
+            Box::new(m20261201_000009_session_revocations::Migration),
         ]
     }
 }

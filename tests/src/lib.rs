@@ -19,6 +19,7 @@ pub const PATIENCE: Duration = Duration::from_secs(10);
 
 pub mod cluster;
 pub mod proxy;
+pub mod raw;
 
 /// Where a server listens, and the helpers that drive it over HTTP and
 /// Socket.IO; an in-process [`TestServer`] and a [`cluster::NodeProcess`]

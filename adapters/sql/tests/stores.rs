@@ -474,6 +474,88 @@ async fn reactions_count_and_tombstones_clear_content(s: Stores) {
     assert!(dead.deleted_at.is_some());
 }
 
+async fn a_tombstone_takes_no_edit_and_no_reaction(s: Stores) {
+    let a = user(&s, "gil").await;
+    let c = group(&s, &[a]).await;
+    let m = s
+        .messages
+        .append(new_message(c, a, "x"))
+        .await
+        .expect("append")
+        .message;
+    s.messages.tombstone(m.id, now()).await.expect("delete");
+    let edited = s.messages.edit(m.id, "back".into(), now()).await;
+    assert!(matches!(edited, Err(StoreError::Conflict(_))), "{edited:?}");
+    let reacted = s.messages.react(m.id, a, "👍".into(), true, now()).await;
+    assert!(
+        matches!(reacted, Err(StoreError::Conflict(_))),
+        "{reacted:?}"
+    );
+    let stored = s.messages.find(m.id).await.expect("find").expect("kept");
+    assert_eq!((stored.body.as_str(), stored.edited_at), ("", None));
+    let counts = s.messages.react(m.id, a, "👍".into(), false, now()).await;
+    assert!(counts.expect("removing is allowed").is_empty());
+}
+
+async fn a_users_sessions_end_together_and_are_listed_as_revoked(s: Stores) {
+    let (u, other) = (user(&s, "hal").await, user(&s, "ivy").await);
+    let start = Timestamp::from_millis(now().millis() - 1);
+    let mut ids = Vec::new();
+    for (owner, hash) in [(u, "h1"), (u, "h2"), (other, "h3")] {
+        let id = SessionId::generate();
+        let session = Session {
+            id,
+            user_id: owner,
+            created_at: now(),
+            revoked_at: None,
+        };
+        let token = RefreshTokenRecord {
+            token_hash: hash.into(),
+            session_id: id,
+            expires_at: now(),
+            used_at: None,
+        };
+        s.sessions.create(session, token).await.expect("create");
+        ids.push(id);
+    }
+    assert!(
+        s.sessions
+            .revoked_since(start, 10)
+            .await
+            .expect("list")
+            .is_empty()
+    );
+    s.sessions.revoke_user(u, now()).await.expect("revoke all");
+    let mut revoked: Vec<SessionId> = s
+        .sessions
+        .revoked_since(start, 10)
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    revoked.sort();
+    let mut want = vec![ids[0], ids[1]];
+    want.sort();
+    assert_eq!(revoked, want, "only that user's sessions");
+    assert_eq!(
+        s.sessions
+            .revoked_since(start, 1)
+            .await
+            .expect("list")
+            .len(),
+        1
+    );
+    let later = Timestamp::from_millis(now().millis() + 60_000);
+    assert!(
+        s.sessions
+            .revoked_since(later, 10)
+            .await
+            .expect("list")
+            .is_empty()
+    );
+}
+
 async fn ownership_hand_over_happens_with_the_removal(s: Stores) {
     let (a, b) = (user(&s, "gus").await, user(&s, "hal").await);
     let c = group(&s, &[a, b]).await;
@@ -683,4 +765,6 @@ contract!(
     unread_counts_skip_own_and_read_messages,
     reactions_count_and_tombstones_clear_content,
     ownership_hand_over_happens_with_the_removal,
+    a_tombstone_takes_no_edit_and_no_reaction,
+    a_users_sessions_end_together_and_are_listed_as_revoked,
 );

@@ -2,7 +2,7 @@
 
 use crate::StoreError;
 use crate::auth::{RefreshTokenRecord, Session};
-use crate::ids::SessionId;
+use crate::ids::{SessionId, UserId};
 use crate::time::Timestamp;
 use async_trait::async_trait;
 
@@ -48,4 +48,20 @@ pub trait SessionStore: Send + Sync {
     /// # Errors
     /// `Unavailable` / `Internal` when the store fails.
     async fn revoke(&self, id: SessionId, at: Timestamp) -> Result<(), StoreError>;
+
+    /// Ends every live session of `user` (a ban): none of their tokens works
+    /// afterwards, and lifting the ban does not bring them back.
+    ///
+    /// # Errors
+    /// `Unavailable` / `Internal` when the store fails.
+    async fn revoke_user(&self, user: UserId, at: Timestamp) -> Result<(), StoreError>;
+
+    /// Sessions revoked after `after`, newest first, at most `limit` of them:
+    /// each node re-checks its sockets against them, so a revocation whose
+    /// notice was lost on the way (the bus was down) still ends its sockets.
+    ///
+    /// # Errors
+    /// `Unavailable` / `Internal` when the store fails.
+    async fn revoked_since(&self, after: Timestamp, limit: u64)
+    -> Result<Vec<Session>, StoreError>;
 }

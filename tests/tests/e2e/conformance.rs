@@ -2,8 +2,9 @@
 //! `socket.io-client` (websocket only, long-polling only, and polling
 //! upgraded to a websocket), and raw frames that break the protocol.
 
+use chatchit_tests::raw::{next_event, next_text, open_polling, raw_socket};
 use chatchit_tests::{TestServer, test_config};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -81,43 +82,6 @@ async fn the_stock_npm_client_chats_over_websocket_polling_and_upgrade() {
     );
 }
 
-/// A raw Engine.IO websocket, connected to namespace `/` as `token`.
-async fn raw_socket(
-    s: &TestServer,
-    token: &str,
-) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
-    let url = format!(
-        "{}/socket.io/?EIO=4&transport=websocket",
-        s.base.replace("http", "ws")
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(url)
-        .await
-        .expect("websocket");
-    let open = next_text(&mut ws).await.expect("handshake");
-    assert!(open.starts_with("0{\"sid\":"), "{open}");
-    ws.send(Message::text(format!("40{}", json!({"token": token}))))
-        .await
-        .expect("send");
-    let connected = next_text(&mut ws).await.expect("connect answer");
-    assert!(connected.starts_with("40{\"sid\":"), "{connected}");
-    ws
-}
-
-/// The next text frame that is not a server event (events such as
-/// `conversation:new` may arrive at any time); `None` once the server closed.
-async fn next_text(
-    ws: &mut tokio_tungstenite::WebSocketStream<
-        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
-    >,
-) -> Option<String> {
-    loop {
-        match next_event(ws).await {
-            Some(text) if text.starts_with("42[") => {}
-            other => return other,
-        }
-    }
-}
-
 #[tokio::test]
 async fn frames_that_break_the_protocol_close_the_socket_and_store_nothing() {
     let s = TestServer::start().await;
@@ -182,24 +146,11 @@ async fn engine_requests_out_of_protocol_get_its_error_codes() {
     }
 }
 
-/// Opens a long-polling session by hand; its handshake.
-async fn open_polling(s: &TestServer, http: &reqwest::Client) -> Value {
-    let open = http
-        .get(format!("{}/socket.io/?EIO=4&transport=polling", s.base))
-        .send()
-        .await
-        .expect("handshake")
-        .text()
-        .await
-        .expect("body");
-    serde_json::from_str(&open[1..]).expect("JSON")
-}
-
 #[tokio::test]
 async fn a_second_long_poll_while_one_waits_is_refused_and_ends_the_session() {
     let s = TestServer::start().await;
     let http = reqwest::Client::new();
-    let handshake = open_polling(&s, &http).await;
+    let handshake = open_polling(&s).await;
     let url = format!(
         "{}/socket.io/?EIO=4&transport=polling&sid={}",
         s.base,
@@ -284,25 +235,6 @@ async fn a_socket_that_stops_reading_is_disconnected_and_the_sender_is_not_held_
     );
 }
 
-/// The next text frame of any kind; `None` once the server closed.
-async fn next_event(
-    ws: &mut tokio_tungstenite::WebSocketStream<
-        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
-    >,
-) -> Option<String> {
-    loop {
-        let frame = tokio::time::timeout(Duration::from_secs(5), ws.next())
-            .await
-            .expect("a frame or the close in time");
-        match frame {
-            Some(Ok(Message::Text(text))) => return Some(text.to_string()),
-            Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
-            Some(Ok(Message::Close(_)) | Err(_)) | None => return None,
-            Some(Ok(other)) => panic!("unexpected frame {other:?}"),
-        }
-    }
-}
-
 #[tokio::test]
 async fn sockets_that_answer_pings_stay_and_silent_ones_are_dropped() {
     let dir = tempfile::tempdir().expect("dir");
@@ -329,7 +261,7 @@ async fn sockets_that_answer_pings_stay_and_silent_ones_are_dropped() {
     assert!(answer.starts_with("431["), "{answer}");
 
     let http = reqwest::Client::new();
-    let handshake = open_polling(&s, &http).await;
+    let handshake = open_polling(&s).await;
     assert_eq!(handshake["pingInterval"], 150);
     let sid = handshake["sid"].as_str().expect("sid");
     tokio::time::sleep(Duration::from_millis(900)).await;

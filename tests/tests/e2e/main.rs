@@ -12,5 +12,6 @@ mod moderation;
 mod operations;
 mod presence;
 mod rate_limits;
+mod security;
 mod social;
 mod stories;

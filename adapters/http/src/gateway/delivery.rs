@@ -2,7 +2,7 @@
 //! and that frame is shared by every recipient.
 
 use super::Inner;
-use super::hub::{Hub, Skip};
+use super::hub::Skip;
 use super::packet;
 use super::rooms::Room;
 use super::session::parse_sid;
@@ -77,23 +77,29 @@ impl Delivery for SocketDelivery {
                 users,
                 conversation,
             } => hub.move_members(&user_rooms(users), Room::Conversation(conversation), false),
-            Dispatch::RevokeUser { user, reason } => revoke(hub, Room::User(user), reason)?,
+            Dispatch::RevokeUser { user, reason } => {
+                revoke(&inner, Room::User(user), reason).await?;
+            }
             Dispatch::RevokeSession { session, reason } => {
-                revoke(hub, Room::Session(session), reason)?;
+                revoke(&inner, Room::Session(session), reason).await?;
             }
         }
         Ok(())
     }
 }
 
-/// `session:revoked` to every socket in `room`, then they are disconnected.
-fn revoke(hub: &Hub, room: Room, reason: String) -> Result<(), DeliveryError> {
+/// `session:revoked` to every socket in `room`, and their sessions end at
+/// once, whatever carries them: nothing more they send is handled (a
+/// long-polling client that stops reading is no exception), and a request
+/// naming them is answered as for an unknown session. The goodbye frames
+/// still reach a websocket, or a long-poll waiting at that moment.
+pub(super) async fn revoke(inner: &Inner, room: Room, reason: String) -> Result<(), DeliveryError> {
     let event = Outbound::of(&ServerEvent::SessionRevoked(RevokedPayload { reason }))?;
     let frame = Utf8Bytes::from(packet::event(&event.name, &event.payload));
-    for session in hub.members(room) {
+    for session in inner.hub.members(room) {
         session.push(frame.clone());
         session.push(packet::DISCONNECT.into());
-        session.close();
+        inner.end(&session).await;
     }
     Ok(())
 }

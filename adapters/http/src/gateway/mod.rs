@@ -126,6 +126,51 @@ impl Inner {
     }
 }
 
+/// Ends its session when dropped, however the task that owns the session
+/// exits: returning, a transport error, or a panic unwinding through it. So
+/// no bug can leave a session (and its user's presence, and its rooms) behind.
+struct SessionOwner {
+    /// The gateway and the session, until ended or released.
+    held: Option<(Arc<Inner>, Arc<Session>)>,
+}
+
+impl SessionOwner {
+    /// The task that calls this owns `session` from now on.
+    fn new(inner: &Arc<Inner>, session: &Arc<Session>) -> Self {
+        Self {
+            held: Some((inner.clone(), session.clone())),
+        }
+    }
+
+    /// Ends the session now.
+    async fn end(mut self) {
+        if let Some((inner, session)) = self.held.take() {
+            inner.end(&session).await;
+        }
+    }
+
+    /// Another task owns the session from now on (a long-polling session
+    /// that moved to a websocket).
+    fn release(mut self) {
+        self.held = None;
+    }
+}
+
+impl Drop for SessionOwner {
+    fn drop(&mut self) {
+        let Some((inner, session)) = self.held.take() else {
+            return;
+        };
+        // Leave the hub and every room at once; the rest (presence) needs
+        // the runtime, which a task that unwinds is still on.
+        session.close();
+        inner.hub.remove(session.sid);
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move { inner.end(&session).await });
+        }
+    }
+}
+
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
@@ -178,7 +223,9 @@ impl Gateway {
             .collect();
         if self.inner.app.set(App { state, endpoints }).is_err() {
             tracing::warn!("the gateway was registered twice; the first registration stays");
+            return;
         }
+        tokio::spawn(enforce_revocations(Arc::downgrade(&self.inner)));
     }
 
     /// Disconnects every socket (graceful shutdown): each is told and closed,
@@ -207,6 +254,47 @@ impl Gateway {
                 running = self.inner.events.len(),
                 "event handlers still running at shutdown"
             );
+        }
+    }
+}
+
+/// How far apart two nodes' clocks may be and a revocation still be seen:
+/// each look reaches this far back beyond the heartbeat it covers.
+const CLOCK_SKEW: Duration = Duration::from_secs(30);
+
+/// Once per heartbeat, asks the store which sessions were revoked lately and
+/// ends this node's sockets of any of them. Revocations travel to the nodes
+/// as events, which a bus outage can lose; this makes every one reach every
+/// node within one heartbeat anyway. Stops with the gateway.
+async fn enforce_revocations(inner: std::sync::Weak<Inner>) {
+    let Some(interval) = inner.upgrade().map(|i| i.settings.ping_interval) else {
+        return;
+    };
+    loop {
+        tokio::time::sleep(interval).await;
+        let Some(inner) = inner.upgrade() else {
+            return;
+        };
+        let Some(app) = inner.app.get() else {
+            continue;
+        };
+        let revoked = match app
+            .state
+            .auth
+            .recent_revocations(interval + CLOCK_SKEW)
+            .await
+        {
+            Ok(revoked) => revoked,
+            Err(e) => {
+                tracing::warn!(error = %e, "revoked sessions could not be read");
+                continue;
+            }
+        };
+        for session in revoked {
+            let room = rooms::Room::Session(session);
+            if !inner.hub.members(room).is_empty() {
+                let _sent = delivery::revoke(&inner, room, "revoked".into()).await;
+            }
         }
     }
 }

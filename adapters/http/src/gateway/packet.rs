@@ -75,7 +75,12 @@ pub enum PacketError {
 /// [`PacketError`] for anything this server cannot take.
 pub fn parse_socket(text: &str) -> Result<SocketPacket, PacketError> {
     let kind = *text.as_bytes().first().ok_or(PacketError::Malformed)?;
-    let mut rest = &text[1..];
+    // The type is one ASCII digit; anything else (a multi-byte character
+    // among them) is refused here, so every later slice is on a boundary.
+    let mut rest = match kind {
+        b'0'..=b'9' => &text[1..],
+        _ => return Err(PacketError::Malformed),
+    };
     if rest.starts_with('/') {
         let end = rest.find(',').unwrap_or(rest.len());
         let namespace = &rest[..end];
@@ -271,6 +276,9 @@ mod tests {
             "51-[\"x\",{\"_placeholder\":true,\"num\":0}]",
             "7",
             "299999999999999999999999[\"x\"]",
+            "é",
+            "\u{1F600}",
+            "2é",
         ] {
             assert_eq!(parse_socket(bad), Err(PacketError::Malformed), "{bad}");
         }

@@ -5,7 +5,7 @@
 use super::packet;
 use super::session::{Session, sid_text};
 use super::socket::{self, Flow};
-use super::{Inner, Refusal};
+use super::{Inner, Refusal, SessionOwner};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
@@ -78,26 +78,30 @@ pub async fn post(inner: &Arc<Inner>, session: &Arc<Session>, body: &str) -> Res
     text("ok".to_owned())
 }
 
-/// Pings a polling session and ends it when a pong does not come back in
-/// time; stops once the session has moved to a websocket or ended.
+/// Owns a polling session: pings it and ends it when a pong does not come
+/// back in time; hands it over once it has moved to a websocket. However
+/// this task stops, a session still polling is ended.
 async fn heartbeat(inner: Arc<Inner>, session: Arc<Session>) {
+    let owner = SessionOwner::new(&inner, &session);
     let settings = inner.settings;
-    let live = |session: &Session| !session.is_upgraded() && inner.hub.get(session.sid).is_some();
+    let open = |session: &Session| inner.hub.get(session.sid).is_some();
     loop {
         tokio::time::sleep(settings.ping_interval).await;
-        if !live(&session) {
-            return;
+        if session.is_upgraded() {
+            return owner.release();
+        }
+        if !open(&session) {
+            return owner.end().await;
         }
         session.pinged();
         session.push(packet::PING.into());
         tokio::time::sleep(settings.ping_timeout).await;
-        if !live(&session) {
-            return;
+        if session.is_upgraded() {
+            return owner.release();
         }
-        if session.awaiting_pong() {
+        if !open(&session) || session.awaiting_pong() {
             tracing::debug!("polling ping timeout");
-            inner.end(&session).await;
-            return;
+            return owner.end().await;
         }
     }
 }

@@ -6,8 +6,8 @@ use axum::extract::ws::Utf8Bytes;
 use chatchit_application::Actor;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
-use tokio::sync::{Notify, Semaphore};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
 /// Frames a socket may have waiting before it counts as a slow consumer.
 const MAX_WAITING_FRAMES: usize = 4096;
@@ -54,8 +54,8 @@ pub struct Session {
     /// True once the session has moved from long-polling to a websocket.
     upgraded: AtomicBool,
     /// One permit per event that may still start (see
-    /// [`MAX_EVENTS_IN_FLIGHT`]).
-    events: Semaphore,
+    /// [`MAX_EVENTS_IN_FLIGHT`]); each running event owns one.
+    events: Arc<Semaphore>,
     /// A long-polling GET is waiting on the session.
     polling: AtomicBool,
     /// A long-polling POST is being handled.
@@ -75,6 +75,27 @@ impl Drop for Slot<'_> {
 /// Takes `flag`'s slot if it is free.
 fn claim(flag: &AtomicBool) -> Option<Slot<'_>> {
     (!flag.swap(true, Ordering::AcqRel)).then_some(Slot(flag))
+}
+
+/// One event of a session in flight. Dropping it frees the event's place,
+/// and wakes a transport that stopped reading for want of one. Only then: on
+/// every other event the wake-up would be a second, empty turn of the
+/// transport's loop besides the one its ack's `push` already makes.
+pub struct EventPermit {
+    /// The place; `None` only if the semaphore was closed (it never is).
+    permit: Option<OwnedSemaphorePermit>,
+    /// Whose place it is.
+    session: Arc<Session>,
+}
+
+impl Drop for EventPermit {
+    fn drop(&mut self) {
+        let transport_waits = !self.session.may_read();
+        drop(self.permit.take());
+        if transport_waits {
+            self.session.wake.notify_one();
+        }
+    }
 }
 
 /// The frames waiting for a transport.
@@ -113,7 +134,7 @@ impl Session {
             rooms: Mutex::new(Vec::new()),
             awaiting_pong: AtomicBool::new(false),
             upgraded: AtomicBool::new(upgraded),
-            events: Semaphore::new(MAX_EVENTS_IN_FLIGHT),
+            events: Arc::new(Semaphore::new(MAX_EVENTS_IN_FLIGHT)),
             polling: AtomicBool::new(false),
             posting: AtomicBool::new(false),
         }
@@ -132,22 +153,13 @@ impl Session {
     }
 
     /// Waits until the socket may have one more event in flight, and counts
-    /// it; [`Session::end_event`] gives the place back.
-    pub async fn start_event(&self) {
-        if let Ok(permit) = self.events.acquire().await {
-            permit.forget();
-        }
-    }
-
-    /// An event finished: its place is free, and a transport that stopped
-    /// reading for want of one is woken. Only then: on every other event the
-    /// wake-up would be a second, empty turn of the transport's loop besides
-    /// the one its ack's `push` already makes.
-    pub fn end_event(&self) {
-        let transport_waits = !self.may_read();
-        self.events.add_permits(1);
-        if transport_waits {
-            self.wake.notify_one();
+    /// it until the returned permit is dropped, however the event's task
+    /// ends (an answer, an error or a panic).
+    pub async fn start_event(self: &Arc<Self>) -> EventPermit {
+        let permit = self.events.clone().acquire_owned().await.ok();
+        EventPermit {
+            permit,
+            session: self.clone(),
         }
     }
 
@@ -184,6 +196,11 @@ impl Session {
     pub fn close(&self) {
         lock(&self.outbox).closing = true;
         self.wake.notify_one();
+    }
+
+    /// True once the session is ending: nothing more it sends is handled.
+    pub fn is_closing(&self) -> bool {
+        lock(&self.outbox).closing
     }
 
     /// Takes every waiting frame.
@@ -267,19 +284,36 @@ mod tests {
 
     #[tokio::test]
     async fn a_socket_with_every_event_place_taken_is_not_read_until_one_ends() {
-        let session = Session::new(1, true);
+        let session = Arc::new(Session::new(1, true));
+        let mut running = Vec::new();
         for _ in 0..MAX_EVENTS_IN_FLIGHT {
             assert!(session.may_read());
-            session.start_event().await;
+            running.push(session.start_event().await);
         }
         assert!(!session.may_read());
         let mut next = std::pin::pin!(session.start_event());
         assert!(futures_util::poll!(next.as_mut()).is_pending());
-        session.end_event();
-        assert!(futures_util::poll!(next.as_mut()).is_ready());
+        drop(running.pop());
+        let std::task::Poll::Ready(last) = futures_util::poll!(next.as_mut()) else {
+            panic!("a freed place is taken at once");
+        };
         assert!(!session.may_read());
-        session.end_event();
+        drop(last);
         assert!(session.may_read());
+    }
+
+    #[tokio::test]
+    async fn an_event_task_that_panics_still_frees_its_place() {
+        let session = Arc::new(Session::new(1, true));
+        for _ in 0..MAX_EVENTS_IN_FLIGHT {
+            let permit = session.start_event().await;
+            let task = tokio::spawn(async move {
+                let _permit = permit;
+                panic!("a handler bug");
+            });
+            assert!(task.await.is_err(), "the task panicked");
+        }
+        assert!(session.may_read(), "every place came back");
     }
 
     #[test]

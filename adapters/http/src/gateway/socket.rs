@@ -4,12 +4,14 @@
 
 use super::packet::{self, EnginePacket, PacketError, SocketPacket};
 use super::rooms::Room;
-use super::session::{Session, sid_text};
+use super::session::{EventPermit, Session, sid_text};
 use super::{App, Inner};
 use chatchit_application::handler::error_ack;
 use chatchit_application::{Actor, AppError, EventContext};
 use chatchit_domain::events::ConnectionId;
+use futures_util::FutureExt;
 use serde_json::Value;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -34,8 +36,25 @@ enum Refused {
     Unavailable,
 }
 
-/// Handles one Engine.IO packet a client sent.
+/// Handles one Engine.IO packet a client sent. A session that is ending (a
+/// revocation, a slow consumer, a close) handles nothing more. A bug that
+/// panics while a packet is handled ends this session only: the panic is
+/// contained here, counted and logged (by the panic hook), and the session
+/// closed.
 pub async fn on_text(inner: &Arc<Inner>, session: &Arc<Session>, text: &str) -> Flow {
+    if session.is_closing() {
+        return Flow::Close;
+    }
+    let handled = AssertUnwindSafe(on_engine_packet(inner, session, text))
+        .catch_unwind()
+        .await;
+    handled.unwrap_or_else(|_| {
+        metrics::counter!("chatchit_panics_total", "task" => "socket").increment(1);
+        Flow::Close
+    })
+}
+
+async fn on_engine_packet(inner: &Arc<Inner>, session: &Arc<Session>, text: &str) -> Flow {
     match packet::parse_engine(text) {
         Some(EnginePacket::Message(body)) => on_socket_packet(inner, session, body).await,
         Some(EnginePacket::Pong) => {
@@ -59,8 +78,8 @@ async fn on_socket_packet(inner: &Arc<Inner>, session: &Arc<Session>, body: &str
         }
         Ok(SocketPacket::Event { ack, name, payload }) => {
             if let (Some(actor), Some(app)) = (session.actor(), inner.app.get()) {
-                session.start_event().await;
-                on_event(inner, app, session, actor, ack, &name, payload);
+                let permit = session.start_event().await;
+                on_event(inner, app, session, permit, actor, ack, &name, payload);
             }
             Flow::Continue
         }
@@ -114,6 +133,19 @@ async fn connect(inner: &Arc<Inner>, session: &Arc<Session>, auth: Option<Value>
     if let Err(e) = app.state.presence.connected(&actor, connection).await {
         tracing::warn!(error = %e, "presence not recorded");
     }
+    // A ban or logout that committed while the socket was being admitted
+    // found no socket to close; asked again now that it is in its rooms,
+    // the store tells.
+    match app.state.auth.still_admitted(&actor).await {
+        Ok(true) => {}
+        Ok(false) => {
+            let _sent =
+                super::delivery::revoke(inner, Room::Session(actor.session_id), "revoked".into())
+                    .await;
+            return;
+        }
+        Err(e) => tracing::warn!(error = %e, "a new socket's session could not be re-checked"),
+    }
     if inner.hub.get(session.sid).is_none() {
         // The client left while it was being admitted.
         if session.actor().is_some() {
@@ -154,12 +186,14 @@ async fn admit(
 
 /// Runs the event's endpoint in its own task (a slow handler holds up
 /// neither this socket's reads nor its heartbeat) and queues the answer. The
-/// caller has counted the event in flight (`Session::start_event`); the task
-/// frees its place when the answer is ready.
+/// task owns the event's place (`permit`) and frees it when the answer is
+/// ready, or when it unwinds. A handler that panics is answered `internal`.
+#[allow(clippy::too_many_arguments)]
 fn on_event(
     inner: &Inner,
     app: &App,
     session: &Arc<Session>,
+    permit: EventPermit,
     actor: Actor,
     ack: Option<u64>,
     name: &str,
@@ -175,9 +209,15 @@ fn on_event(
         let answer = match (endpoint, payload) {
             (None, _) => error_ack(&AppError::NotFound("no such event".into())),
             (Some(_), None) => error_ack(&AppError::validation("payload", "missing")),
-            (Some(endpoint), Some(payload)) => endpoint.dispatch(ctx, payload).await,
+            (Some(endpoint), Some(payload)) => AssertUnwindSafe(endpoint.dispatch(ctx, payload))
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|_| {
+                    metrics::counter!("chatchit_panics_total", "task" => "event").increment(1);
+                    error_ack(&AppError::Internal("the handler failed".into()))
+                }),
         };
-        session.end_event();
+        drop(permit);
         if let Some(id) = ack {
             session.push(packet::ack(id, &answer).into());
         }

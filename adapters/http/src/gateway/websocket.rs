@@ -2,10 +2,10 @@
 //! what the outbox holds (everything waiting in one write), and keeps the
 //! heartbeat.
 
-use super::Inner;
 use super::packet;
 use super::session::Session;
 use super::socket::{self, Flow};
+use super::{Inner, SessionOwner};
 use axum::extract::ws::{Message, WebSocket};
 use futures_util::SinkExt;
 use std::sync::Arc;
@@ -15,12 +15,13 @@ use tokio::time::Instant;
 /// first.
 pub async fn run_fresh(inner: Arc<Inner>, mut ws: WebSocket) {
     let session = inner.open(true);
+    let owner = SessionOwner::new(&inner, &session);
     let handshake = inner.handshake(session.sid, &[]);
     if ws.send(Message::Text(handshake.into())).await.is_err() {
-        inner.end(&session).await;
+        owner.end().await;
         return;
     }
-    serve(inner, ws, session).await;
+    serve(inner, ws, session, owner).await;
 }
 
 /// A long-polling client moving to a websocket: `2probe` is answered
@@ -51,9 +52,10 @@ pub async fn run_upgrade(inner: Arc<Inner>, mut ws: WebSocket, session: Arc<Sess
     };
     match tokio::time::timeout(inner.settings.ping_timeout, probe).await {
         Ok(true) => {
+            let owner = SessionOwner::new(&inner, &session);
             session.set_upgraded();
             session.wake.notify_one();
-            serve(inner, ws, session).await;
+            serve(inner, ws, session, owner).await;
         }
         _ => tracing::debug!("websocket upgrade abandoned"),
     }
@@ -67,7 +69,9 @@ enum Beat {
     Pinged(Instant),
 }
 
-async fn serve(inner: Arc<Inner>, mut ws: WebSocket, session: Arc<Session>) {
+/// Runs the session on `ws` until either side ends it; `owner` ends the
+/// session on the way out, whichever way that is.
+async fn serve(inner: Arc<Inner>, mut ws: WebSocket, session: Arc<Session>, owner: SessionOwner) {
     let settings = inner.settings;
     let timer = tokio::time::sleep(settings.ping_interval);
     tokio::pin!(timer);
@@ -124,5 +128,5 @@ async fn serve(inner: Arc<Inner>, mut ws: WebSocket, session: Arc<Session>) {
             },
         }
     }
-    inner.end(&session).await;
+    owner.end().await;
 }

@@ -219,6 +219,11 @@ pub(super) fn take_waiting(inbox: &mut mpsc::UnboundedReceiver<Queued>, batch: &
     }
 }
 
+/// An edit or reaction found the message deleted (or gone).
+fn deleted_or_missing() -> StoreError {
+    StoreError::Conflict("the message was deleted".into())
+}
+
 /// The error that sends an append to look up the first message with its key.
 pub(super) fn already_sent() -> StoreError {
     StoreError::Conflict("clientMsgId already used".into())
@@ -241,20 +246,37 @@ async fn store_batch(
             return Ok(results);
         }
         Ok(None) => txn.rollback().await.store()?,
-        Err(e) => {
+        Err(e @ StoreError::Unavailable(_)) => {
             txn.rollback().await.store()?;
             return Err(e);
+        }
+        // A statement the database refused (a value it will not store, say)
+        // fails only the row that carries it: the batch is written again
+        // row by row.
+        Err(e) => {
+            tracing::debug!(error = %e, "a batch statement failed; writing its rows one by one");
+            txn.rollback().await.store()?;
         }
     }
     let txn = db.connection().begin().await.store()?;
     let mut results = Vec::with_capacity(batch.len());
     for queued in batch {
-        match SqlMessageStore::insert_next(&txn, &queued.message).await {
-            Ok(inserted) => results.push(inserted.ok_or_else(already_sent)),
-            Err(StoreError::NotFound(what)) => results.push(Err(StoreError::NotFound(what))),
-            Err(e) => {
+        // Each row behind its own savepoint: one the database refuses is
+        // rolled back alone and the others still commit.
+        let row = txn.begin().await.store()?;
+        match SqlMessageStore::insert_next(&row, &queued.message).await {
+            Ok(inserted) => {
+                row.commit().await.store()?;
+                results.push(inserted.ok_or_else(already_sent));
+            }
+            Err(e @ StoreError::Unavailable(_)) => {
+                drop(row);
                 txn.rollback().await.store()?;
                 return Err(e);
+            }
+            Err(e) => {
+                row.rollback().await.store()?;
+                results.push(Err(e));
             }
         }
     }
@@ -503,13 +525,20 @@ impl MessageStore for SqlMessageStore {
     ) -> Result<Message, StoreError> {
         {
             let _turn = self.db.write_turn().await;
-            message::Entity::update_many()
+            // Conditional on the message not being deleted, in the same
+            // statement: an edit racing a delete never puts text back into
+            // a tombstone.
+            let edited = message::Entity::update_many()
                 .col_expr(message::Column::Body, Expr::value(body))
                 .col_expr(message::Column::EditedAt, Expr::value(at.millis()))
                 .filter(message::Column::Id.eq(id.0))
+                .filter(message::Column::DeletedAt.is_null())
                 .exec(self.db.connection())
                 .await
                 .store()?;
+            if edited.rows_affected == 0 {
+                return Err(deleted_or_missing());
+            }
         }
         self.find(id)
             .await?
@@ -551,6 +580,22 @@ impl MessageStore for SqlMessageStore {
         {
             let _turn = self.db.write_turn().await;
             if on {
+                let txn = self.db.connection().begin().await.store()?;
+                // Touching the message row locks it until the commit, so a
+                // delete (which clears the reactions) cannot slip in between
+                // this check and the insert and leave a reaction on a
+                // tombstone.
+                let live = message::Entity::update_many()
+                    .col_expr(message::Column::Id, Expr::col(message::Column::Id))
+                    .filter(message::Column::Id.eq(id.0))
+                    .filter(message::Column::DeletedAt.is_null())
+                    .exec(&txn)
+                    .await
+                    .store()?;
+                if live.rows_affected == 0 {
+                    txn.rollback().await.store()?;
+                    return Err(deleted_or_missing());
+                }
                 let row = reaction::ActiveModel {
                     message_id: Set(id.0),
                     user_id: Set(user.0),
@@ -563,9 +608,10 @@ impl MessageStore for SqlMessageStore {
                         reaction::Column::UserId,
                         reaction::Column::Emoji,
                     ])
-                    .exec(self.db.connection())
+                    .exec_without_returning(&txn)
                     .await
                     .store()?;
+                txn.commit().await.store()?;
             } else {
                 reaction::Entity::delete_by_id((id.0, user.0, emoji))
                     .exec(self.db.connection())

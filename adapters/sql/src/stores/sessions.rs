@@ -10,7 +10,10 @@ use chatchit_domain::ids::{SessionId, UserId};
 use chatchit_domain::ports::SessionStore;
 use chatchit_domain::time::Timestamp;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+};
 
 /// Sessions and refresh-token hashes.
 pub struct SqlSessionStore {
@@ -58,12 +61,7 @@ impl SessionStore for SqlSessionStore {
             .one(self.db.connection())
             .await
             .store()?;
-        Ok(row.map(|r| Session {
-            id: SessionId(r.id),
-            user_id: UserId(r.user_id),
-            created_at: Timestamp::from_millis(r.created_at),
-            revoked_at: r.revoked_at.map(Timestamp::from_millis),
-        }))
+        Ok(row.map(session_of))
     }
 
     async fn find_token(
@@ -119,5 +117,41 @@ impl SessionStore for SqlSessionStore {
             .await
             .store()?;
         Ok(())
+    }
+
+    async fn revoke_user(&self, user: UserId, at: Timestamp) -> Result<(), StoreError> {
+        let _turn = self.db.write_turn().await;
+        session::Entity::update_many()
+            .col_expr(session::Column::RevokedAt, Expr::value(at.millis()))
+            .filter(session::Column::UserId.eq(user.0))
+            .filter(session::Column::RevokedAt.is_null())
+            .exec(self.db.connection())
+            .await
+            .store()?;
+        Ok(())
+    }
+
+    async fn revoked_since(
+        &self,
+        after: Timestamp,
+        limit: u64,
+    ) -> Result<Vec<Session>, StoreError> {
+        let rows = session::Entity::find()
+            .filter(session::Column::RevokedAt.gt(after.millis()))
+            .order_by_desc(session::Column::RevokedAt)
+            .limit(limit)
+            .all(self.db.connection())
+            .await
+            .store()?;
+        Ok(rows.into_iter().map(session_of).collect())
+    }
+}
+
+fn session_of(r: session::Model) -> Session {
+    Session {
+        id: SessionId(r.id),
+        user_id: UserId(r.user_id),
+        created_at: Timestamp::from_millis(r.created_at),
+        revoked_at: r.revoked_at.map(Timestamp::from_millis),
     }
 }

@@ -1,0 +1,173 @@
+//! The holes an outside audit found, each closed and held closed by a test
+//! through the real server: revoked sessions on every transport, frames that
+//! used to panic, revocations lost on the way, and the rest of issue 11.
+
+use chatchit_tests::raw::{RawPolling, next_text, raw_engine_socket, raw_socket};
+use chatchit_tests::{PATIENCE, TestServer, TestUser, test_config};
+use futures_util::SinkExt;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::Message;
+
+/// A server with an admin made by `chatchit admin create`'s code path.
+async fn with_admin() -> (TestServer, TestUser) {
+    let dir = tempfile::tempdir().expect("dir");
+    let config = test_config(dir.path()).await;
+    chatchit::create_admin(&config, "root", "password123")
+        .await
+        .expect("admin");
+    let s = TestServer::start_with(dir, config).await;
+    let (admin, _) = s.login("root").await;
+    (s, admin)
+}
+
+async fn stored_bodies(s: &TestServer, conversation: &str, token: &str) -> Vec<Value> {
+    let (status, page) = s
+        .get(
+            &format!("/api/v1/conversations/{conversation}/messages"),
+            token,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let items = page["items"].as_array().expect("items").clone();
+    items.into_iter().map(|m| m["body"].clone()).collect()
+}
+
+/// `/admin/stats`' count of this node's connected sockets.
+async fn connected_sockets(s: &TestServer, admin: &TestUser) -> u64 {
+    let (status, stats) = s.get("/api/v1/admin/stats", &admin.token).await;
+    assert_eq!(status, StatusCode::OK, "{stats}");
+    stats["connectedSockets"].as_u64().expect("a count")
+}
+
+/// Polls `/admin/stats` until `want` sockets are connected.
+async fn until_connected(s: &TestServer, admin: &TestUser, want: u64) {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        let now = connected_sockets(s, admin).await;
+        if now == want {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{now} sockets connected, not {want}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn send_packet(conversation: &str, client_msg_id: &str, body: &str) -> String {
+    let payload =
+        json!({"conversationId": conversation, "clientMsgId": client_msg_id, "body": body});
+    format!("421{}", json!(["message:send", payload]))
+}
+
+async fn logout(s: &TestServer, user: &TestUser) {
+    let (status, v) = s
+        .call(
+            Method::POST,
+            "/api/v1/auth/logout",
+            None,
+            Some(json!({"refreshToken": user.refresh})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{v}");
+}
+
+#[tokio::test]
+async fn a_revoked_long_polling_session_handles_nothing_more() {
+    let (s, admin) = with_admin().await;
+    let (alice, bob) = (s.register("alice").await, s.register("bob").await);
+    let c = s.group(&alice, &[&bob]).await;
+    let polling = RawPolling::connect(&s, &bob.token).await;
+    let (status, _) = polling.post(&send_packet(&c, "before", "before")).await;
+    assert_eq!(status, 200);
+    assert!(polling.get().await.1.contains("\"seq\":1"), "acked");
+
+    let (status, _) = s
+        .post(
+            &format!("/api/v1/admin/users/{}/ban", bob.id),
+            &admin.token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    // Bob never reads again; he only keeps posting.
+    let (status, answer) = polling.post(&send_packet(&c, "after", "after")).await;
+    assert_eq!(status, 400, "{answer}");
+    let answer: Value = serde_json::from_str(&answer).expect("JSON");
+    assert_eq!(answer["code"], 1, "an unknown session");
+    let (status, _) = polling.post("3").await;
+    assert_eq!(status, 400, "a pong is refused as well");
+    assert_eq!(stored_bodies(&s, &c, &alice.token).await, ["before"]);
+    until_connected(&s, &admin, 0).await;
+}
+
+#[tokio::test]
+async fn a_logged_out_websocket_session_handles_nothing_more() {
+    let s = TestServer::start().await;
+    let (alice, bob) = (s.register("alice").await, s.register("bob").await);
+    let c = s.group(&alice, &[&bob]).await;
+    let mut ws = raw_socket(&s, &bob.token).await;
+    logout(&s, &bob).await;
+    // Whatever was sent after the logout is not handled.
+    let _maybe_closed = ws
+        .send(Message::text(send_packet(&c, "late", "late")))
+        .await;
+    while let Some(frame) = next_text(&mut ws).await {
+        assert!(!frame.starts_with("431"), "no ack after a logout: {frame}");
+    }
+    assert!(stored_bodies(&s, &c, &alice.token).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_frame_that_splits_a_character_closes_its_socket_and_leaks_nothing() {
+    let (s, admin) = with_admin().await;
+    let bob = s.register("bob").await;
+    for frame in ["4é", "4\u{1F600}", "42é", "4é0"] {
+        let mut ws = raw_socket(&s, &bob.token).await;
+        until_connected(&s, &admin, 1).await;
+        ws.send(Message::text(frame)).await.expect("send");
+        assert_eq!(
+            next_text(&mut ws).await,
+            None,
+            "{frame:?} closes the socket"
+        );
+        until_connected(&s, &admin, 0).await;
+    }
+    // Unauthenticated sessions are closed the same way.
+    for _ in 0..20 {
+        let mut ws = raw_engine_socket(&s).await;
+        ws.send(Message::text("4é")).await.expect("send");
+        assert_eq!(next_text(&mut ws).await, None);
+    }
+    let (status, _) = s.get("/api/v1/me", &bob.token).await;
+    assert_eq!(status, StatusCode::OK, "the server carries on");
+}
+
+#[tokio::test]
+async fn a_revocation_whose_notice_is_lost_is_enforced_within_a_heartbeat() {
+    // Two nodes on one database, with no bus between them (each its own
+    // namespace): a logout on one never reaches the other's sockets as an
+    // event, as when Redis is down in a cluster.
+    let dir = tempfile::tempdir().expect("dir");
+    let first = test_config(dir.path()).await;
+    let mut second = first.clone();
+    second.database_url = Some(first.effective_database_url());
+    second.namespace = format!("{}_b", first.namespace);
+    second.ping_interval_ms = 200;
+    second.ping_timeout_ms = 2000;
+    let a = TestServer::start_with(dir, first).await;
+    let b_dir = tempfile::tempdir().expect("dir");
+    let b = TestServer::start_with(b_dir, second).await;
+
+    let bob = a.register("bob").await;
+    let mut socket = b.socket(&bob.token).await;
+    logout(&a, &bob).await;
+    assert_eq!(
+        socket.expect("session:revoked").await,
+        json!({"reason": "revoked"})
+    );
+    socket.expect_closed().await;
+}
