@@ -77,12 +77,63 @@ impl std::fmt::Debug for Password {
     }
 }
 
-/// Trims `raw` and checks it holds 1..=`max` characters and is not made of
-/// control characters only.
-fn bounded_text(field: &'static str, raw: &str, max: usize) -> Result<String, ValidationError> {
+/// How a text value may be laid out.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lines {
+    /// Line breaks and tabs allowed (message bodies, comments).
+    Many,
+    /// One line: no line breaks, and no bidirectional controls, which would
+    /// let a name or title display as something it is not.
+    One,
+}
+
+/// C0 controls but tab and line feed: PostgreSQL refuses NUL, and the rest
+/// only spoof or break what other users see.
+fn forbidden_control(c: char) -> bool {
+    c.is_ascii_control() && c != '\n' && c != '\t' || c == '\u{7f}'
+}
+
+/// The bidirectional embedding, override and isolate controls.
+fn bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Characters that show nothing: a value made only of these (and white
+/// space) is empty to whoever reads it.
+fn invisible(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(
+            c,
+            '\u{00ad}'
+                | '\u{034f}'
+                | '\u{061c}'
+                | '\u{115f}'
+                | '\u{1160}'
+                | '\u{17b4}'
+                | '\u{17b5}'
+                | '\u{180b}'..='\u{180f}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{206f}'
+                | '\u{3164}'
+                | '\u{fe00}'..='\u{fe0f}'
+                | '\u{feff}'
+                | '\u{ffa0}'
+        )
+}
+
+/// Trims `raw` and checks it holds 1..=`max` characters, at least one of
+/// them visible, and no control character `lines` does not allow.
+fn bounded_text(
+    field: &'static str,
+    raw: &str,
+    max: usize,
+    lines: Lines,
+) -> Result<String, ValidationError> {
     let trimmed = raw.trim();
     let len = trimmed.chars().count();
-    if len == 0 || trimmed.chars().all(char::is_control) {
+    if trimmed.chars().all(invisible) {
         return Err(ValidationError::new(field, "must not be empty"));
     }
     if len > max {
@@ -91,11 +142,23 @@ fn bounded_text(field: &'static str, raw: &str, max: usize) -> Result<String, Va
             format!("must be at most {max} characters"),
         ));
     }
+    if trimmed.chars().any(forbidden_control) {
+        return Err(ValidationError::new(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    if lines == Lines::One && trimmed.chars().any(|c| c.is_control() || bidi_control(c)) {
+        return Err(ValidationError::new(
+            field,
+            "must be one line without direction controls",
+        ));
+    }
     Ok(trimmed.to_owned())
 }
 
 macro_rules! text_value {
-    ($(#[$doc:meta])* $name:ident, $field:literal, $max:expr) => {
+    ($(#[$doc:meta])* $name:ident, $field:literal, $max:expr, $lines:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
         #[serde(transparent)]
@@ -107,7 +170,7 @@ macro_rules! text_value {
             /// # Errors
             #[doc = concat!("`ValidationError` on field `", $field, "` when empty or too long.")]
             pub fn parse(raw: &str) -> Result<Self, ValidationError> {
-                bounded_text($field, raw, $max).map(Self)
+                bounded_text($field, raw, $max, $lines).map(Self)
             }
 
             /// The validated text.
@@ -128,26 +191,52 @@ text_value!(
     /// (HTML is never interpreted).
     MessageBody,
     "body",
-    4000
+    4000,
+    Lines::Many
 );
 text_value!(
     /// The name shown for a user: 1–64 characters.
     DisplayName,
     "displayName",
-    64
+    64,
+    Lines::One
 );
 text_value!(
     /// A group conversation's title: 1–128 characters.
     Title,
     "title",
-    128
+    128,
+    Lines::One
 );
-text_value!(
-    /// A reaction: one emoji (a short grapheme sequence, at most 16 characters).
-    Emoji,
-    "emoji",
-    16
-);
+
+/// A reaction: exactly one emoji (one emoji grapheme cluster, such as `👍`,
+/// `👍🏽` or `👨‍👩‍👧`), as Unicode lists them; free text is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Emoji(String);
+
+impl Emoji {
+    /// Checks that `raw` is one emoji.
+    ///
+    /// # Errors
+    /// `ValidationError` on field `emoji` for anything else.
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        if raw.len() > 64 || emojis::get(raw).is_none() {
+            return Err(ValidationError::new("emoji", "must be one emoji"));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    /// The emoji.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Gives the text back.
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
 
 /// A client-chosen idempotency key for `message:send`: 1–64 characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -165,6 +254,12 @@ impl ClientMsgId {
             return Err(ValidationError::new(
                 "clientMsgId",
                 "must be 1 to 64 characters",
+            ));
+        }
+        if raw.chars().any(char::is_control) {
+            return Err(ValidationError::new(
+                "clientMsgId",
+                "must not contain control characters",
             ));
         }
         Ok(Self(raw.to_owned()))
@@ -188,7 +283,8 @@ impl MediaUrl {
     /// `ValidationError` on `field`.
     pub fn parse(field: &'static str, raw: &str) -> Result<Self, ValidationError> {
         let ok_scheme = raw.starts_with("https://") || raw.starts_with("http://");
-        if !ok_scheme || raw.len() > 2048 || raw.chars().any(char::is_whitespace) {
+        let bad_char = |c: char| c.is_whitespace() || c.is_control();
+        if !ok_scheme || raw.len() > 2048 || raw.chars().any(bad_char) {
             return Err(ValidationError::new(
                 field,
                 "must be an http(s) URL of at most 2048 characters",
@@ -268,5 +364,36 @@ mod tests {
         assert!(ClientMsgId::parse(&"k".repeat(65)).is_err());
         assert!(MediaUrl::parse("avatarUrl", "javascript:alert(1)").is_err());
         assert!(MediaUrl::parse("avatarUrl", "https://cdn.example/a.png").is_ok());
+    }
+
+    #[test]
+    fn text_refuses_controls_invisible_bodies_and_direction_tricks() {
+        assert!(MessageBody::parse("a\u{0}b").is_err(), "NUL");
+        assert!(MessageBody::parse("\u{1b}[31mred").is_err(), "escape");
+        assert!(MessageBody::parse("a\u{7f}").is_err(), "DEL");
+        assert!(MessageBody::parse("two\nlines\tand a tab").is_ok());
+        assert!(MessageBody::parse("\u{200b}\u{200d}\u{feff}").is_err());
+        assert!(MessageBody::parse("\u{2060} \u{200b}").is_err());
+        assert!(
+            MessageBody::parse("a\u{200d}b").is_ok(),
+            "joiners inside text stay"
+        );
+        assert!(DisplayName::parse("admin\u{202e}nimda").is_err());
+        assert!(DisplayName::parse("\u{2066}x\u{2069}").is_err());
+        assert!(DisplayName::parse("two\nlines").is_err());
+        assert!(Title::parse("team\u{202d}").is_err());
+        assert!(Title::parse("Ünïcödé team ✨").is_ok());
+        assert!(ClientMsgId::parse("k\u{0}").is_err());
+        assert!(MediaUrl::parse("avatarUrl", "https://a/\u{0}").is_err());
+    }
+
+    #[test]
+    fn an_emoji_is_one_emoji() {
+        for good in ["👍", "👍🏽", "❤️", "👨‍👩‍👧", "🇫🇷"] {
+            assert!(Emoji::parse(good).is_ok(), "{good}");
+        }
+        for bad in ["", "lol", "👍👍", "a👍", "👍 ", "\u{0}", "<b>"] {
+            assert!(Emoji::parse(bad).is_err(), "{bad:?}");
+        }
     }
 }

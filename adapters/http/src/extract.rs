@@ -3,6 +3,7 @@
 
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::text_guard;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::AUTHORIZATION;
@@ -20,6 +21,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = Bytes::from_request(req, state).await?;
+        if std::str::from_utf8(&bytes).is_ok_and(text_guard::json_has_control) {
+            return Err(ApiError(AppError::validation("text", text_guard::REFUSED)));
+        }
         let malformed =
             |e: &serde_json::Error| ApiError(AppError::BadRequest(format!("malformed JSON: {e}")));
         let mut de = serde_json::Deserializer::from_slice(&bytes);
@@ -65,7 +69,19 @@ impl FromRequestParts<AppState> for Authenticated {
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
 pub struct ApiPath<T>(pub T);
 
-/// Query parameters; malformed ones are 422 `validation`.
-#[derive(FromRequestParts)]
-#[from_request(via(axum::extract::Query), rejection(ApiError))]
+/// Query parameters; malformed ones, and ones carrying control characters,
+/// are 422 `validation`.
 pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if parts.uri.query().is_some_and(text_guard::query_has_control) {
+            return Err(ApiError(AppError::validation("query", text_guard::REFUSED)));
+        }
+        let axum::extract::Query(value) =
+            axum::extract::Query::<T>::from_request_parts(parts, state).await?;
+        Ok(Self(value))
+    }
+}

@@ -10,6 +10,7 @@ mod metrics_endpoint;
 mod openapi;
 mod routes;
 mod state;
+mod text_guard;
 
 pub use gateway::{Gateway, Heartbeat, SocketDelivery};
 pub use metrics_endpoint::prometheus;

@@ -30,6 +30,7 @@ use std::sync::Arc;
 
 struct Stores {
     _dir: Option<tempfile::TempDir>,
+    db: SqlDatabase,
     stories: SqlStoryStore,
     calls: SqlCallStore,
     social: SqlSocialStore,
@@ -73,6 +74,7 @@ async fn stores_on(url: &str, dir: Option<tempfile::TempDir>) -> Stores {
     Migrator::up(db.connection(), None).await.expect("migrate");
     Stores {
         _dir: dir,
+        db: db.clone(),
         stories: SqlStoryStore::new(db.clone()),
         calls: SqlCallStore::new(db.clone()),
         social: SqlSocialStore::new(db.clone()),
@@ -172,6 +174,21 @@ async fn usernames_are_unique_case_insensitively(s: Stores) {
         s.users.search("al".into(), 10).await.expect("search").len(),
         1
     );
+    user(&s, "a_b").await;
+    let s = &s;
+    let found = |prefix: &'static str| async move {
+        let found = s.users.search(prefix.into(), 10).await.expect("search");
+        let mut names: Vec<String> = found.into_iter().map(|u| u.username).collect();
+        names.sort();
+        names
+    };
+    assert_eq!(
+        found("a_").await,
+        ["a_b"],
+        "`_` is a character, not a wildcard"
+    );
+    assert!(found("%").await.is_empty(), "`%` is a character too");
+    assert!(found("\\").await.is_empty());
 }
 
 async fn a_refresh_token_rotates_once(s: Stores) {
@@ -393,6 +410,53 @@ async fn a_failed_send_fails_alone_among_concurrent_ones(s: Stores) {
         (1..=11).collect::<Vec<_>>(),
         "gapless"
     );
+}
+
+/// Makes the database itself refuse any message whose body is `poison`, as
+/// PostgreSQL refuses a value it cannot store.
+async fn poison_messages(s: &Stores) {
+    let sql = match s.db.connection().get_database_backend() {
+        sea_orm::DbBackend::Postgres => {
+            "CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN \
+             IF NEW.body = 'poison' THEN RAISE EXCEPTION 'poisoned row'; END IF; \
+             RETURN NEW; END $$ LANGUAGE plpgsql; \
+             CREATE TRIGGER poison BEFORE INSERT ON messages \
+             FOR EACH ROW EXECUTE FUNCTION poison();"
+        }
+        _ => {
+            "CREATE TRIGGER poison BEFORE INSERT ON messages WHEN NEW.body = 'poison' \
+             BEGIN SELECT RAISE(ABORT, 'poisoned row'); END;"
+        }
+    };
+    s.db.connection()
+        .execute_unprepared(sql)
+        .await
+        .expect("trigger");
+}
+
+async fn a_row_the_database_refuses_fails_alone_in_its_batch(s: Stores) {
+    poison_messages(&s).await;
+    let a = user(&s, "kim").await;
+    let c = group(&s, &[a]).await;
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let store = s.messages.clone();
+        let mut message = new_message(c, a, &format!("k{i}"));
+        if i % 5 == 0 {
+            message.body = MessageBody::parse("poison").expect("body");
+        }
+        tasks.push(tokio::spawn(async move { store.append(message).await }));
+    }
+    let (mut refused, mut stored) = (0, 0);
+    for t in tasks {
+        match t.await.expect("join") {
+            Ok(_) => stored += 1,
+            Err(StoreError::Internal(_)) => refused += 1,
+            Err(e) => panic!("unexpected {e}"),
+        }
+    }
+    assert_eq!((refused, stored), (8, 32), "only the poisoned rows failed");
+    assert_eq!(sorted_seqs(&s, c).await, (1..=32).collect::<Vec<_>>());
 }
 
 async fn unread_counts_skip_own_and_read_messages(s: Stores) {
@@ -766,5 +830,6 @@ contract!(
     reactions_count_and_tombstones_clear_content,
     ownership_hand_over_happens_with_the_removal,
     a_tombstone_takes_no_edit_and_no_reaction,
+    a_row_the_database_refuses_fails_alone_in_its_batch,
     a_users_sessions_end_together_and_are_listed_as_revoked,
 );

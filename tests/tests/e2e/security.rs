@@ -171,3 +171,58 @@ async fn a_revocation_whose_notice_is_lost_is_enforced_within_a_heartbeat() {
     );
     socket.expect_closed().await;
 }
+
+#[tokio::test]
+async fn control_characters_and_spoofing_text_are_refused_everywhere() {
+    let s = TestServer::start().await;
+    let (alice, bob) = (s.register("alice").await, s.register("bob").await);
+    let c = s.group(&alice, &[&bob]).await;
+    let socket = s.socket(&alice.token).await;
+    for body in ["nul \u{0} inside", "\u{1b}[2J", "\u{200b}\u{2060}\u{feff}"] {
+        let ack = socket
+            .emit(
+                "message:send",
+                json!({"conversationId": c, "clientMsgId": body, "body": body}),
+            )
+            .await;
+        assert_eq!(ack["error"]["code"], "validation", "{body:?}: {ack}");
+        let (status, v) = s
+            .post(
+                &format!("/api/v1/conversations/{c}/messages"),
+                &alice.token,
+                json!({"clientMsgId": "rest", "body": body}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body:?}: {v}");
+        assert_eq!(v["error"]["code"], "validation");
+    }
+    let sent = socket
+        .emit(
+            "message:send",
+            json!({"conversationId": c, "clientMsgId": "ok", "body": "fine\n\ttext"}),
+        )
+        .await;
+    assert_eq!(sent["ok"], true, "{sent}");
+    let id = sent["data"]["id"].clone();
+    for emoji in ["lol", "👍👍", "<script>"] {
+        let ack = socket
+            .emit(
+                "message:react",
+                json!({"messageId": id, "emoji": emoji, "on": true}),
+            )
+            .await;
+        assert_eq!(ack["error"]["code"], "validation", "{emoji}: {ack}");
+    }
+    let (status, _) = s
+        .call(
+            Method::PATCH,
+            "/api/v1/me",
+            Some(&alice.token),
+            Some(json!({"displayName": "admin\u{202e}nimda"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = s.get("/api/v1/users?query=a%00b", &alice.token).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(stored_bodies(&s, &c, &alice.token).await, ["fine\n\ttext"]);
+}

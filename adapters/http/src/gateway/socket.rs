@@ -76,6 +76,13 @@ async fn on_socket_packet(inner: &Arc<Inner>, session: &Arc<Session>, body: &str
             connect(inner, session, auth).await;
             Flow::Continue
         }
+        Ok(SocketPacket::Event { ack, .. }) if crate::text_guard::json_has_control(body) => {
+            if let Some(id) = ack.filter(|_| session.actor().is_some()) {
+                let refused = AppError::validation("payload", crate::text_guard::REFUSED);
+                session.push(packet::ack(id, &error_ack(&refused)).into());
+            }
+            Flow::Continue
+        }
         Ok(SocketPacket::Event { ack, name, payload }) => {
             if let (Some(actor), Some(app)) = (session.actor(), inner.app.get()) {
                 let permit = session.start_event().await;

@@ -65,7 +65,7 @@ fn run(file: &Path, writes: &Mutex<()>, mut inbox: mpsc::UnboundedReceiver<Queue
             Some(conn) => {
                 let _turn = writes.blocking_lock();
                 let started = Instant::now();
-                let written = write_batch(conn, &batch).map_err(store_error);
+                let written = write_batch(conn, &batch);
                 metrics::histogram!("chatchit_append_commit_seconds")
                     .record(started.elapsed().as_secs_f64());
                 written
@@ -99,18 +99,49 @@ fn open(file: &Path) -> rusqlite::Result<Connection> {
 }
 
 /// One transaction for the batch: per message its own result (a duplicate
-/// key or a missing conversation changes nothing); any other failure fails
-/// the whole batch and rolls it back.
+/// key or a missing conversation changes nothing). A statement the database
+/// refuses fails only its own row: the batch is rolled back and written
+/// again with a savepoint per row. Only a busy or broken database fails the
+/// whole batch.
 fn write_batch(
     conn: &mut Connection,
     batch: &[Queued],
-) -> rusqlite::Result<Vec<Result<Message, StoreError>>> {
-    let txn = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let results = batch
+) -> Result<Vec<Result<Message, StoreError>>, StoreError> {
+    let txn = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(store_error)?;
+    let written = batch
         .iter()
         .map(|queued| append(&txn, &queued.message))
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    txn.commit()?;
+        .collect::<rusqlite::Result<Vec<_>>>();
+    match written.map_err(store_error) {
+        Ok(results) => {
+            txn.commit().map_err(store_error)?;
+            return Ok(results);
+        }
+        Err(e @ StoreError::Unavailable(_)) => return Err(e),
+        Err(e) => {
+            tracing::debug!(error = %e, "a batch statement failed; writing its rows one by one");
+            txn.rollback().map_err(store_error)?;
+        }
+    }
+    let mut txn = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(store_error)?;
+    let mut results = Vec::with_capacity(batch.len());
+    for queued in batch {
+        let row = txn.savepoint().map_err(store_error)?;
+        match append(&row, &queued.message).map_err(store_error) {
+            Ok(result) => {
+                row.commit().map_err(store_error)?;
+                results.push(result);
+            }
+            Err(e @ StoreError::Unavailable(_)) => return Err(e),
+            // Dropping the savepoint rolls its row back.
+            Err(refused) => results.push(Err(refused)),
+        }
+    }
+    txn.commit().map_err(store_error)?;
     Ok(results)
 }
 

@@ -10,7 +10,7 @@ use chatchit_domain::ids::UserId;
 use chatchit_domain::ports::UserStore;
 use chatchit_domain::time::Timestamp;
 use chatchit_domain::user::{Credentials, ProfileChange, User};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -143,7 +143,7 @@ impl UserStore for SqlUserStore {
 
     async fn search(&self, canonical_prefix: String, limit: u32) -> Result<Vec<User>, StoreError> {
         let rows = user::Entity::find()
-            .filter(user::Column::UsernameCanonical.starts_with(canonical_prefix))
+            .filter(user::Column::UsernameCanonical.like(prefix_pattern(&canonical_prefix)))
             .order_by_asc(user::Column::UsernameCanonical)
             .limit(u64::from(limit))
             .all(self.db.connection())
@@ -151,4 +151,18 @@ impl UserStore for SqlUserStore {
             .store()?;
         Ok(rows.into_iter().map(to_user).collect())
     }
+}
+
+/// `LIKE` pattern for names starting with `prefix`, taken literally: its `%`,
+/// `_` and backslash are escaped, so a search for `a_` does not match `ab`.
+fn prefix_pattern(prefix: &str) -> LikeExpr {
+    let mut pattern = String::with_capacity(prefix.len() + 1);
+    for c in prefix.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    LikeExpr::new(pattern).escape('\\')
 }
