@@ -165,7 +165,8 @@ impl AuthService {
         self.start_session(user).await
     }
 
-    /// Logs in; unknown user and wrong password give the same answer.
+    /// Logs in; unknown user, wrong password and suspended account give the
+    /// same answer.
     ///
     /// # Errors
     /// `Unauthorized` on bad credentials.
@@ -186,11 +187,10 @@ impl AuthService {
             .hasher
             .verify(input.password, credentials.password_hash)
             .await?;
-        if !ok {
+        // A suspended account answers as a wrong password does, whatever
+        // the password: the answer tells nobody whether a guess was right.
+        if !ok || credentials.user.banned {
             return Err(unauthorized());
-        }
-        if credentials.user.banned {
-            return Err(AppError::Unauthorized("account suspended".into()));
         }
         self.start_session(credentials.user).await
     }
@@ -273,6 +273,16 @@ impl AuthService {
             session_id: claims.session_id,
             role: user.role,
         })
+    }
+
+    /// The user an access token names, from its signature and expiry alone
+    /// (no store is asked): enough to count a request against its user's
+    /// quota before the request is handled.
+    pub fn token_user(&self, access_token: &str) -> Option<UserId> {
+        self.tokens
+            .verify_access(access_token)
+            .ok()
+            .map(|claims| claims.user_id)
     }
 
     /// Whether a socket admitted as `actor` may stay: its session is live and

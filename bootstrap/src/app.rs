@@ -428,20 +428,7 @@ const BROKER_PATIENCE: Duration = Duration::from_secs(3);
 /// else in process, with a task that forgets idle keys every minute so memory
 /// stays bounded.
 fn rate_limiter(config: &Config, redis: Option<&Redis>) -> Arc<dyn RateLimiter> {
-    let other_events = [
-        "call:invite",
-        "call:accept",
-        "call:reject",
-        "call:end",
-        "call:signal",
-        "message:edit",
-        "message:delete",
-        "message:react",
-        "conversation:read",
-        "presence:set",
-        "sync",
-    ];
-    let quotas = config.rate_limits.quotas(&other_events);
+    let quotas = config.rate_limits.quotas();
     let limiter = Arc::new(LocalRateLimiter::new(quotas.clone()));
     let weak = Arc::downgrade(&limiter);
     tokio::spawn(async move {

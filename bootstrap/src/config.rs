@@ -1,7 +1,7 @@
 //! Layered configuration: built-in defaults < `chatchit.toml` < `CHATCHIT_*`
 //! environment variables (e.g. `CHATCHIT_BIND`, `CHATCHIT_DATABASE_URL`).
 
-use chatchit_domain::ports::RateQuota;
+use chatchit_domain::ports::{ANY_OTHER_ACTION, RateQuota};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
@@ -81,22 +81,44 @@ pub struct Limit {
     pub burst: u32,
 }
 
-/// The allowances, per user and event (per IP for `auth`). Set one with e.g.
+/// The allowances, per user and action (per IP for `auth`), each the same
+/// whichever transport carries the action (a REST send and a socket send
+/// share `message_send`). Set one with e.g.
 /// `CHATCHIT_RATE_LIMITS__MESSAGE_SEND__PER_MINUTE=120`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RateLimits {
-    /// `message:send` per user.
+    /// `message:send` (socket or REST) per user.
     pub message_send: Limit,
     /// `typing` per user.
     pub typing: Limit,
     /// Friend requests per user.
     pub friend_request: Limit,
-    /// Register, login, refresh and logout per client IP.
+    /// Register, login, refresh and logout per client IP (IPv6 per /64).
     pub auth: Limit,
+    /// Logins per username, whatever the address: guessing one account's
+    /// password from many addresses costs time too. Counted before the
+    /// password is checked, so a locked-out guess costs no bcrypt work.
+    pub login_attempt: Limit,
     /// Reports per user.
     pub report: Limit,
-    /// Every other realtime event per user, each counted on its own.
+    /// Stories posted per user.
+    pub story_post: Limit,
+    /// Story comments per user.
+    pub story_comment: Limit,
+    /// Groups created per user.
+    pub group_create: Limit,
+    /// Member additions (requests, each adding up to 256) per user.
+    pub member_add: Limit,
+    /// `call:invite` per caller.
+    pub call_invite: Limit,
+    /// Rings of the same callee by the same caller: a caller cannot keep
+    /// someone `busy` by ringing them over and over.
+    pub call_ring: Limit,
+    /// Every other REST write (POST, PATCH, PUT, DELETE) per user.
+    pub rest_write: Limit,
+    /// Every other realtime event per user, each counted on its own; an
+    /// event added later is limited by this too.
     pub other_events: Limit,
 }
 
@@ -108,29 +130,47 @@ impl Default for RateLimits {
             typing: limit(120, 20),
             friend_request: limit(20, 10),
             auth: limit(60, 20),
+            login_attempt: limit(10, 10),
             report: limit(10, 5),
+            story_post: limit(10, 5),
+            story_comment: limit(60, 20),
+            group_create: limit(20, 10),
+            member_add: limit(60, 20),
+            call_invite: limit(20, 10),
+            call_ring: limit(3, 3),
+            rest_write: limit(300, 60),
             other_events: limit(600, 60),
         }
     }
 }
 
 impl RateLimits {
-    /// The quotas by action name, as the rate limiter takes them.
-    pub fn quotas(&self, other_events: &[&str]) -> HashMap<String, RateQuota> {
+    /// The quotas by action name, as the rate limiter takes them; every
+    /// action not named here has the `other_events` quota.
+    pub fn quotas(&self) -> HashMap<String, RateQuota> {
         let quota = |l: Limit| RateQuota {
             per_minute: l.per_minute,
             burst: l.burst,
         };
-        let mut quotas: HashMap<String, RateQuota> = other_events
-            .iter()
-            .map(|e| ((*e).to_owned(), quota(self.other_events)))
-            .collect();
-        quotas.insert("message:send".into(), quota(self.message_send));
-        quotas.insert("typing".into(), quota(self.typing));
-        quotas.insert("friend:request".into(), quota(self.friend_request));
-        quotas.insert("auth".into(), quota(self.auth));
-        quotas.insert("report".into(), quota(self.report));
-        quotas
+        [
+            ("message:send", self.message_send),
+            ("typing", self.typing),
+            ("friend:request", self.friend_request),
+            ("auth", self.auth),
+            ("login:attempt", self.login_attempt),
+            ("report", self.report),
+            ("story:post", self.story_post),
+            ("story:comment", self.story_comment),
+            ("group:create", self.group_create),
+            ("member:add", self.member_add),
+            ("call:invite", self.call_invite),
+            ("call:ring", self.call_ring),
+            ("rest:write", self.rest_write),
+            (ANY_OTHER_ACTION, self.other_events),
+        ]
+        .into_iter()
+        .map(|(action, limit)| (action.to_owned(), quota(limit)))
+        .collect()
     }
 }
 

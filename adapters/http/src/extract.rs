@@ -54,14 +54,21 @@ impl FromRequestParts<AppState> for Authenticated {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+        let token = bearer(&parts.headers)
             .ok_or_else(|| ApiError(AppError::Unauthorized("missing bearer token".into())))?;
-        Ok(Self(state.auth.authenticate(token.trim()).await?))
+        Ok(Self(state.auth.authenticate(token).await?))
     }
+}
+
+/// The token of `Authorization: Bearer <token>` (the scheme in any case, as
+/// RFC 9110 says), if there is one.
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
+        .filter(|t| !t.is_empty())
 }
 
 /// A path parameter; a malformed one is 422 `validation`.

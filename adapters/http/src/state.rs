@@ -2,6 +2,7 @@
 
 use crate::error::ApiError;
 use async_trait::async_trait;
+use chatchit_application::Actor;
 use chatchit_application::admin::AdminService;
 use chatchit_application::auth::AuthService;
 use chatchit_application::blocks::BlockService;
@@ -79,5 +80,15 @@ impl AppState {
     /// `rate_limited` when over the quota.
     pub async fn check_rate(&self, action: &str, key: String) -> Result<(), ApiError> {
         Ok(chatchit_application::handler::check_rate(&*self.limiter, action, key).await?)
+    }
+
+    /// Counts one `action` of `actor`'s; 429 `rate_limited` when over the
+    /// quota. The action names are the socket events' where both transports
+    /// carry it, so each user has one budget per action.
+    ///
+    /// # Errors
+    /// `rate_limited` when over the quota.
+    pub async fn limit(&self, action: &str, actor: &Actor) -> Result<(), ApiError> {
+        self.check_rate(action, actor.user_id.to_string()).await
     }
 }

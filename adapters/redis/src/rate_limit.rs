@@ -5,7 +5,7 @@
 use crate::connection::{Redis, unavailable};
 use async_trait::async_trait;
 use chatchit_domain::StoreError;
-use chatchit_domain::ports::{RateLimiter, RateQuota};
+use chatchit_domain::ports::{ANY_OTHER_ACTION, RateLimiter, RateQuota};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -29,8 +29,9 @@ return 1
 pub struct RedisRateLimiter {
     /// The counters.
     redis: Redis,
-    /// Emission interval (µs) and burst per limited action.
-    quotas: HashMap<String, (u64, u32)>,
+    /// Emission interval (µs) and burst per listed action (`None`: listed
+    /// as unlimited).
+    quotas: HashMap<String, Option<(u64, u32)>>,
     /// Decides while Redis is away.
     fallback: Arc<dyn RateLimiter>,
     /// The script, loaded once.
@@ -47,8 +48,11 @@ impl RedisRateLimiter {
     ) -> Self {
         let quotas = quotas
             .into_iter()
-            .filter(|(_, q)| q.per_minute > 0 && q.burst > 0)
-            .map(|(action, q)| (action, (60_000_000 / u64::from(q.per_minute), q.burst)))
+            .map(|(action, q)| {
+                let limited = q.per_minute > 0 && q.burst > 0;
+                let quota = limited.then(|| (60_000_000 / u64::from(q.per_minute), q.burst));
+                (action, quota)
+            })
             .collect();
         Self {
             redis,
@@ -75,7 +79,11 @@ impl RedisRateLimiter {
 #[async_trait]
 impl RateLimiter for RedisRateLimiter {
     async fn allow(&self, action: String, key: String) -> Result<bool, StoreError> {
-        let Some(&quota) = self.quotas.get(&action) else {
+        let Some(&Some(quota)) = self
+            .quotas
+            .get(&action)
+            .or_else(|| self.quotas.get(ANY_OTHER_ACTION))
+        else {
             return Ok(true);
         };
         match self.shared(&action, &key, quota).await {

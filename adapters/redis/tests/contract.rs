@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use chatchit_domain::events::ConnectionId;
 use chatchit_domain::ids::UserId;
 use chatchit_domain::ports::{
-    Audience, ClusterBus, Delivery, DeliveryError, Dispatch, Exclude, GraphCache, Outbound,
-    PresenceStore, RateLimiter, RateQuota,
+    ANY_OTHER_ACTION, Audience, ClusterBus, Delivery, DeliveryError, Dispatch, Exclude, GraphCache,
+    Outbound, PresenceStore, RateLimiter, RateQuota,
 };
 use chatchit_domain::presence::PresenceStatus;
 use chatchit_domain::time::Timestamp;
@@ -150,13 +150,14 @@ async fn presence_counts_sockets_on_every_node_and_reaps_a_dead_one() {
 }
 
 fn quotas() -> HashMap<String, RateQuota> {
-    HashMap::from([(
-        "message:send".to_owned(),
-        RateQuota {
-            per_minute: 1,
-            burst: 2,
-        },
-    )])
+    let quota = RateQuota {
+        per_minute: 1,
+        burst: 2,
+    };
+    HashMap::from([
+        ("message:send".to_owned(), quota),
+        (ANY_OTHER_ACTION.to_owned(), RateQuota { burst: 3, ..quota }),
+    ])
 }
 
 async fn rate_limit_contract(limiter: &dyn RateLimiter) {
@@ -165,12 +166,18 @@ async fn rate_limit_contract(limiter: &dyn RateLimiter) {
     assert!(allow("alice").await.expect("2"));
     assert!(!allow("alice").await.expect("3 is over the burst"));
     assert!(allow("bob").await.expect("bob is unaffected"));
+    let unlisted = |action: &str| limiter.allow(action.into(), "alice".into());
+    for n in 1..=3 {
+        assert!(
+            unlisted("typing").await.expect("unlisted"),
+            "{n} of the default burst"
+        );
+    }
     assert!(
-        limiter
-            .allow("typing".into(), "alice".into())
-            .await
-            .expect("unlimited")
+        !unlisted("typing").await.expect("4 is over it"),
+        "limited by default"
     );
+    assert!(unlisted("new:event").await.expect("counted on its own"));
 }
 
 #[tokio::test]

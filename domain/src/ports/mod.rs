@@ -26,7 +26,7 @@ pub use graph::GraphCache;
 pub use messages::MessageStore;
 pub use presence::{PresenceChange, PresenceStore};
 pub use queue::{ConsumeError, EventConsumer, EventQueue, QueueError, QueueStats, RetryPolicy};
-pub use rate_limit::{RateLimiter, RateQuota};
+pub use rate_limit::{ANY_OTHER_ACTION, RateLimiter, RateQuota};
 pub use reports::ReportStore;
 pub use security::{PasswordHasher, SecurityError, TokenIssuer};
 pub use sessions::SessionStore;

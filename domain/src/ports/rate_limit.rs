@@ -13,13 +13,19 @@ pub struct RateQuota {
     pub burst: u32,
 }
 
+/// The quota-table entry that applies to every action without one of its
+/// own, each such action still counted on its own. With it, an action nobody
+/// listed (a new event, say) is limited by default instead of unlimited.
+pub const ANY_OTHER_ACTION: &str = "*";
+
 /// Decides whether one more action of a kind is allowed for a key.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait RateLimiter: Send + Sync {
     /// Counts one `action` (an event name, `auth`, ...) for `key` (a user id,
     /// an IP address) and says whether it is within its quota. Actions with
-    /// no quota are always allowed.
+    /// no quota of their own have the [`ANY_OTHER_ACTION`] quota; without
+    /// that entry they are allowed.
     ///
     /// # Errors
     /// When a shared counter store is unreachable.

@@ -226,3 +226,50 @@ async fn control_characters_and_spoofing_text_are_refused_everywhere() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(stored_bodies(&s, &c, &alice.token).await, ["fine\n\ttext"]);
 }
+
+#[tokio::test]
+async fn a_ban_tells_nobody_whether_a_password_was_right_and_an_unban_revives_no_token() {
+    let (s, admin) = with_admin().await;
+    let bob = s.register("bob").await;
+    let (status, _) = s
+        .post(
+            &format!("/api/v1/admin/users/{}/ban", bob.id),
+            &admin.token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let login = |password: &str| {
+        s.call(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": "bob", "password": password})),
+        )
+    };
+    let right = login("password123").await;
+    let wrong = login("not-the-password").await;
+    assert_eq!(right, wrong, "the same answer either way");
+    assert_eq!(right.0, StatusCode::UNAUTHORIZED);
+
+    let (status, _) = s
+        .post(
+            &format!("/api/v1/admin/users/{}/unban", bob.id),
+            &admin.token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = s.get("/api/v1/me", &bob.token).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the pre-ban access token");
+    let (status, _) = s
+        .call(
+            Method::POST,
+            "/api/v1/auth/refresh",
+            None,
+            Some(json!({"refreshToken": bob.refresh})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the pre-ban refresh token");
+    assert_eq!(login("password123").await.0, StatusCode::OK, "a new login works");
+}

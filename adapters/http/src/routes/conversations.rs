@@ -60,6 +60,7 @@ pub async fn create_group(
     Authenticated(actor): Authenticated,
     ApiJson(input): ApiJson<CreateGroupInput>,
 ) -> Result<(StatusCode, Json<ConversationView>), ApiError> {
+    state.limit("group:create", &actor).await?;
     let view = state.conversations.create_group(&actor, input).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
@@ -99,6 +100,7 @@ pub async fn add_members(
     ApiPath(id): ApiPath<ConversationId>,
     ApiJson(input): ApiJson<AddMembersInput>,
 ) -> Result<Json<ConversationView>, ApiError> {
+    state.limit("member:add", &actor).await?;
     Ok(Json(
         state.conversations.add_members(&actor, id, input).await?,
     ))

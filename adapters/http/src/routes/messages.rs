@@ -66,6 +66,8 @@ pub async fn send(
         return Err(AppError::validation("conversationId", "does not match the path").into());
     }
     input.conversation_id = Some(id);
+    // The socket's `message:send` budget: one allowance whatever carries it.
+    state.limit("message:send", &actor).await?;
     let message = state.messages.send(&actor, input, None).await?;
     Ok((StatusCode::CREATED, Json(message)))
 }

@@ -71,7 +71,11 @@ fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(admin::ban))
         .routes(routes!(admin::unban))
         .routes(routes!(admin::stats))
-        .routes(routes!(admin::replay_dead_letters));
+        .routes(routes!(admin::replay_dead_letters))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::limit_writes,
+        ));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .routes(routes!(ops::live))

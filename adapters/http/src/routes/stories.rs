@@ -18,6 +18,7 @@ pub async fn post(
     Authenticated(actor): Authenticated,
     ApiJson(input): ApiJson<PostStoryInput>,
 ) -> Result<(StatusCode, Json<StoryView>), ApiError> {
+    state.limit("story:post", &actor).await?;
     Ok((
         StatusCode::CREATED,
         Json(state.stories.post(&actor, input).await?),
@@ -118,6 +119,7 @@ pub async fn comment(
     ApiPath(id): ApiPath<StoryId>,
     ApiJson(input): ApiJson<CommentInput>,
 ) -> Result<(StatusCode, Json<StoryComment>), ApiError> {
+    state.limit("story:comment", &actor).await?;
     Ok((
         StatusCode::CREATED,
         Json(state.stories.comment(&actor, id, input).await?),
