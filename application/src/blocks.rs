@@ -6,8 +6,9 @@
 use crate::context::Actor;
 use crate::error::AppError;
 use crate::friends::relation_views;
-use chatchit_domain::ids::UserId;
-use chatchit_domain::ports::{Clock, SocialStore, UserStore};
+use chatchit_domain::conversation::ConversationKind;
+use chatchit_domain::ids::{ConversationId, UserId};
+use chatchit_domain::ports::{Clock, ConversationStore, SocialStore, UserStore};
 use chatchit_domain::social::RelationView;
 use std::sync::Arc;
 
@@ -71,4 +72,28 @@ impl BlockService {
         let relations = self.social.blocks_of(actor.user_id).await?;
         relation_views(&*self.users, relations).await
     }
+}
+
+/// `Forbidden` when `conversation` is a direct one and a block stands between
+/// `actor` and the other member, either way: across a block nothing reaches
+/// the other side, neither a message nor an edit, a reaction or typing.
+///
+/// # Errors
+/// `Forbidden` across a block; store failures.
+pub(crate) async fn refuse_across_direct_block(
+    conversations: &dyn ConversationStore,
+    social: &dyn SocialStore,
+    actor: UserId,
+    conversation: ConversationId,
+) -> Result<(), AppError> {
+    let kind = conversations.find(conversation).await?.map(|c| c.kind);
+    if kind != Some(ConversationKind::Direct) {
+        return Ok(());
+    }
+    for other in conversations.member_ids(conversation).await? {
+        if other != actor && social.blocked_either_way(actor, other).await? {
+            return Err(AppError::forbidden());
+        }
+    }
+    Ok(())
 }

@@ -5,12 +5,15 @@
 
 use crate::context::Actor;
 use crate::error::AppError;
+use crate::handler::check_rate;
 use crate::typing::Empty;
 use chatchit_domain::call::{Call, CallId, CallKind, CallState, EndReason};
 use chatchit_domain::conversation::ConversationKind;
 use chatchit_domain::events::DomainEvent;
 use chatchit_domain::ids::{ConversationId, UserId};
-use chatchit_domain::ports::{CallStore, Clock, ConversationStore, EventQueue, SocialStore};
+use chatchit_domain::ports::{
+    CallStore, Clock, ConversationStore, EventQueue, RateLimiter, SocialStore,
+};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
@@ -81,6 +84,11 @@ pub struct SignalInput {
     pub payload: serde_json::Value,
 }
 
+/// The answer to an invite that would put someone in two calls.
+fn busy() -> AppError {
+    AppError::Conflict("busy".into())
+}
+
 /// Call use cases.
 pub struct CallService {
     /// Calls.
@@ -95,6 +103,8 @@ pub struct CallService {
     clock: Arc<dyn Clock>,
     /// How long an invite rings before it is `missed`.
     ring_timeout: Duration,
+    /// How often one caller may ring the same callee (`call:ring`).
+    limiter: Arc<dyn RateLimiter>,
 }
 
 impl CallService {
@@ -106,6 +116,7 @@ impl CallService {
         queue: Arc<dyn EventQueue>,
         clock: Arc<dyn Clock>,
         ring_timeout: Duration,
+        limiter: Arc<dyn RateLimiter>,
     ) -> Arc<Self> {
         Arc::new(Self {
             calls,
@@ -114,6 +125,7 @@ impl CallService {
             queue,
             clock,
             ring_timeout,
+            limiter,
         })
     }
 
@@ -121,7 +133,8 @@ impl CallService {
     ///
     /// # Errors
     /// `Forbidden` for non-members and across a block in a direct
-    /// conversation; `Conflict` ("busy") when anyone is already in a call.
+    /// conversation; `Conflict` ("busy") when anyone is already in a call;
+    /// `RateLimited` when the caller rang one of the callees too often.
     pub async fn invite(&self, actor: &Actor, input: InviteInput) -> Result<Invited, AppError> {
         let c = input.conversation_id;
         self.conversations
@@ -133,7 +146,7 @@ impl CallService {
             .find(c)
             .await?
             .ok_or_else(AppError::forbidden)?;
-        let callees: Vec<UserId> = self
+        let members: Vec<UserId> = self
             .conversations
             .members(c)
             .await?
@@ -141,28 +154,43 @@ impl CallService {
             .map(|m| m.user_id)
             .filter(|&u| u != actor.user_id)
             .collect();
+        // Across a block nobody is rung: a direct call is refused, and a
+        // group call leaves out whoever stands on the other side of one.
+        let mut callees = Vec::with_capacity(members.len());
+        for callee in members {
+            if self
+                .social
+                .blocked_either_way(actor.user_id, callee)
+                .await?
+            {
+                if conversation.kind == ConversationKind::Direct {
+                    return Err(AppError::forbidden());
+                }
+            } else {
+                callees.push(callee);
+            }
+        }
         if callees.is_empty() {
             return Err(AppError::validation(
                 "conversationId",
                 "nobody else to call",
             ));
         }
-        if conversation.kind == ConversationKind::Direct {
-            for &callee in &callees {
-                if self
-                    .social
-                    .blocked_either_way(actor.user_id, callee)
-                    .await?
-                {
-                    return Err(AppError::forbidden());
-                }
-            }
+        // Ringing someone over and over would keep them `busy` for good: each
+        // caller may ring each callee only so often.
+        for &callee in &callees {
+            check_rate(
+                &*self.limiter,
+                "call:ring",
+                format!("{}:{callee}", actor.user_id),
+            )
+            .await?;
         }
         let mut participants = vec![actor.user_id];
         participants.extend(callees);
         for &user in &participants {
             if self.calls.live_for(user).await?.is_some() {
-                return Err(AppError::Conflict("busy".into()));
+                return Err(busy());
             }
         }
         let call = Call {
@@ -177,7 +205,12 @@ impl CallService {
             ended_at: None,
             end_reason: None,
         };
-        self.calls.create(call.clone()).await?;
+        // The store refuses the call if anyone joined another one since the
+        // check above (two invites racing for the same person).
+        self.calls.create(call.clone()).await.map_err(|e| match e {
+            chatchit_domain::StoreError::Conflict(_) => busy(),
+            other => other.into(),
+        })?;
         let call_id = call.id;
         self.publish(DomainEvent::CallInvited {
             call: Box::new(call),
@@ -358,6 +391,7 @@ mod tests {
     use chatchit_domain::ports::clock::MockClock;
     use chatchit_domain::ports::conversations::MockConversationStore;
     use chatchit_domain::ports::queue::MockEventQueue;
+    use chatchit_domain::ports::rate_limit::MockRateLimiter;
     use chatchit_domain::ports::social::MockSocialStore;
     use chatchit_domain::time::Timestamp;
 
@@ -394,7 +428,14 @@ mod tests {
             Arc::new(queue),
             Arc::new(clock),
             Duration::from_secs(30),
+            Arc::new(unlimited()),
         )
+    }
+
+    fn unlimited() -> MockRateLimiter {
+        let mut limiter = MockRateLimiter::new();
+        limiter.expect_allow().returning(|_, _| Ok(true));
+        limiter
     }
 
     #[tokio::test]

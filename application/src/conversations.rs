@@ -479,6 +479,15 @@ impl ConversationService {
         if found.len() != wanted.len() {
             return Err(AppError::validation(field, "contains an unknown user"));
         }
+        // Nobody joins a conversation with someone across a block, either
+        // way: a blocked user cannot reach the blocker through a group.
+        for &user in &wanted {
+            if self.social.blocked_either_way(actor.user_id, user).await? {
+                return Err(AppError::Forbidden(
+                    "a block stands between you and one of these users".into(),
+                ));
+            }
+        }
         Ok(wanted.into_iter().collect())
     }
 

@@ -268,6 +268,8 @@ impl MessageService {
         if message.deleted_at.is_some() {
             return Err(AppError::Conflict("the message was deleted".into()));
         }
+        self.check_direct_block(actor, message.conversation_id)
+            .await?;
         let edited = self
             .messages
             .edit(message.id, body.into_inner(), self.clock.now())
@@ -325,6 +327,8 @@ impl MessageService {
         if message.deleted_at.is_some() {
             return Err(AppError::Conflict("the message was deleted".into()));
         }
+        self.check_direct_block(actor, message.conversation_id)
+            .await?;
         let reactions = self
             .messages
             .react(
@@ -465,18 +469,13 @@ impl MessageService {
         actor: &Actor,
         conversation: ConversationId,
     ) -> Result<(), AppError> {
-        let kind = self.conversations.find(conversation).await?.map(|c| c.kind);
-        if kind != Some(ConversationKind::Direct) {
-            return Ok(());
-        }
-        for other in self.conversations.member_ids(conversation).await? {
-            if other != actor.user_id
-                && self.social.blocked_either_way(actor.user_id, other).await?
-            {
-                return Err(AppError::forbidden());
-            }
-        }
-        Ok(())
+        crate::blocks::refuse_across_direct_block(
+            &*self.conversations,
+            &*self.social,
+            actor.user_id,
+            conversation,
+        )
+        .await
     }
 
     /// The caller's membership, or `Forbidden`.

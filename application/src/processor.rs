@@ -434,6 +434,7 @@ mod tests {
                 Arc::new(chatchit_domain::ports::queue::MockEventQueue::new()),
                 Arc::new(chatchit_domain::ports::clock::MockClock::new()),
                 std::time::Duration::from_secs(30),
+                Arc::new(chatchit_domain::ports::rate_limit::MockRateLimiter::new()),
             ),
         )
     }

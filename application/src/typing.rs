@@ -5,7 +5,7 @@ use crate::context::Actor;
 use crate::error::AppError;
 use chatchit_domain::events::DomainEvent;
 use chatchit_domain::ids::{ConversationId, UserId};
-use chatchit_domain::ports::{ConversationStore, EventQueue};
+use chatchit_domain::ports::{ConversationStore, EventQueue, SocialStore};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -34,6 +34,8 @@ type Key = (ConversationId, UserId);
 pub struct TypingService {
     /// Membership checks.
     conversations: Arc<dyn ConversationStore>,
+    /// Blocks: typing does not cross one in a direct conversation.
+    social: Arc<dyn SocialStore>,
     /// Typing events travel the low lane.
     queue: Arc<dyn EventQueue>,
     /// Quiet time after which `typing: true` lapses (6 s in production).
@@ -50,11 +52,13 @@ impl TypingService {
     /// Wires the service; `lapse` is how long `typing: true` lasts unrenewed.
     pub fn new(
         conversations: Arc<dyn ConversationStore>,
+        social: Arc<dyn SocialStore>,
         queue: Arc<dyn EventQueue>,
         lapse: Duration,
     ) -> Arc<Self> {
         Arc::new_cyclic(|this| Self {
             conversations,
+            social,
             queue,
             lapse,
             active: Mutex::new(HashMap::new()),
@@ -67,7 +71,8 @@ impl TypingService {
     /// announced.
     ///
     /// # Errors
-    /// `Forbidden` for non-members.
+    /// `Forbidden` for non-members, and for `typing: true` across a block in
+    /// a direct conversation.
     pub async fn set(&self, actor: &Actor, input: TypingInput) -> Result<Empty, AppError> {
         self.conversations
             .role(input.conversation_id, actor.user_id)
@@ -75,6 +80,13 @@ impl TypingService {
             .ok_or_else(AppError::forbidden)?;
         let key = (input.conversation_id, actor.user_id);
         if input.typing {
+            crate::blocks::refuse_across_direct_block(
+                &*self.conversations,
+                &*self.social,
+                actor.user_id,
+                input.conversation_id,
+            )
+            .await?;
             let generation = self.generations.fetch_add(1, Ordering::Relaxed) + 1;
             let was_typing = self.lock().insert(key, generation).is_some();
             if !was_typing {
@@ -143,16 +155,59 @@ impl TypingService {
 mod tests {
     use super::*;
     use crate::test_support::actor;
-    use chatchit_domain::conversation::MemberRole;
+    use chatchit_domain::conversation::{Conversation, ConversationKind, MemberRole};
     use chatchit_domain::ports::conversations::MockConversationStore;
     use chatchit_domain::ports::queue::MockEventQueue;
+    use chatchit_domain::ports::social::MockSocialStore;
+    use chatchit_domain::time::Timestamp;
 
-    fn member_store() -> MockConversationStore {
+    /// Membership in a conversation of `kind` with one other member.
+    fn store_of(kind: ConversationKind) -> MockConversationStore {
         let mut store = MockConversationStore::new();
         store
             .expect_role()
             .returning(|_, _| Ok(Some(MemberRole::Member)));
+        store.expect_find().returning(move |id| {
+            Ok(Some(Conversation {
+                id,
+                kind,
+                title: None,
+                avatar_url: None,
+                created_at: Timestamp::from_millis(0),
+            }))
+        });
         store
+            .expect_member_ids()
+            .returning(|_| Ok(vec![UserId::generate()]));
+        store
+    }
+
+    fn member_store() -> MockConversationStore {
+        store_of(ConversationKind::Group)
+    }
+
+    fn no_blocks() -> Arc<dyn SocialStore> {
+        Arc::new(MockSocialStore::new())
+    }
+
+    #[tokio::test]
+    async fn typing_does_not_cross_a_block_in_a_direct_conversation() {
+        let mut social = MockSocialStore::new();
+        social
+            .expect_blocked_either_way()
+            .returning(|_, _| Ok(true));
+        let service = TypingService::new(
+            Arc::new(store_of(ConversationKind::Direct)),
+            Arc::new(social),
+            Arc::new(MockEventQueue::new()),
+            Duration::from_secs(6),
+        );
+        let input = TypingInput {
+            conversation_id: ConversationId::generate(),
+            typing: true,
+        };
+        let err = service.set(&actor(), input).await.expect_err("refused");
+        assert_eq!(err.code(), "forbidden");
     }
 
     fn typing_events(queue: &mut MockEventQueue, expected: Vec<bool>) {
@@ -173,6 +228,7 @@ mod tests {
         typing_events(&mut queue, vec![true, false]);
         let service = TypingService::new(
             Arc::new(member_store()),
+            no_blocks(),
             Arc::new(queue),
             Duration::from_secs(6),
         );
@@ -199,6 +255,7 @@ mod tests {
         typing_events(&mut queue, vec![true, false]);
         let service = TypingService::new(
             Arc::new(member_store()),
+            no_blocks(),
             Arc::new(queue),
             Duration::from_secs(6),
         );
@@ -224,6 +281,7 @@ mod tests {
         store.expect_role().returning(|_, _| Ok(None));
         let service = TypingService::new(
             Arc::new(store),
+            no_blocks(),
             Arc::new(MockEventQueue::new()),
             Duration::from_secs(6),
         );

@@ -219,6 +219,7 @@ impl Application {
         ));
         let typing = TypingService::new(
             conversations.clone(),
+            social.clone(),
             events.clone(),
             Duration::from_millis(config.typing_timeout_ms),
         );
@@ -270,6 +271,7 @@ impl Application {
             events.clone(),
             clock.clone(),
             Duration::from_millis(config.call_ring_timeout_ms),
+            limiter.clone(),
         );
         let stories = Arc::new(StoryService::new(
             story_store,

@@ -13,6 +13,7 @@ mod m20261129_000006_moderation;
 mod m20261129_000007_stories;
 mod m20261129_000008_settings;
 mod m20261201_000009_session_revocations;
+mod m20261201_000010_one_live_call;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_stories::Migration),
             Box::new(m20261129_000008_settings::Migration),
             Box::new(m20261201_000009_session_revocations::Migration),
+            Box::new(m20261201_000010_one_live_call::Migration),
         ]
     }
 }

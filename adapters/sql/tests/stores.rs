@@ -708,6 +708,23 @@ async fn a_call_changes_state_once_and_frees_its_participants(s: Stores) {
         s.calls.live_for(b).await.expect("live").map(|c| c.id),
         Some(ringing.id)
     );
+    let other = user(&s, "max").await;
+    let rival = Call {
+        id: CallId::generate(),
+        initiator_id: other,
+        participants: vec![other, b],
+        ..ringing.clone()
+    };
+    let refused = s.calls.create(rival.clone()).await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "b is busy: {refused:?}"
+    );
+    assert!(
+        s.calls.find(rival.id).await.expect("find").is_none(),
+        "nothing stored"
+    );
+    assert!(s.calls.live_for(other).await.expect("live").is_none());
     let active = Call {
         state: CallState::Active,
         answered_at: Some(now()),

@@ -6,6 +6,7 @@ use crate::typing::TypingService;
 use chatchit_domain::conversation::{Conversation, Member};
 use chatchit_domain::ids::UserId;
 use chatchit_domain::message::AppendOutcome;
+use chatchit_domain::ports::SocialStore;
 use chatchit_domain::ports::clock::MockClock;
 use chatchit_domain::ports::conversations::MockConversationStore;
 use chatchit_domain::ports::messages::MockMessageStore;
@@ -57,17 +58,23 @@ fn service(
 ) -> MessageService {
     let conversations: Arc<dyn ConversationStore> = Arc::new(conversations);
     let queue: Arc<dyn EventQueue> = Arc::new(queue);
-    let typing = TypingService::new(conversations.clone(), queue.clone(), Duration::from_secs(6));
     let mut clock = MockClock::new();
     clock.expect_now().returning(|| Timestamp::from_millis(1));
     let mut social = MockSocialStore::new();
     social
         .expect_blocked_either_way()
         .returning(|_, _| Ok(false));
+    let social: Arc<dyn SocialStore> = Arc::new(social);
+    let typing = TypingService::new(
+        conversations.clone(),
+        social.clone(),
+        queue.clone(),
+        Duration::from_secs(6),
+    );
     MessageService::new(
         conversations,
         Arc::new(messages),
-        Arc::new(social),
+        social,
         queue,
         typing,
         Arc::new(clock),

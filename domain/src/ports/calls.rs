@@ -9,10 +9,12 @@ use async_trait::async_trait;
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait CallStore: Send + Sync {
-    /// Stores a new call.
+    /// Stores a new call, unless one of its participants is in a live call
+    /// already: the store decides that atomically, so two invites racing for
+    /// the same person cannot both succeed.
     ///
     /// # Errors
-    /// Store failures.
+    /// `Conflict` when a participant is busy; store failures.
     async fn create(&self, call: Call) -> Result<(), StoreError>;
 
     /// Finds a call.

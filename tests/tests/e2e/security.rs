@@ -270,6 +270,151 @@ async fn a_ban_tells_nobody_whether_a_password_was_right_and_an_unban_revives_no
             Some(json!({"refreshToken": bob.refresh})),
         )
         .await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "the pre-ban refresh token");
-    assert_eq!(login("password123").await.0, StatusCode::OK, "a new login works");
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the pre-ban refresh token"
+    );
+    assert_eq!(
+        login("password123").await.0,
+        StatusCode::OK,
+        "a new login works"
+    );
+}
+
+/// `blocker` blocks `blocked`.
+async fn block(s: &TestServer, blocker: &TestUser, blocked: &TestUser) {
+    let (status, v) = s
+        .call(
+            Method::PUT,
+            &format!("/api/v1/blocks/{}", blocked.id),
+            Some(&blocker.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{v}");
+}
+
+#[tokio::test]
+async fn a_block_cannot_be_bypassed_through_a_group_or_a_direct_conversation() {
+    let s = TestServer::start().await;
+    let (alice, bob, mallory) = (
+        s.register("alice").await,
+        s.register("bob").await,
+        s.register("mallory").await,
+    );
+    let direct = s.direct(&mallory, &bob).await;
+    let m = s.socket(&mallory.token).await;
+    let mut b = s.socket(&bob.token).await;
+    let sent = m
+        .emit(
+            "message:send",
+            json!({"conversationId": direct, "clientMsgId": "1", "body": "hi"}),
+        )
+        .await;
+    let id = sent["data"]["id"].clone();
+    block(&s, &bob, &mallory).await;
+
+    let (status, v) = s
+        .post(
+            "/api/v1/conversations/group",
+            &mallory.token,
+            json!({"title": "trap", "memberIds": [bob.id]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{v}");
+    let group = s.group(&mallory, &[&alice]).await;
+    let (status, _) = s
+        .post(
+            &format!("/api/v1/conversations/{group}/members"),
+            &mallory.token,
+            json!({"userIds": [bob.id]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "adding the blocker");
+    let (status, _) = s
+        .post(
+            "/api/v1/conversations/group",
+            &bob.token,
+            json!({"title": "mine", "memberIds": [mallory.id]}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "the blocker cannot add them either"
+    );
+
+    for (event, payload) in [
+        ("message:edit", json!({"messageId": id, "body": "edited"})),
+        (
+            "message:react",
+            json!({"messageId": id, "emoji": "👍", "on": true}),
+        ),
+        ("typing", json!({"conversationId": direct, "typing": true})),
+    ] {
+        let ack = m.emit(event, payload).await;
+        assert_eq!(ack["error"]["code"], "forbidden", "{event}: {ack}");
+    }
+    b.expect_none("typing", Duration::from_millis(200)).await;
+    let (_, page) = s
+        .get(
+            &format!("/api/v1/conversations/{direct}/messages"),
+            &bob.token,
+        )
+        .await;
+    assert_eq!(page["items"][0]["body"], "hi", "not edited");
+}
+
+#[tokio::test]
+async fn a_group_call_leaves_out_blockers_and_a_callee_cannot_be_kept_busy() {
+    let s = TestServer::start().await;
+    let (alice, bob, mallory) = (
+        s.register("alice").await,
+        s.register("bob").await,
+        s.register("mallory").await,
+    );
+    let group = s.group(&mallory, &[&alice, &bob]).await;
+    block(&s, &bob, &mallory).await;
+    let m = s.socket(&mallory.token).await;
+    let mut a = s.socket(&alice.token).await;
+    let mut b = s.socket(&bob.token).await;
+    for ring in 0..3 {
+        let ack = m
+            .emit(
+                "call:invite",
+                json!({"conversationId": group, "kind": "audio"}),
+            )
+            .await;
+        assert_eq!(ack["ok"], true, "ring {ring}: {ack}");
+        let call_id = ack["data"]["callId"].clone();
+        assert_eq!(a.expect("call:incoming").await["callId"], call_id);
+        let ended = m.emit("call:end", json!({"callId": call_id})).await;
+        assert_eq!(ended["ok"], true, "{ended}");
+    }
+    b.expect_none("call:incoming", Duration::from_millis(200))
+        .await;
+    let (_, history) = s.get("/api/v1/calls", &alice.token).await;
+    assert_eq!(
+        history[0]["participants"],
+        json!([mallory.id, alice.id]),
+        "bob was left out"
+    );
+    let ack = m
+        .emit(
+            "call:invite",
+            json!({"conversationId": group, "kind": "audio"}),
+        )
+        .await;
+    assert_eq!(
+        ack["error"]["code"], "rate_limited",
+        "a fourth ring within a minute"
+    );
+    let ack = a
+        .emit(
+            "call:invite",
+            json!({"conversationId": group, "kind": "audio"}),
+        )
+        .await;
+    assert_eq!(ack["ok"], true, "alice may still call: {ack}");
 }
