@@ -25,7 +25,7 @@ run() { # $1 = the binary; the rest = the scenario
     data="$(mktemp -d)"
     env CHATCHIT_BIND="127.0.0.1:$PORT" CHATCHIT_DATA_DIR="$data" CHATCHIT_LOG=warn \
         CHATCHIT_BCRYPT_COST=4 CHATCHIT_JWT_SECRET=bench-secret-bench-secret \
-        CHATCHIT_RATE_LIMITS__AUTH__PER_MINUTE=0 CHATCHIT_RATE_LIMITS__MESSAGE_SEND__PER_MINUTE=0 \
+        CHATCHIT_RATE_LIMITS__AUTH__PER_MINUTE=0 CHATCHIT_MAX_SESSIONS_PER_IP=0 CHATCHIT_RATE_LIMITS__MESSAGE_SEND__PER_MINUTE=0 \
         "$bin" serve >"$data/log" 2>&1 &
     pid=$!
     until curl -s -o /dev/null "http://127.0.0.1:$PORT/health/live"; do

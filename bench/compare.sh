@@ -62,7 +62,7 @@ start_server() {
         fi
         env ${database_url:+CHATCHIT_DATABASE_URL="$database_url"} CHATCHIT_BIND="127.0.0.1:$CHATCHIT_PORT" CHATCHIT_DATA_DIR="$data" CHATCHIT_LOG=warn \
         CHATCHIT_BCRYPT_COST=4 CHATCHIT_JWT_SECRET=bench-secret-bench-secret \
-        CHATCHIT_RATE_LIMITS__AUTH__PER_MINUTE=0 CHATCHIT_RATE_LIMITS__MESSAGE_SEND__PER_MINUTE=0 \
+        CHATCHIT_RATE_LIMITS__AUTH__PER_MINUTE=0 CHATCHIT_MAX_SESSIONS_PER_IP=0 CHATCHIT_RATE_LIMITS__MESSAGE_SEND__PER_MINUTE=0 \
             "$target/release/chatchit" serve >"$out/chatchit.log" 2>&1 &
         base="http://127.0.0.1:$CHATCHIT_PORT"
     else

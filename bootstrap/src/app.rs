@@ -4,7 +4,6 @@ use crate::config::Config;
 use crate::health::{BrokerHealth, DatabaseHealth, InProcess, RedisHealth};
 use crate::secrets::jwt_secret;
 use anyhow::Context;
-use axum::serve::ListenerExt;
 use chatchit_amqp::{AmqpQueue, AmqpSettings};
 use chatchit_application::admin::{AdminService, ReportedContent};
 use chatchit_application::auth::{AuthService, TokenLifetimes};
@@ -27,7 +26,7 @@ use chatchit_domain::ports::{
     Clock, ConversationStore, Delivery, EventQueue, GraphCache, MessageStore, PresenceStore,
     RateLimiter, RetryPolicy, SessionStore, SocialStore, StoryStore, UserStore,
 };
-use chatchit_http::{AppState, Gateway, HealthCheck, Heartbeat};
+use chatchit_http::{AppState, Gateway, HealthCheck, Heartbeat, SessionLimits};
 use chatchit_memory::{
     InMemoryGraphCache, InMemoryPresence, InProcessQueue, LocalRateLimiter, SystemClock,
 };
@@ -62,6 +61,8 @@ pub struct Application {
     database: SqlDatabase,
     /// Fires to stop the server.
     stop: watch::Sender<bool>,
+    /// Connection cap and header deadline.
+    limits: crate::serve::ConnectionLimits,
 }
 
 /// The in-process queue (the only one, or the broker's fallback) and, when
@@ -182,10 +183,17 @@ impl Application {
             Some((queue, _)) => Arc::new(queue.clone()),
             None => Arc::new(memory_queue.clone()),
         };
-        let gateway = Gateway::new(Heartbeat {
-            interval: Duration::from_millis(config.ping_interval_ms),
-            timeout: Duration::from_millis(config.ping_timeout_ms),
-        });
+        let gateway = Gateway::new(
+            Heartbeat {
+                interval: Duration::from_millis(config.ping_interval_ms),
+                timeout: Duration::from_millis(config.ping_timeout_ms),
+            },
+            SessionLimits {
+                connect_timeout: Duration::from_millis(config.connect_timeout_ms),
+                max_per_client: config.max_sessions_per_ip,
+                trust_forwarded_for: config.trust_forwarded_for,
+            },
+        );
         let local: Arc<dyn Delivery> = Arc::new(gateway.delivery());
         let mut background = Vec::new();
         let (delivery, cluster): (Arc<dyn Delivery>, _) = match &redis {
@@ -363,6 +371,10 @@ impl Application {
             background,
             database,
             stop,
+            limits: crate::serve::ConnectionLimits {
+                max_connections: config.max_connections,
+                header_read_timeout: Duration::from_millis(config.header_read_timeout_ms),
+            },
         })
     }
 
@@ -383,11 +395,6 @@ impl Application {
     /// When the server fails.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         tracing::info!(port = self.port, "chatchit listening");
-        let listener = self.listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!(error = %e, "TCP_NODELAY");
-            }
-        });
         let gateway = self.gateway.clone();
         let mut stop = self.stop.subscribe();
         let shutdown = async move {
@@ -398,13 +405,7 @@ impl Application {
             tracing::info!("shutting down: closing sockets");
             gateway.close().await;
         };
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<std::net::SocketAddr>();
-        axum::serve(listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .context("serving")?;
+        crate::serve::serve(self.listener, self.router, self.limits, shutdown).await;
         self.queues.shut_down().await;
         for task in self.background {
             task.abort();

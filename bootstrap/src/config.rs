@@ -64,6 +64,18 @@ pub struct Config {
     /// Take the client address from the last `X-Forwarded-For` entry (only
     /// behind a load balancer that sets it, such as `deploy/nginx.conf`).
     pub trust_forwarded_for: bool,
+    /// HTTP connections served at once (each is a file descriptor; the
+    /// process may hold 20,000 here). Past it new ones wait to be accepted.
+    pub max_connections: usize,
+    /// How long a client may take to send a request's headers, in
+    /// milliseconds (a slowloris client is cut off after it).
+    pub header_read_timeout_ms: u64,
+    /// How long an Engine.IO session may stay without joining namespace `/`
+    /// (authenticating), in milliseconds; the reference server's 45 s.
+    pub connect_timeout_ms: u64,
+    /// Engine.IO sessions one client address (IPv6: one /64) may hold at
+    /// once; 0 means no limit.
+    pub max_sessions_per_ip: usize,
     /// Threads that run sockets, handlers and queued events; unset means one
     /// fewer than the machine's CPUs (at least one). The CPU left over runs
     /// what is not on those threads: the message writer's commits (its own
@@ -200,6 +212,10 @@ impl Default for Config {
             rate_limits: RateLimits::default(),
             trust_forwarded_for: false,
             worker_threads: None,
+            max_connections: 16_000,
+            header_read_timeout_ms: 10_000,
+            connect_timeout_ms: 45_000,
+            max_sessions_per_ip: 500,
         }
     }
 }

@@ -8,6 +8,7 @@ mod app;
 pub mod config;
 mod health;
 mod secrets;
+mod serve;
 pub mod telemetry;
 
 pub use admin_cli::{create_admin, promote};

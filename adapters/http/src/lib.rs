@@ -3,6 +3,7 @@
 //!
 //! Protocol error codes become HTTP statuses here and only here ([`error`]).
 
+mod client;
 pub mod error;
 mod extract;
 pub mod gateway;
@@ -12,7 +13,7 @@ mod routes;
 mod state;
 mod text_guard;
 
-pub use gateway::{Gateway, Heartbeat, SocketDelivery};
+pub use gateway::{Gateway, Heartbeat, SessionLimits, SocketDelivery};
 pub use metrics_endpoint::prometheus;
 pub use routes::router;
 pub use state::{AppState, HealthCheck, HealthStatus};

@@ -418,3 +418,95 @@ async fn a_group_call_leaves_out_blockers_and_a_callee_cannot_be_kept_busy() {
         .await;
     assert_eq!(ack["ok"], true, "alice may still call: {ack}");
 }
+
+/// Reads from `tcp` until the server closes it (or the test's patience ends).
+async fn closed_by_server(tcp: &mut tokio::net::TcpStream) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 1024];
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        match tokio::time::timeout_at(deadline, tcp.read(&mut buf)).await {
+            Ok(Ok(0) | Err(_)) => return true,
+            Ok(Ok(_)) => continue,
+            Err(_) => return false,
+        }
+    }
+}
+
+#[tokio::test]
+async fn slow_headers_idle_engine_sessions_and_session_floods_are_cut_off() {
+    use tokio::io::AsyncWriteExt;
+    let dir = tempfile::tempdir().expect("dir");
+    let mut config = test_config(dir.path()).await;
+    config.header_read_timeout_ms = 300;
+    config.connect_timeout_ms = 300;
+    config.max_sessions_per_ip = 3;
+    let s = TestServer::start_with(dir, config).await;
+    let addr = s.base.trim_start_matches("http://").to_owned();
+
+    // Headers dribbled slower than the deadline: the connection is closed.
+    let mut slow = tokio::net::TcpStream::connect(&addr).await.expect("tcp");
+    slow.write_all(b"GET /health/live HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .expect("write");
+    assert!(
+        closed_by_server(&mut slow).await,
+        "the slow client is cut off"
+    );
+
+    // An Engine.IO session that never joins namespace `/` is closed.
+    let mut idle = raw_engine_socket(&s).await;
+    assert_eq!(next_text(&mut idle).await, None, "closed without a connect");
+
+    // A client holds at most three sessions at once.
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(chatchit_tests::raw::open_polling(&s).await);
+    }
+    let refused = s
+        .http
+        .get(format!("{}/socket.io/?EIO=4&transport=polling", s.base))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    // Ended (here by the connect timeout), they make room again.
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        let again = s
+            .http
+            .get(format!("{}/socket.io/?EIO=4&transport=polling", s.base))
+            .send()
+            .await
+            .expect("answer");
+        if again.status() == StatusCode::OK {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no room came back");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn connections_past_the_cap_wait_until_one_closes() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut config = test_config(dir.path()).await;
+    config.max_connections = 1;
+    let s = TestServer::start_with(dir, config).await;
+    let addr = s.base.trim_start_matches("http://").to_owned();
+    let holder = tokio::net::TcpStream::connect(&addr).await.expect("tcp");
+    let url = format!("{}/health/live", s.base);
+    let waiting = tokio::spawn(async move { reqwest::get(url).await.map(|r| r.status()) });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !waiting.is_finished(),
+        "the second connection is not served yet"
+    );
+    drop(holder);
+    let status = tokio::time::timeout(PATIENCE, waiting)
+        .await
+        .expect("served once the first closed")
+        .expect("join")
+        .expect("answer");
+    assert_eq!(status, StatusCode::OK);
+}

@@ -168,8 +168,8 @@ mod tests {
     fn sends_reach_room_members_but_the_skipped_one() {
         let hub = Hub::default();
         let (a, b) = (
-            Arc::new(Session::new(1, true)),
-            Arc::new(Session::new(2, true)),
+            Arc::new(Session::new(1, true, None)),
+            Arc::new(Session::new(2, true, None)),
         );
         let room = Room::Conversation(ConversationId::generate());
         for s in [&a, &b] {
@@ -184,7 +184,7 @@ mod tests {
     #[test]
     fn members_move_between_rooms_and_leave_them_when_removed() {
         let hub = Hub::default();
-        let a = Arc::new(Session::new(1, true));
+        let a = Arc::new(Session::new(1, true, None));
         let user = Room::User(UserId::generate());
         let room = Room::Conversation(ConversationId::generate());
         hub.insert(a.clone());

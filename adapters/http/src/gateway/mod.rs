@@ -30,6 +30,7 @@ use hub::Hub;
 use serde::Deserialize;
 use session::{Session, Sid, parse_sid, sid_text};
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio_util::task::TaskTracker;
@@ -54,6 +55,29 @@ impl Default for Heartbeat {
     }
 }
 
+/// What an Engine.IO session may hold before it has proved who it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLimits {
+    /// How long a session may stay without joining namespace `/`.
+    pub connect_timeout: Duration,
+    /// Sessions one client (an IPv4 address, an IPv6 /64) may hold at once;
+    /// 0 means no limit.
+    pub max_per_client: usize,
+    /// Whether the client is the last `X-Forwarded-For` entry.
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for SessionLimits {
+    /// The reference server's 45 s connect timeout, 500 sessions per client.
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(45),
+            max_per_client: 500,
+            trust_forwarded_for: false,
+        }
+    }
+}
+
 /// Heartbeat and size limits, as the handshake announces them.
 #[derive(Debug, Clone, Copy)]
 struct Settings {
@@ -63,6 +87,8 @@ struct Settings {
     ping_timeout: Duration,
     /// Largest packet taken, in bytes.
     max_payload: usize,
+    /// Connect timeout and sessions per client.
+    limits: SessionLimits,
 }
 
 /// Largest packet taken, in bytes (the REST body limit too).
@@ -96,14 +122,45 @@ struct Inner {
     /// The event handlers running, so a shutdown lets them finish (their
     /// appends committed, their events queued) before the queues stop.
     events: TaskTracker,
+    /// Open sessions per client (address or /64), for `max_per_client`.
+    clients: std::sync::Mutex<HashMap<IpAddr, usize>>,
 }
 
 impl Inner {
-    /// A new session, registered.
-    fn open(&self, upgraded: bool) -> Arc<Session> {
-        let session = Arc::new(Session::new(rand::random::<Sid>(), upgraded));
+    /// A new session of `client`, registered; `None` when that client holds
+    /// as many sessions as it may.
+    fn open(&self, upgraded: bool, client: Option<IpAddr>) -> Option<Arc<Session>> {
+        let client = client.map(crate::client::prefix);
+        if let Some(client) = client {
+            let mut clients = session::lock(&self.clients);
+            let held = clients.entry(client).or_default();
+            let cap = self.settings.limits.max_per_client;
+            if cap > 0 && *held >= cap {
+                return None;
+            }
+            *held += 1;
+        }
+        let session = Arc::new(Session::new(rand::random::<Sid>(), upgraded, client));
         self.hub.insert(session.clone());
-        session
+        Some(session)
+    }
+
+    /// Takes the session out of the hub (and out of its client's count),
+    /// once: true the first time.
+    fn forget(&self, session: &Session) -> bool {
+        if self.hub.remove(session.sid).is_none() {
+            return false;
+        }
+        if let Some(client) = session.client {
+            let mut clients = session::lock(&self.clients);
+            if let Some(held) = clients.get_mut(&client) {
+                *held = held.saturating_sub(1);
+                if *held == 0 {
+                    clients.remove(&client);
+                }
+            }
+        }
+        true
     }
 
     /// The Engine.IO handshake frame for `sid`.
@@ -121,7 +178,7 @@ impl Inner {
     /// Ends a session: its transport stops and its socket disconnects.
     async fn end(&self, session: &Arc<Session>) {
         session.close();
-        self.hub.remove(session.sid);
+        self.forget(session);
         socket::disconnect(self, session).await;
     }
 }
@@ -164,7 +221,7 @@ impl Drop for SessionOwner {
         // Leave the hub and every room at once; the rest (presence) needs
         // the runtime, which a task that unwinds is still on.
         session.close();
-        inner.hub.remove(session.sid);
+        inner.forget(&session);
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(async move { inner.end(&session).await });
         }
@@ -184,8 +241,8 @@ pub struct Gateway {
 }
 
 impl Gateway {
-    /// A gateway with no sockets yet, keeping `heartbeat`.
-    pub fn new(heartbeat: Heartbeat) -> Self {
+    /// A gateway with no sockets yet, keeping `heartbeat` and `limits`.
+    pub fn new(heartbeat: Heartbeat, limits: SessionLimits) -> Self {
         Self {
             inner: Arc::new(Inner {
                 hub: Hub::default(),
@@ -194,8 +251,10 @@ impl Gateway {
                     ping_interval: heartbeat.interval,
                     ping_timeout: heartbeat.timeout,
                     max_payload: MAX_PAYLOAD,
+                    limits,
                 },
                 events: TaskTracker::new(),
+                clients: std::sync::Mutex::default(),
             }),
         }
     }
@@ -322,6 +381,8 @@ enum Refusal {
     BadRequest,
     /// Not Engine.IO 4.
     UnsupportedVersion,
+    /// The client holds as many sessions as it may.
+    TooManySessions,
 }
 
 impl IntoResponse for Refusal {
@@ -331,9 +392,14 @@ impl IntoResponse for Refusal {
             Self::UnknownSession => (1, "Session ID unknown"),
             Self::BadRequest => (3, "Bad request"),
             Self::UnsupportedVersion => (5, "Unsupported protocol version"),
+            Self::TooManySessions => (3, "Too many sessions"),
+        };
+        let status = match self {
+            Self::TooManySessions => StatusCode::TOO_MANY_REQUESTS,
+            _ => StatusCode::BAD_REQUEST,
         };
         let body = serde_json::json!({ "code": code, "message": message });
-        (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
+        (status, axum::Json(body)).into_response()
     }
 }
 
@@ -351,8 +417,24 @@ fn session_of(inner: &Inner, query: &EngineQuery) -> Result<Option<Arc<Session>>
     }
 }
 
+/// The client a request comes from (see [`crate::client::address`]).
+struct Client(Option<IpAddr>);
+
+impl axum::extract::FromRequestParts<Arc<Inner>> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        inner: &Arc<Inner>,
+    ) -> Result<Self, Self::Rejection> {
+        let trusted = inner.settings.limits.trust_forwarded_for;
+        Ok(Self(crate::client::address(parts, trusted)))
+    }
+}
+
 async fn on_get(
     State(inner): State<Arc<Inner>>,
+    Client(client): Client,
     Query(query): Query<EngineQuery>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
@@ -361,7 +443,7 @@ async fn on_get(
         Err(refused) => return refused.into_response(),
     };
     match (query.transport.as_deref(), session) {
-        (Some("polling"), None) => polling::open(&inner),
+        (Some("polling"), None) => polling::open(&inner, client),
         (Some("polling"), Some(session)) if !session.is_upgraded() => {
             polling::poll(&inner, &session).await
         }
@@ -374,7 +456,12 @@ async fn on_get(
                 .write_buffer_size(WS_WRITE_BUFFER)
                 .max_message_size(inner.settings.max_payload);
             match session {
-                None => upgrade.on_upgrade(move |ws| websocket::run_fresh(inner, ws)),
+                None => match inner.open(true, client) {
+                    Some(session) => {
+                        upgrade.on_upgrade(move |ws| websocket::run_fresh(inner, ws, session))
+                    }
+                    None => Refusal::TooManySessions.into_response(),
+                },
                 Some(session) if !session.is_upgraded() => {
                     upgrade.on_upgrade(move |ws| websocket::run_upgrade(inner, ws, session))
                 }

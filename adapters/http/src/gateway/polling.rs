@@ -24,9 +24,11 @@ fn overlap(session: &Session) -> Response {
     Refusal::BadRequest.into_response()
 }
 
-/// Opens a session: the handshake offers the websocket upgrade.
-pub fn open(inner: &Arc<Inner>) -> Response {
-    let session = inner.open(false);
+/// Opens a session of `client`: the handshake offers the websocket upgrade.
+pub fn open(inner: &Arc<Inner>, client: Option<std::net::IpAddr>) -> Response {
+    let Some(session) = inner.open(false, client) else {
+        return Refusal::TooManySessions.into_response();
+    };
     tokio::spawn(heartbeat(inner.clone(), session.clone()));
     text(inner.handshake(session.sid, &["websocket"]))
 }
@@ -85,8 +87,21 @@ async fn heartbeat(inner: Arc<Inner>, session: Arc<Session>) {
     let owner = SessionOwner::new(&inner, &session);
     let settings = inner.settings;
     let open = |session: &Session| inner.hub.get(session.sid).is_some();
+    // A session must join namespace `/` (authenticate) within the connect
+    // timeout; checked once, at that deadline.
+    let connect_by = tokio::time::Instant::now() + settings.limits.connect_timeout;
+    let mut unproven = true;
     loop {
-        tokio::time::sleep(settings.ping_interval).await;
+        let ping_at = tokio::time::Instant::now() + settings.ping_interval;
+        if unproven && connect_by < ping_at {
+            tokio::time::sleep_until(connect_by).await;
+            unproven = false;
+            if session.actor().is_none() && !session.is_upgraded() {
+                tracing::debug!("no namespace connect in time");
+                return owner.end().await;
+            }
+        }
+        tokio::time::sleep_until(ping_at).await;
         if session.is_upgraded() {
             return owner.release();
         }

@@ -41,6 +41,8 @@ pub fn parse_sid(text: &str) -> Option<Sid> {
 pub struct Session {
     /// Its id.
     pub sid: Sid,
+    /// The client (address or /64) it counts against, if known.
+    pub client: Option<std::net::IpAddr>,
     /// Frames not yet written, and whether the session is closing.
     outbox: Mutex<Outbox>,
     /// Wakes the transport when frames wait or the session closes.
@@ -125,9 +127,10 @@ pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Session {
     /// A new session.
-    pub fn new(sid: Sid, upgraded: bool) -> Self {
+    pub fn new(sid: Sid, upgraded: bool, client: Option<std::net::IpAddr>) -> Self {
         Self {
             sid,
+            client,
             outbox: Mutex::default(),
             wake: Notify::new(),
             actor: Mutex::new(None),
@@ -260,7 +263,7 @@ mod tests {
 
     #[test]
     fn frames_come_out_in_order_and_closing_stops_new_ones() {
-        let session = Session::new(1, true);
+        let session = Session::new(1, true, None);
         session.push("a".into());
         session.push("b".into());
         session.close();
@@ -273,7 +276,7 @@ mod tests {
 
     #[test]
     fn a_socket_that_stops_reading_is_closed_and_its_queue_dropped() {
-        let session = Session::new(1, true);
+        let session = Session::new(1, true, None);
         for _ in 0..=MAX_WAITING_FRAMES {
             session.push("x".into());
         }
@@ -284,7 +287,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_socket_with_every_event_place_taken_is_not_read_until_one_ends() {
-        let session = Arc::new(Session::new(1, true));
+        let session = Arc::new(Session::new(1, true, None));
         let mut running = Vec::new();
         for _ in 0..MAX_EVENTS_IN_FLIGHT {
             assert!(session.may_read());
@@ -304,7 +307,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_event_task_that_panics_still_frees_its_place() {
-        let session = Arc::new(Session::new(1, true));
+        let session = Arc::new(Session::new(1, true, None));
         for _ in 0..MAX_EVENTS_IN_FLIGHT {
             let permit = session.start_event().await;
             let task = tokio::spawn(async move {

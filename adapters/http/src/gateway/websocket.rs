@@ -11,10 +11,9 @@ use futures_util::SinkExt;
 use std::sync::Arc;
 use tokio::time::Instant;
 
-/// A client that opened its session on a websocket: the handshake goes out
-/// first.
-pub async fn run_fresh(inner: Arc<Inner>, mut ws: WebSocket) {
-    let session = inner.open(true);
+/// A client that opened its session (`session`) on a websocket: the
+/// handshake goes out first.
+pub async fn run_fresh(inner: Arc<Inner>, mut ws: WebSocket, session: Arc<Session>) {
     let owner = SessionOwner::new(&inner, &session);
     let handshake = inner.handshake(session.sid, &[]);
     if ws.send(Message::Text(handshake.into())).await.is_err() {
@@ -76,8 +75,20 @@ async fn serve(inner: Arc<Inner>, mut ws: WebSocket, session: Arc<Session>, owne
     let timer = tokio::time::sleep(settings.ping_interval);
     tokio::pin!(timer);
     let mut beat = Beat::Idle;
+    // A session must join namespace `/` (authenticate) within the connect
+    // timeout; one that has by then is not asked again.
+    let connect_by = tokio::time::sleep(settings.limits.connect_timeout);
+    tokio::pin!(connect_by);
+    let mut unproven = session.actor().is_none();
     loop {
         tokio::select! {
+            () = &mut connect_by, if unproven => {
+                if session.actor().is_none() {
+                    tracing::debug!("no namespace connect in time");
+                    break;
+                }
+                unproven = false;
+            },
             // Read only while the socket may start another event: a client
             // with too many in flight waits on TCP (see `Session::may_read`).
             incoming = ws.recv(), if session.may_read() => match incoming {

@@ -4,12 +4,11 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiJson;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::Response;
 use chatchit_application::auth::{AuthSession, LoginInput, RefreshInput, RegisterInput};
-use std::net::{IpAddr, SocketAddr};
 
 /// Creates an account and logs it in.
 #[utoipa::path(post, path = "/auth/register", tag = "auth", request_body = RegisterInput,
@@ -64,17 +63,10 @@ pub async fn limit_per_ip(
     request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    let forwarded = state
-        .trust_forwarded_for
-        .then(|| forwarded_client(&request))
-        .flatten();
-    let ip = forwarded.or_else(|| {
-        request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip())
-    });
-    let client = ip.map_or_else(|| "unknown".to_owned(), client_key);
+    let (parts, body) = request.into_parts();
+    let client = crate::client::address(&parts, state.trust_forwarded_for)
+        .map_or_else(|| "unknown".to_owned(), crate::client::key);
+    let request = Request::from_parts(parts, body);
     state.check_rate("auth", client).await?;
     Ok(next.run(request).await)
 }
@@ -100,42 +92,4 @@ pub async fn limit_writes(
         }
     }
     Ok(next.run(request).await)
-}
-
-/// The address the nearest proxy saw: the last `X-Forwarded-For` entry.
-fn forwarded_client(request: &Request) -> Option<IpAddr> {
-    let header = request.headers().get("x-forwarded-for")?.to_str().ok()?;
-    let last = header.rsplit(',').next()?.trim();
-    last.parse().ok()
-}
-
-/// Whose allowance a request from `ip` spends: the IPv4 address, or the /64
-/// an IPv6 address is in (one host is commonly given a whole /64, so per
-/// address it could take 2^64 allowances).
-pub fn client_key(ip: IpAddr) -> String {
-    match ip {
-        IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => v4.to_string(),
-            None => {
-                let s = v6.segments();
-                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-            }
-        },
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ipv6_clients_share_their_64_and_mapped_ipv4_is_ipv4() {
-        let key = |text: &str| client_key(text.parse().expect("an address"));
-        assert_eq!(key("2001:db8:1:2:aaaa::1"), key("2001:db8:1:2:ffff::2"));
-        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
-        assert_eq!(key("2001:db8:1:2::1"), "2001:db8:1:2::/64");
-        assert_eq!(key("::ffff:192.0.2.7"), "192.0.2.7");
-        assert_eq!(key("192.0.2.7"), "192.0.2.7");
-    }
 }
