@@ -10,9 +10,33 @@ pub fn init(filter: &str, format: &str) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::stdout().is_terminal());
-    let _already = if format == "json" {
+    let installed = if format == "json" {
         builder.json().try_init()
     } else {
         builder.try_init()
     };
+    if installed.is_ok() {
+        log_panics();
+    }
+}
+
+/// A panic anywhere (a request's task, a socket's, a handler's) is logged
+/// as one error line with its place, without a backtrace: a client that
+/// finds a panic and repeats it must not be able to flood the log. Where it
+/// is contained (the socket gateway, the HTTP layer) it is also counted in
+/// `chatchit_panics_total`, by task.
+fn log_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        tracing::error!(%place, %message, "a task panicked");
+    }));
 }

@@ -92,3 +92,11 @@ impl From<QueryRejection> for ApiError {
 pub async fn not_found() -> ApiError {
     ApiError(AppError::NotFound("no such route".into()))
 }
+
+/// The answer to a request whose handler panicked: 500 `internal`, like any
+/// other internal failure. The panic hook has logged it (once, without a
+/// backtrace) and counted it; only this request is lost.
+pub fn panicked(_payload: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    metrics::counter!("chatchit_panics_total", "task" => "request").increment(1);
+    ApiError(AppError::Internal("the handler panicked".into())).into_response()
+}

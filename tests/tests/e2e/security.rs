@@ -510,3 +510,28 @@ async fn connections_past_the_cap_wait_until_one_closes() {
         .expect("answer");
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn the_socket_io_id_is_not_the_engine_io_credential() {
+    let s = TestServer::start().await;
+    let bob = s.register("bob").await;
+    let polling = RawPolling::connect(&s, &bob.token).await;
+    let (status, _) = polling.post("41").await;
+    assert_eq!(status, 200, "leaves the namespace");
+    let (status, _) = polling
+        .post(&format!("40{}", json!({"token": bob.token})))
+        .await;
+    assert_eq!(status, 200, "and joins it again");
+    let (_, frames) = polling.get().await;
+    let sid = frames
+        .split('\u{1e}')
+        .find_map(|f| f.strip_prefix("40"))
+        .map(|json| serde_json::from_str::<Value>(json).expect("JSON")["sid"].clone())
+        .expect("a connect answer");
+    assert!(sid.is_string(), "{frames}");
+    assert_ne!(
+        sid,
+        json!(polling.sid),
+        "the Socket.IO sid is not the Engine.IO one"
+    );
+}

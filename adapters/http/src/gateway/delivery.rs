@@ -55,7 +55,7 @@ impl Delivery for SocketDelivery {
                 let skip = match exclude {
                     Exclude::Nobody => Skip::Nobody,
                     Exclude::User(user) => Skip::User(user),
-                    Exclude::Connection(c) => parse_sid(&c.0).map_or(Skip::Nobody, Skip::Session),
+                    Exclude::Connection(c) => parse_sid(&c.0).map_or(Skip::Nobody, Skip::Socket),
                 };
                 match audience {
                     Audience::Conversation(id) => {
@@ -63,7 +63,7 @@ impl Delivery for SocketDelivery {
                     }
                     Audience::Users(users) => hub.send(&user_rooms(users), &skip, &frame),
                     Audience::Connection(c) => {
-                        if let Some(session) = parse_sid(&c.0).and_then(|sid| hub.get(sid)) {
+                        if let Some(session) = parse_sid(&c.0).and_then(|id| hub.socket(id)) {
                             session.push(frame);
                         }
                     }

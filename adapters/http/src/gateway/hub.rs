@@ -12,6 +12,8 @@ use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub struct Hub {
     /// Every open Engine.IO session, connected or not.
     sessions: RwLock<HashMap<Sid, Arc<Session>>>,
+    /// Socket.IO id → Engine.IO id, for what names a socket by the former.
+    sockets: RwLock<HashMap<Sid, Sid>>,
     /// Connected sockets by room.
     rooms: RwLock<HashMap<Room, HashMap<Sid, Arc<Session>>>>,
 }
@@ -22,8 +24,8 @@ pub enum Skip {
     Nobody,
     /// Every socket of this user.
     User(UserId),
-    /// This one socket.
-    Session(Sid),
+    /// This one socket (its Socket.IO id).
+    Socket(Sid),
 }
 
 fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
@@ -37,6 +39,7 @@ fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
 impl Hub {
     /// Adds a new session.
     pub fn insert(&self, session: Arc<Session>) {
+        write(&self.sockets).insert(session.socket_id, session.sid);
         write(&self.sessions).insert(session.sid, session);
     }
 
@@ -45,10 +48,17 @@ impl Hub {
         read(&self.sessions).get(&sid).cloned()
     }
 
+    /// The session whose socket has the Socket.IO id `id`, if open.
+    pub fn socket(&self, id: Sid) -> Option<Arc<Session>> {
+        let sid = *read(&self.sockets).get(&id)?;
+        self.get(sid)
+    }
+
     /// Removes a session and takes its socket out of every room; `None` if
     /// it was already gone.
     pub fn remove(&self, sid: Sid) -> Option<Arc<Session>> {
         let session = write(&self.sessions).remove(&sid)?;
+        write(&self.sockets).remove(&session.socket_id);
         self.leave_all(&session);
         Some(session)
     }
@@ -108,7 +118,7 @@ impl Hub {
             for session in members.values() {
                 let skipped = match skip {
                     Skip::Nobody => false,
-                    Skip::Session(sid) => session.sid == *sid,
+                    Skip::Socket(id) => session.socket_id == *id,
                     Skip::User(user) => session.actor().is_some_and(|actor| actor.user_id == *user),
                 };
                 if !skipped {
@@ -176,7 +186,9 @@ mod tests {
             hub.insert(s.clone());
             hub.join(s, [room]);
         }
-        hub.send(&[room], &Skip::Session(1), &"hi".into());
+        hub.send(&[room], &Skip::Socket(a.socket_id), &"hi".into());
+        assert_eq!(hub.socket(b.socket_id).map(|s| s.sid), Some(2));
+        assert!(hub.socket(1).is_none(), "found by its Socket.IO id only");
         assert!(frames(&a).is_empty());
         assert_eq!(frames(&b), ["hi"]);
     }

@@ -3,7 +3,7 @@
 //! moves to a websocket.
 
 use super::packet;
-use super::session::{Session, sid_text};
+use super::session::{Session, log_tag};
 use super::socket::{self, Flow};
 use super::{Inner, Refusal, SessionOwner};
 use axum::http::header;
@@ -19,7 +19,7 @@ fn text(body: String) -> Response {
 
 /// Refuses an overlapping request and closes its session.
 fn overlap(session: &Session) -> Response {
-    tracing::debug!(sid = %sid_text(session.sid), "overlapping long-polling request");
+    tracing::debug!(session = %log_tag(session.sid), "overlapping long-polling request");
     session.close();
     Refusal::BadRequest.into_response()
 }

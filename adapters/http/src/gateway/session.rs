@@ -30,6 +30,16 @@ pub fn sid_text(sid: Sid) -> String {
     format!("{sid:032x}")
 }
 
+/// A short, one-way tag of a session id for the logs: the Engine.IO sid is
+/// the only credential a long-polling client has, so it is never logged;
+/// its tag still lets one follow a session through the log.
+pub fn log_tag(sid: Sid) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    sid.hash(&mut hasher);
+    format!("{:08x}", hasher.finish() >> 32)
+}
+
 /// Reads a session id written by [`sid_text`].
 pub fn parse_sid(text: &str) -> Option<Sid> {
     (text.len() == 32)
@@ -39,8 +49,13 @@ pub fn parse_sid(text: &str) -> Option<Sid> {
 
 /// What one Engine.IO session holds.
 pub struct Session {
-    /// Its id.
+    /// Its Engine.IO id: a long-polling client's credential, so it is
+    /// told to that client alone.
     pub sid: Sid,
+    /// The Socket.IO id of the socket on it, distinct from `sid` (as in the
+    /// reference server): it is what other parts of the system (events'
+    /// origins, the cluster bus) name the socket by.
+    pub socket_id: Sid,
     /// The client (address or /64) it counts against, if known.
     pub client: Option<std::net::IpAddr>,
     /// Frames not yet written, and whether the session is closing.
@@ -130,6 +145,7 @@ impl Session {
     pub fn new(sid: Sid, upgraded: bool, client: Option<std::net::IpAddr>) -> Self {
         Self {
             sid,
+            socket_id: rand::random(),
             client,
             outbox: Mutex::default(),
             wake: Notify::new(),
@@ -186,7 +202,7 @@ impl Session {
             outbox.bytes += frame.as_str().len();
             outbox.frames.push_back(frame);
             if outbox.frames.len() > MAX_WAITING_FRAMES || outbox.bytes > MAX_WAITING_BYTES {
-                tracing::info!(sid = %sid_text(self.sid), "slow consumer disconnected");
+                tracing::info!(session = %log_tag(self.sid), "slow consumer disconnected");
                 outbox.frames.clear();
                 outbox.bytes = 0;
                 outbox.closing = true;
@@ -324,6 +340,8 @@ mod tests {
         let sid: Sid = 0x0123_4567_89ab_cdef_0011_2233_4455_6677;
         assert_eq!(parse_sid(&sid_text(sid)), Some(sid));
         assert_eq!(parse_sid("xyz"), None);
+        assert_eq!(log_tag(sid).len(), 8);
+        assert!(!sid_text(sid).contains(&log_tag(sid)));
         assert_eq!(parse_sid(&"g".repeat(32)), None);
     }
 }

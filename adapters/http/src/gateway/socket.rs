@@ -4,7 +4,7 @@
 
 use super::packet::{self, EnginePacket, PacketError, SocketPacket};
 use super::rooms::Room;
-use super::session::{EventPermit, Session, sid_text};
+use super::session::{EventPermit, Session, log_tag, sid_text};
 use super::{App, Inner};
 use chatchit_application::handler::error_ack;
 use chatchit_application::{Actor, AppError, EventContext};
@@ -64,7 +64,7 @@ async fn on_engine_packet(inner: &Arc<Inner>, session: &Arc<Session>, text: &str
         Some(EnginePacket::Ping(_) | EnginePacket::Noop | EnginePacket::Upgrade) => Flow::Continue,
         Some(EnginePacket::Close) => Flow::Close,
         None => {
-            tracing::debug!(sid = %sid_text(session.sid), "malformed Engine.IO packet");
+            tracing::debug!(session = %log_tag(session.sid), "malformed Engine.IO packet");
             Flow::Close
         }
     }
@@ -100,7 +100,7 @@ async fn on_socket_packet(inner: &Arc<Inner>, session: &Arc<Session>, body: &str
             Flow::Continue
         }
         Err(PacketError::Malformed) => {
-            tracing::debug!(sid = %sid_text(session.sid), "malformed Socket.IO packet");
+            tracing::debug!(session = %log_tag(session.sid), "malformed Socket.IO packet");
             Flow::Close
         }
     }
@@ -128,7 +128,7 @@ async fn connect(inner: &Arc<Inner>, session: &Arc<Session>, auth: Option<Value>
             return;
         }
     };
-    let connection = ConnectionId(sid_text(session.sid));
+    let connection = ConnectionId(sid_text(session.socket_id));
     metrics::gauge!("chatchit_connected_sockets").increment(1.0);
     app.state.sockets.fetch_add(1, Ordering::Relaxed);
     let rooms = [Room::User(actor.user_id), Room::Session(actor.session_id)]
@@ -209,7 +209,7 @@ fn on_event(
     let endpoint = app.endpoints.get(name).cloned();
     let ctx = EventContext {
         actor,
-        connection: Some(ConnectionId(sid_text(session.sid))),
+        connection: Some(ConnectionId(sid_text(session.socket_id))),
     };
     let session = session.clone();
     inner.events.spawn(async move {

@@ -17,6 +17,7 @@ use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -104,6 +105,7 @@ pub fn router(state: AppState) -> Router {
         .route("/docs", get(docs_page))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CatchPanicLayer::custom(crate::error::panicked))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
