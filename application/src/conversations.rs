@@ -9,7 +9,7 @@ use chatchit_domain::conversation::{
 use chatchit_domain::events::DomainEvent;
 use chatchit_domain::ids::{ConversationId, UserId};
 use chatchit_domain::ports::{
-    Clock, ConversationCursor, ConversationStore, EventQueue, SocialStore, UserStore,
+    Clock, ConversationCursor, ConversationStore, Delivery, EventQueue, SocialStore, UserStore,
 };
 use chatchit_domain::time::Timestamp;
 use chatchit_domain::values::{MediaUrl, PageLimit, Title};
@@ -104,6 +104,9 @@ pub struct ConversationService {
     views: Arc<ConversationViews>,
     /// Membership events go out through it.
     queue: Arc<dyn EventQueue>,
+    /// Takes a removed member's sockets out of the room as the removal
+    /// commits, before any later message can reach them.
+    delivery: Arc<dyn Delivery>,
     /// Now.
     clock: Arc<dyn Clock>,
 }
@@ -116,6 +119,7 @@ impl ConversationService {
         social: Arc<dyn SocialStore>,
         views: Arc<ConversationViews>,
         queue: Arc<dyn EventQueue>,
+        delivery: Arc<dyn Delivery>,
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
@@ -124,6 +128,7 @@ impl ConversationService {
             social,
             views,
             queue,
+            delivery,
             clock,
         }
     }
@@ -379,6 +384,11 @@ impl ConversationService {
             .flatten()
             .map(|m| (m.user_id, MemberRole::Owner));
         self.conversations.remove_member(id, user, promote).await?;
+        // Out of the room now: a message sent after this commit must not
+        // reach the removed member while `member:removed` is on its way.
+        if let Err(e) = self.delivery.leave(vec![user], id).await {
+            tracing::warn!(error = %e, "a removed member's sockets left the room late");
+        }
         self.publish(DomainEvent::MemberRemoved {
             conversation_id: id,
             user_id: user,

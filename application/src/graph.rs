@@ -61,7 +61,16 @@ struct Answers {
     cache: Arc<dyn GraphCache>,
     /// The keys being loaded, each with the gate its waiters queue on.
     loading: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    /// Moves on at every forget. An answer read from the store is kept only
+    /// if no forget came while it was read: else it may be older than the
+    /// change that forgot it, and would outlive it in the cache.
+    forgets: Arc<std::sync::atomic::AtomicU64>,
 }
+
+/// How long after a change its keys are forgotten a second time, in case
+/// another node read the store before the change and kept its answer after
+/// the first forget (a store read takes far less than this).
+const SECOND_FORGET: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl Answers {
     /// Answers kept in `cache`.
@@ -69,6 +78,20 @@ impl Answers {
         Self {
             cache,
             loading: Arc::default(),
+            forgets: Arc::default(),
+        }
+    }
+
+    /// Where the forgets stand now (see [`Self::keep_unless_forgotten`]).
+    fn forgets_now(&self) -> u64 {
+        self.forgets.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Keeps answers read from the store since `since` (a [`Self::forgets_now`])
+    /// unless a forget came in between.
+    async fn keep_unless_forgotten(&self, since: u64, answers: Vec<(String, String)>) {
+        if self.forgets_now() == since {
+            self.keep(answers).await;
         }
     }
 
@@ -129,9 +152,11 @@ impl Answers {
         T: Serialize,
         F: Future<Output = Result<T, StoreError>>,
     {
+        let since = self.forgets_now();
         let answer = load.await?;
         if let Ok(text) = serde_json::to_string(&answer) {
-            self.keep(vec![(key.to_owned(), text)]).await;
+            self.keep_unless_forgotten(since, vec![(key.to_owned(), text)])
+                .await;
         }
         Ok(answer)
     }
@@ -143,10 +168,21 @@ impl Answers {
         }
     }
 
+    /// Forgets `keys` now, and once more a little later (see
+    /// [`SECOND_FORGET`]).
     async fn forget(&self, keys: Vec<String>) {
-        if let Err(e) = self.cache.forget(keys).await {
+        self.forgets
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        if let Err(e) = self.cache.forget(keys.clone()).await {
             tracing::warn!(error = %e, "graph cache entries not forgotten; they expire on their own");
         }
+        let cache = self.cache.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(SECOND_FORGET).await;
+            if let Err(e) = cache.forget(keys).await {
+                tracing::debug!(error = %e, "graph cache entries not forgotten again");
+            }
+        });
     }
 }
 
@@ -291,6 +327,7 @@ impl ConversationStore for CachedConversations {
         &self,
         user: UserId,
     ) -> Result<Vec<(ConversationId, MemberRole)>, StoreError> {
+        let since = self.answers.forgets_now();
         let roles = self.store.roles_for_user(user).await?;
         let answers = roles
             .iter()
@@ -299,7 +336,7 @@ impl ConversationStore for CachedConversations {
                 Some((member_key(id, user), answer))
             })
             .collect();
-        self.answers.keep(answers).await;
+        self.answers.keep_unless_forgotten(since, answers).await;
         Ok(roles)
     }
 }
@@ -465,6 +502,60 @@ mod tests {
         async fn forget(&self, keys: Vec<String>) -> Result<(), StoreError> {
             self.0.forget(keys).await
         }
+    }
+
+    #[tokio::test]
+    async fn a_role_read_before_a_removal_is_not_kept_after_it() {
+        let (c, u) = (ConversationId::generate(), UserId::generate());
+        let (read_started, started) = tokio::sync::oneshot::channel::<()>();
+        let (finish_read, finished) = std::sync::mpsc::channel::<()>();
+        let read_started = Mutex::new(Some(read_started));
+        let mut store = MockConversationStore::new();
+        let mut seq = mockall::Sequence::new();
+        store
+            .expect_role()
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(move |_, _| {
+                if let Some(tx) = read_started.lock().expect("lock").take() {
+                    let _ = tx.send(());
+                }
+                let _ = finished.recv();
+                Ok(Some(MemberRole::Member))
+            });
+        store
+            .expect_role()
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(|_, _| Ok(None));
+        store
+            .expect_remove_member()
+            .times(1)
+            .returning(|_, _, _| Ok(()));
+        let cached = Arc::new(CachedConversations::new(
+            Arc::new(store),
+            Arc::new(Kept::default()),
+        ));
+        let reader = {
+            let cached = cached.clone();
+            tokio::task::spawn_blocking(move || {
+                tokio::runtime::Handle::current().block_on(cached.role(c, u))
+            })
+        };
+        started.await.expect("the read began");
+        cached.remove_member(c, u, None).await.expect("removed");
+        finish_read.send(()).expect("release the read");
+        let stale = reader.await.expect("join").expect("read");
+        assert_eq!(
+            stale,
+            Some(MemberRole::Member),
+            "it read before the removal"
+        );
+        assert_eq!(
+            cached.role(c, u).await.expect("read"),
+            None,
+            "but its answer was not kept"
+        );
     }
 
     #[tokio::test]

@@ -249,18 +249,21 @@ impl EventConsumer for EventProcessor {
                     user_id,
                     by,
                 };
-                // Sent while the removed user's sockets are still in the room,
-                // so they hear it too; then they leave it.
+                // The removed user's sockets left the room as the removal
+                // committed (and leave again here, should that have been
+                // lost on the way); they hear of it as a user.
                 self.to_room(
                     conversation_id,
-                    Exclude::Nobody,
-                    ServerEvent::MemberRemoved(payload),
+                    Exclude::User(user_id),
+                    ServerEvent::MemberRemoved(payload.clone()),
                 )
                 .await?;
                 self.delivery
                     .leave(vec![user_id], conversation_id)
                     .await
-                    .map_err(failed)
+                    .map_err(failed)?;
+                self.to_users(vec![user_id], ServerEvent::MemberRemoved(payload))
+                    .await
             }
             DomainEvent::FriendRequested { request } => {
                 let users = vec![request.from.id, request.to.id];
@@ -474,13 +477,17 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_removed_member_hears_it_before_leaving_the_room() {
+    async fn the_room_and_the_removed_member_hear_of_a_removal_apart() {
         let (c, u) = (ConversationId::generate(), UserId::generate());
         let mut seq = mockall::Sequence::new();
         let mut delivery = MockDelivery::new();
         delivery
             .expect_send()
-            .withf(|_, _, e| e.name() == "member:removed")
+            .withf(move |to, exclude, e| {
+                e.name() == "member:removed"
+                    && *to == Audience::Conversation(c)
+                    && *exclude == Exclude::User(u)
+            })
             .times(1)
             .in_sequence(&mut seq)
             .returning(|_, _, _| Ok(()));
@@ -490,6 +497,12 @@ mod tests {
             .times(1)
             .in_sequence(&mut seq)
             .returning(|_, _| Ok(()));
+        delivery
+            .expect_send()
+            .withf(move |to, _, e| e.name() == "member:removed" && *to == Audience::Users(vec![u]))
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(|_, _, _| Ok(()));
         let p = processor(MockConversationStore::new(), delivery);
         let event = DomainEvent::MemberRemoved {
             conversation_id: c,

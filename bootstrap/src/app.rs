@@ -259,6 +259,7 @@ impl Application {
             social.clone(),
             views.clone(),
             events.clone(),
+            delivery.clone(),
             clock.clone(),
         ));
         let friends = Arc::new(FriendService::new(

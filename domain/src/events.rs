@@ -227,12 +227,14 @@ impl DomainEvent {
             | Self::CallRingTimeout { .. }
             | Self::MessageEdited { .. }
             | Self::ReactionsChanged { .. }
-            | Self::ConversationRead { .. } => Priority::High,
+            | Self::ConversationRead { .. }
+            // On the messages' lane, so it is never overtaken by a message
+            // sent after the removal.
+            | Self::MemberRemoved { .. } => Priority::High,
             Self::MessageDeleted { .. }
             | Self::ConversationCreated { .. }
             | Self::ConversationUpdated { .. }
             | Self::MemberAdded { .. }
-            | Self::MemberRemoved { .. }
             | Self::FriendRequested { .. }
             | Self::StoryPosted { .. }
             | Self::StoryLiked { .. }

@@ -4,6 +4,7 @@ use super::*;
 use crate::test_support::actor;
 use chatchit_domain::ports::clock::MockClock;
 use chatchit_domain::ports::conversations::MockConversationStore;
+use chatchit_domain::ports::delivery::MockDelivery;
 use chatchit_domain::ports::messages::MockMessageStore;
 use chatchit_domain::ports::queue::MockEventQueue;
 use chatchit_domain::ports::social::MockSocialStore;
@@ -38,12 +39,15 @@ fn service(
     social
         .expect_blocked_either_way()
         .returning(|_, _| Ok(false));
+    let mut delivery = MockDelivery::new();
+    delivery.expect_leave().returning(|_, _| Ok(()));
     ConversationService::new(
         users,
         conversations,
         Arc::new(social),
         views,
         Arc::new(queue),
+        Arc::new(delivery),
         Arc::new(clock),
     )
 }

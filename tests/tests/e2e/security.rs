@@ -535,3 +535,53 @@ async fn the_socket_io_id_is_not_the_engine_io_credential() {
         "the Socket.IO sid is not the Engine.IO one"
     );
 }
+
+#[tokio::test]
+async fn a_removed_member_gets_no_message_sent_after_the_removal() {
+    let s = TestServer::start().await;
+    let (alice, bob, carol) = (
+        s.register("alice").await,
+        s.register("bob").await,
+        s.register("carol").await,
+    );
+    let c = s.group(&alice, &[&bob, &carol]).await;
+    let mut b = s.socket(&bob.token).await;
+    let sender = s.socket(&carol.token).await;
+    for round in 0..5 {
+        let (status, v) = s
+            .call(
+                Method::DELETE,
+                &format!("/api/v1/conversations/{c}/members/{}", bob.id),
+                Some(&alice.token),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{v}");
+        let ack = sender
+            .emit(
+                "message:send",
+                json!({"conversationId": c, "clientMsgId": format!("after{round}"), "body": "secret"}),
+            )
+            .await;
+        assert_eq!(ack["ok"], true, "{ack}");
+        assert_eq!(b.expect("member:removed").await["userId"], bob.id);
+        b.expect_none("message:new", Duration::from_millis(100))
+            .await;
+        let ack = b
+            .emit(
+                "message:send",
+                json!({"conversationId": c, "clientMsgId": format!("bob{round}"), "body": "x"}),
+            )
+            .await;
+        assert_eq!(ack["error"]["code"], "forbidden", "{ack}");
+        let (status, v) = s
+            .post(
+                &format!("/api/v1/conversations/{c}/members"),
+                &alice.token,
+                json!({"userIds": [bob.id]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        b.expect("member:added").await;
+    }
+}
