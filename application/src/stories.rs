@@ -10,7 +10,8 @@ use chatchit_domain::ports::{Clock, EventQueue, SocialStore, StoryStore, UserSto
 use chatchit_domain::social::RelationView;
 use chatchit_domain::story::{FeedEntry, Story, StoryComment, StoryId, StoryView};
 use chatchit_domain::user::{Role, User};
-use chatchit_domain::values::MediaUrl;
+use crate::conversations::Page;
+use chatchit_domain::values::{MediaUrl, PageLimit};
 use chrono::TimeDelta;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -275,17 +276,32 @@ impl StoryService {
         Ok(comment)
     }
 
-    /// The story's comments.
+    /// The story's comments, oldest first, a page at a time (`cursor` is the
+    /// previous page's `nextCursor`; `limit` 1–100, default 50).
     ///
     /// # Errors
-    /// As [`Self::get`].
+    /// As [`Self::get`]; `Validation` for a bad cursor or limit.
     pub async fn comments(
         &self,
         actor: &Actor,
         id: StoryId,
-    ) -> Result<Vec<StoryComment>, AppError> {
+        cursor: Option<&str>,
+        limit: Option<i64>,
+    ) -> Result<Page<StoryComment>, AppError> {
+        let limit = PageLimit::parse(limit)?.get();
+        let after = cursor
+            .map(|c| {
+                uuid::Uuid::parse_str(c).map_err(|_| AppError::validation("cursor", "is not a cursor"))
+            })
+            .transpose()?;
         self.visible(actor, id).await?;
-        Ok(self.stories.comments(id).await?)
+        let mut items = self.stories.comments(id, after, limit + 1).await?;
+        let more = items.len() > limit as usize;
+        items.truncate(limit as usize);
+        let next_cursor = more
+            .then(|| items.last().map(|c| c.id.to_string()))
+            .flatten();
+        Ok(Page { items, next_cursor })
     }
 
     /// Deletes every expired story; the background sweep calls this.

@@ -82,11 +82,17 @@ pub trait StoryStore: Send + Sync {
     /// Store failures.
     async fn add_comment(&self, comment: StoryComment) -> Result<(), StoreError>;
 
-    /// Comments on a story, oldest first.
+    /// Comments on a story, oldest first: at most `limit` of those after the
+    /// comment `after` (from the first when `None`).
     ///
     /// # Errors
     /// Store failures.
-    async fn comments(&self, id: StoryId) -> Result<Vec<StoryComment>, StoreError>;
+    async fn comments(
+        &self,
+        id: StoryId,
+        after: Option<uuid::Uuid>,
+        limit: u32,
+    ) -> Result<Vec<StoryComment>, StoreError>;
 
     /// Deletes every story that expired at or before `now`; returns how many.
     ///

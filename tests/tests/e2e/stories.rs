@@ -87,14 +87,44 @@ async fn friends_see_like_and_comment_on_stories() {
         alice_socket.expect("story:commented").await["id"],
         comment["id"]
     );
-    let (_, comments) = s
-        .get(&format!("/api/v1/stories/{id}/comments"), &alice.token)
+    for n in 0..4 {
+        let (status, _) = s
+            .post(
+                &format!("/api/v1/stories/{id}/comments"),
+                &bob.token,
+                json!({"body": format!("more {n}")}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let (_, first) = s
+        .get(
+            &format!("/api/v1/stories/{id}/comments?limit=3"),
+            &alice.token,
+        )
         .await;
-    assert_eq!(comments[0]["body"], "wow");
+    let bodies = |page: &serde_json::Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|c| c["body"].as_str().expect("body").to_owned())
+            .collect()
+    };
+    assert_eq!(bodies(&first), ["wow", "more 0", "more 1"], "oldest first");
+    let cursor = first["nextCursor"].as_str().expect("a next page");
+    let (_, rest) = s
+        .get(
+            &format!("/api/v1/stories/{id}/comments?limit=3&cursor={cursor}"),
+            &alice.token,
+        )
+        .await;
+    assert_eq!(bodies(&rest), ["more 2", "more 3"]);
+    assert!(rest["nextCursor"].is_null(), "the last page");
     let (_, mine) = s.get(&format!("/api/v1/stories/{id}"), &alice.token).await;
     assert_eq!(
         (mine["viewCount"].clone(), mine["commentCount"].clone()),
-        (json!(1), json!(1))
+        (json!(1), json!(5))
     );
     let (_, unliked) = s
         .call(

@@ -1,11 +1,12 @@
 //! `/stories`: post, feed, read, delete, views, likes, comments.
 
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, ApiPath, Authenticated};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Authenticated};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use chatchit_application::conversations::Page;
 use chatchit_application::stories::{CommentInput, PostStoryInput};
 use chatchit_domain::social::RelationView;
 use chatchit_domain::story::{FeedEntry, StoryComment, StoryId, StoryView};
@@ -126,14 +127,28 @@ pub async fn comment(
     ))
 }
 
-/// A story's comments, oldest first.
+/// `GET /stories/{id}/comments` parameters.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct CommentParams {
+    /// `nextCursor` of the previous page.
+    cursor: Option<String>,
+    /// 1–100, default 50.
+    limit: Option<i64>,
+}
+
+/// A story's comments, oldest first, a page at a time.
 #[utoipa::path(get, path = "/stories/{id}/comments", tag = "stories", security(("bearer" = [])),
-    params(("id" = String, Path, description = "story id")),
-    responses((status = 200, body = Vec<StoryComment>), (status = 403, body = ErrorBody)))]
+    params(("id" = String, Path, description = "story id"), CommentParams),
+    responses((status = 200, body = Page<StoryComment>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn comments(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
     ApiPath(id): ApiPath<StoryId>,
-) -> Result<Json<Vec<StoryComment>>, ApiError> {
-    Ok(Json(state.stories.comments(&actor, id).await?))
+    ApiQuery(params): ApiQuery<CommentParams>,
+) -> Result<Json<Page<StoryComment>>, ApiError> {
+    let page = state
+        .stories
+        .comments(&actor, id, params.cursor.as_deref(), params.limit)
+        .await?;
+    Ok(Json(page))
 }

@@ -258,10 +258,20 @@ impl StoryStore for SqlStoryStore {
         Ok(())
     }
 
-    async fn comments(&self, id: StoryId) -> Result<Vec<StoryComment>, StoreError> {
-        let rows = story_comment::Entity::find()
-            .filter(story_comment::Column::StoryId.eq(id.0))
-            .order_by_asc(story_comment::Column::CreatedAt)
+    async fn comments(
+        &self,
+        id: StoryId,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<StoryComment>, StoreError> {
+        // Comment ids are time-ordered (UUIDv7), so they are the cursor.
+        let mut query = story_comment::Entity::find().filter(story_comment::Column::StoryId.eq(id.0));
+        if let Some(after) = after {
+            query = query.filter(story_comment::Column::Id.gt(after));
+        }
+        let rows = query
+            .order_by_asc(story_comment::Column::Id)
+            .limit(u64::from(limit))
             .all(self.db.connection())
             .await
             .store()?;
