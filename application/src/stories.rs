@@ -2,6 +2,7 @@
 //! read (and deleted by a background sweep); views, likes and comments.
 
 use crate::context::Actor;
+use crate::conversations::Page;
 use crate::error::AppError;
 use crate::friends::relation_views;
 use chatchit_domain::events::DomainEvent;
@@ -10,7 +11,6 @@ use chatchit_domain::ports::{Clock, EventQueue, SocialStore, StoryStore, UserSto
 use chatchit_domain::social::RelationView;
 use chatchit_domain::story::{FeedEntry, Story, StoryComment, StoryId, StoryView};
 use chatchit_domain::user::{Role, User};
-use crate::conversations::Page;
 use chatchit_domain::values::{MediaUrl, PageLimit};
 use chrono::TimeDelta;
 use serde::Deserialize;
@@ -291,7 +291,8 @@ impl StoryService {
         let limit = PageLimit::parse(limit)?.get();
         let after = cursor
             .map(|c| {
-                uuid::Uuid::parse_str(c).map_err(|_| AppError::validation("cursor", "is not a cursor"))
+                uuid::Uuid::parse_str(c)
+                    .map_err(|_| AppError::validation("cursor", "is not a cursor"))
             })
             .transpose()?;
         self.visible(actor, id).await?;

@@ -63,6 +63,8 @@ pub struct Application {
     stop: watch::Sender<bool>,
     /// Connection cap and header deadline.
     limits: crate::serve::ConnectionLimits,
+    /// The realtime events the gateway answers, from its registry.
+    events: Vec<&'static str>,
 }
 
 /// The in-process queue (the only one, or the broker's fallback) and, when
@@ -350,6 +352,7 @@ impl Application {
             presence,
             health: Arc::new(health),
         };
+        let events = state.events.iter().map(|e| e.event()).collect();
         gateway.register(state.clone());
         chatchit_http::prometheus();
         let router = chatchit_http::router(state).merge(gateway.routes());
@@ -372,6 +375,7 @@ impl Application {
             background,
             database,
             stop,
+            events,
             limits: crate::serve::ConnectionLimits {
                 max_connections: config.max_connections,
                 header_read_timeout: Duration::from_millis(config.header_read_timeout_ms),
@@ -382,6 +386,12 @@ impl Application {
     /// The bound port.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// Every realtime event the server answers, as its handler registry
+    /// lists them (for documents and tests that must cover each one).
+    pub fn events(&self) -> &[&'static str] {
+        &self.events
     }
 
     /// A handle that stops the server gracefully.

@@ -40,6 +40,8 @@ pub struct TestServer {
     stop: StopHandle,
     /// The serving task.
     task: JoinHandle<anyhow::Result<()>>,
+    /// Every realtime event the server answers (its handler registry).
+    pub events: Vec<&'static str>,
     /// Removed when the test ends.
     pub dir: TempDir,
 }
@@ -107,11 +109,13 @@ impl TestServer {
         let app = Application::build(config).await.expect("build");
         let base = format!("http://127.0.0.1:{}", app.port());
         let stop = app.stop_handle();
+        let events = app.events().to_vec();
         let task = tokio::spawn(app.run_until_stopped());
         Self {
             endpoint: Endpoint::new(base),
             stop,
             task,
+            events,
             dir,
         }
     }

@@ -3,6 +3,7 @@
 //! instead of one per file) keeps a fresh build small and quick.
 
 mod auth;
+mod authorization;
 mod bad_input;
 mod calls;
 mod conformance;

@@ -265,7 +265,8 @@ impl StoryStore for SqlStoryStore {
         limit: u32,
     ) -> Result<Vec<StoryComment>, StoreError> {
         // Comment ids are time-ordered (UUIDv7), so they are the cursor.
-        let mut query = story_comment::Entity::find().filter(story_comment::Column::StoryId.eq(id.0));
+        let mut query =
+            story_comment::Entity::find().filter(story_comment::Column::StoryId.eq(id.0));
         if let Some(after) = after {
             query = query.filter(story_comment::Column::Id.gt(after));
         }
