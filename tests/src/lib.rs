@@ -18,6 +18,7 @@ use tokio::task::JoinHandle;
 pub const PATIENCE: Duration = Duration::from_secs(10);
 
 pub mod cluster;
+pub mod fuzz;
 pub mod proxy;
 pub mod raw;
 

@@ -89,6 +89,21 @@ impl TokenIssuer for JwtIssuer {
 mod tests {
     use super::*;
     use chrono::TimeDelta;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// No string, JWT-shaped or not, is taken for a token or panics.
+        #[test]
+        fn arbitrary_tokens_are_refused(
+            token in prop_oneof![
+                any::<String>(),
+                "[A-Za-z0-9_-]{0,40}\\.[A-Za-z0-9_-]{0,80}\\.[A-Za-z0-9_-]{0,43}",
+            ]
+        ) {
+            let issuer = JwtIssuer::new(b"fuzzing-secret-fuzzing-secret");
+            prop_assert!(issuer.verify_access(&token).is_err());
+        }
+    }
 
     fn claims(expires_at: Timestamp) -> AccessClaims {
         AccessClaims {

@@ -8,6 +8,7 @@ mod bad_input;
 mod calls;
 mod conformance;
 mod conversations;
+mod fuzz;
 mod messaging;
 mod moderation;
 mod operations;

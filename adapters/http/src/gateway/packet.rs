@@ -214,7 +214,42 @@ fn push_json(out: &mut String, value: &(impl Serialize + ?Sized)) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use serde_json::json;
+
+    proptest! {
+        /// Whatever a client sends, the decoders answer (never panic).
+        #[test]
+        fn any_text_is_read_or_refused(text in any::<String>()) {
+            if let Some(EnginePacket::Message(body)) = parse_engine(&text) {
+                let _ = parse_socket(body);
+            }
+            let _ = parse_socket(&text);
+        }
+
+        /// Text shaped like a packet (a type, a namespace, an id, JSON-ish
+        /// bytes) is read or refused as well.
+        #[test]
+        fn packet_shaped_text_is_read_or_refused(
+            kind in "[0-9é]",
+            namespace in prop::option::of("/[a-zé,]{0,6}"),
+            id in "[0-9]{0,24}",
+            body in "[\\[\\]{}\",:a-z0-9é\\\\]{0,24}",
+        ) {
+            let text = format!("{kind}{}{id}{body}", namespace.map(|n| n + ",").unwrap_or_default());
+            let _ = parse_socket(&text);
+            let _ = parse_engine(&format!("4{text}"));
+        }
+
+        /// What the server writes, a client reading it back gets as sent.
+        #[test]
+        fn server_events_read_back_as_written(name in "[a-z:]{1,16}", text in any::<String>(), n in any::<i64>()) {
+            let payload = json!({"text": text, "n": n});
+            let frame = event(&name, &payload);
+            let read = parse_socket(&frame[1..]).expect("its own frame");
+            prop_assert_eq!(read, SocketPacket::Event { ack: None, name, payload: Some(payload) });
+        }
+    }
 
     #[test]
     fn engine_packets_are_read_by_their_type_digit() {
