@@ -8,10 +8,12 @@
 # prints how many cases ran.
 #
 #   scripts/fuzz.sh [MINUTES per target, default 5] [CASES per round, default 2000]
+#   FUZZ_PROFILE=dev scripts/fuzz.sh 2    (reuse the debug build; default release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 minutes="${1:-5}"
 cases="${2:-2000}"
+profile="${FUZZ_PROFILE:-release}"
 
 # target = "crate test-filter"
 targets=(
@@ -22,7 +24,7 @@ targets=(
     "chatchit-tests fuzz::fuzz_every_rest_body_query_and_token"
 )
 
-cargo build --release --tests -p chatchit-http -p chatchit-crypto -p chatchit-tests --quiet
+cargo build --profile "$profile" --tests -p chatchit-http -p chatchit-crypto -p chatchit-tests --quiet
 total=0
 for target in "${targets[@]}"; do
     read -r crate filter <<<"$target"
@@ -33,7 +35,7 @@ for target in "${targets[@]}"; do
         n="$cases"
         [[ "$crate" == chatchit-tests ]] && n=$(( cases / 10 ))
         if ! PROPTEST_CASES="$n" CHATCHIT_FUZZ_CASES="$n" \
-            cargo test --release --quiet -p "$crate" "$filter" -- --quiet >/tmp/chatchit-fuzz.log 2>&1; then
+            cargo test --profile "$profile" --quiet -p "$crate" "$filter" >/tmp/chatchit-fuzz.log 2>&1; then
             cat /tmp/chatchit-fuzz.log
             echo "FAILED: $target after $rounds rounds"
             exit 1

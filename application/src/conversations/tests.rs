@@ -26,6 +26,17 @@ fn service(
     conversations: MockConversationStore,
     queue: MockEventQueue,
 ) -> ConversationService {
+    let mut delivery = MockDelivery::new();
+    delivery.expect_leave().returning(|_, _| Ok(()));
+    service_with(users, conversations, queue, delivery)
+}
+
+fn service_with(
+    users: MockUserStore,
+    conversations: MockConversationStore,
+    queue: MockEventQueue,
+    delivery: MockDelivery,
+) -> ConversationService {
     let users: Arc<dyn UserStore> = Arc::new(users);
     let conversations: Arc<dyn ConversationStore> = Arc::new(conversations);
     let views = Arc::new(ConversationViews::new(
@@ -39,8 +50,6 @@ fn service(
     social
         .expect_blocked_either_way()
         .returning(|_, _| Ok(false));
-    let mut delivery = MockDelivery::new();
-    delivery.expect_leave().returning(|_, _| Ok(()));
     ConversationService::new(
         users,
         conversations,
@@ -189,4 +198,56 @@ async fn an_owner_leaving_hands_over_in_the_same_store_call_and_announces_it() {
     s.remove_member(&a, ConversationId::generate(), me)
         .await
         .expect("left");
+}
+
+#[tokio::test]
+async fn a_removed_members_sockets_leave_the_room_before_the_removal_is_announced() {
+    let a = actor();
+    let (me, them) = (a.user_id, UserId::generate());
+    let c = ConversationId::generate();
+    let mut conversations = MockConversationStore::new();
+    conversations
+        .expect_member()
+        .returning(move |_, u| Ok(Some(member_at(u, MemberRole::Owner, 0))));
+    conversations
+        .expect_find()
+        .returning(|id| Ok(Some(group(id))));
+    conversations.expect_members().returning(move |_| {
+        Ok(vec![
+            member_at(me, MemberRole::Owner, 0),
+            member_at(them, MemberRole::Member, 1),
+        ])
+    });
+    let mut seq = mockall::Sequence::new();
+    conversations
+        .expect_remove_member()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_, _, _| Ok(()));
+    let mut delivery = MockDelivery::new();
+    delivery
+        .expect_leave()
+        .withf(move |users, conv| users == &vec![them] && *conv == c)
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_, _| Ok(()));
+    let mut queue = MockEventQueue::new();
+    queue
+        .expect_publish()
+        .withf(|e| matches!(e, DomainEvent::MemberRemoved { .. }))
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_| Ok(()));
+    let s = service_with(MockUserStore::new(), conversations, queue, delivery);
+    s.remove_member(&a, c, them).await.expect("removed");
+    assert_eq!(
+        DomainEvent::MemberRemoved {
+            conversation_id: c,
+            user_id: them,
+            by: me,
+        }
+        .priority(),
+        chatchit_domain::events::Priority::High,
+        "on the messages' lane"
+    );
 }
