@@ -458,7 +458,11 @@ async fn on_get(
             match session {
                 None => match inner.open(true, client) {
                     Some(session) => {
-                        upgrade.on_upgrade(move |ws| websocket::run_fresh(inner, ws, session))
+                        // Owned from here: should the upgrade never complete,
+                        // the callback is dropped and the session ends with it.
+                        let owner = SessionOwner::new(&inner, &session);
+                        upgrade
+                            .on_upgrade(move |ws| websocket::run_fresh(inner, ws, session, owner))
                     }
                     None => Refusal::TooManySessions.into_response(),
                 },

@@ -11,10 +11,14 @@ use futures_util::SinkExt;
 use std::sync::Arc;
 use tokio::time::Instant;
 
-/// A client that opened its session (`session`) on a websocket: the
-/// handshake goes out first.
-pub async fn run_fresh(inner: Arc<Inner>, mut ws: WebSocket, session: Arc<Session>) {
-    let owner = SessionOwner::new(&inner, &session);
+/// A client that opened its session (`session`, ended by `owner`) on a
+/// websocket: the handshake goes out first.
+pub async fn run_fresh(
+    inner: Arc<Inner>,
+    mut ws: WebSocket,
+    session: Arc<Session>,
+    owner: SessionOwner,
+) {
     let handshake = inner.handshake(session.sid, &[]);
     if ws.send(Message::Text(handshake.into())).await.is_err() {
         owner.end().await;
