@@ -121,6 +121,20 @@ impl TestServer {
         }
     }
 
+    /// A fresh server with an admin `root` (password `password123`) made by
+    /// `chatchit admin create`'s code path, and that admin logged in.
+    pub async fn with_admin() -> (Self, TestUser) {
+        let dir = tempfile::tempdir().expect("dir");
+        let config = test_config(dir.path()).await;
+        chatchit::create_admin(&config, "root", "password123")
+            .await
+            .expect("admin");
+        let s = Self::start_with(dir, config).await;
+        let (admin, v) = s.login("root").await;
+        assert_eq!(v["user"]["role"], "admin");
+        (s, admin)
+    }
+
     /// Stops gracefully and hands back the data directory.
     pub async fn stop(self) -> TempDir {
         self.stop.stop();
@@ -170,6 +184,40 @@ impl Endpoint {
             serde_json::from_str(&text).unwrap_or(Value::String(text))
         };
         (status, value)
+    }
+
+    /// The bodies stored in `conversation`, in `seq` order, as `token`'s
+    /// history shows them.
+    pub async fn stored_bodies(&self, conversation: &str, token: &str) -> Vec<Value> {
+        let (status, page) = self
+            .get(
+                &format!("/api/v1/conversations/{conversation}/messages"),
+                token,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let mut items: Vec<Value> = page["items"].as_array().expect("items").clone();
+        items.sort_by_key(|m| m["seq"].as_i64());
+        items.into_iter().map(|m| m["body"].clone()).collect()
+    }
+
+    /// Every operation of the server's OpenAPI document (which its router
+    /// is described by): method, path template, and whether it asks for a
+    /// bearer token.
+    pub async fn operations(&self) -> Vec<(Method, String, bool)> {
+        let (status, doc) = self
+            .call(Method::GET, "/api/openapi.json", None, None)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let mut found = Vec::new();
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            for (method, op) in item.as_object().expect("operations") {
+                let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
+                let secured = op["security"].as_array().is_some_and(|s| !s.is_empty());
+                found.push((method, path.clone(), secured));
+            }
+        }
+        found
     }
 
     /// `GET` with a token.
@@ -420,6 +468,20 @@ impl TestSocket {
     pub async fn close(self) {
         let _already = self.client.disconnect().await;
     }
+}
+
+/// `path` (an OpenAPI path template) with each `{param}` replaced by `id`.
+pub fn filled(path: &str, id: &str) -> String {
+    let mut out = String::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let close = rest[open..].find('}').map_or(rest.len() - 1, |c| c + open);
+        out.push_str(id);
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// rust_socketio hands an ack's argument list over as one JSON array.

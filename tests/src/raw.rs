@@ -133,4 +133,19 @@ impl RawPolling {
             .expect("GET");
         (res.status().as_u16(), res.text().await.expect("body"))
     }
+
+    /// Long-polls until a frame `wanted` picks arrives; that frame. Panics
+    /// after [`crate::PATIENCE`].
+    pub async fn get_until(&self, wanted: impl Fn(&str) -> bool) -> String {
+        let deadline = tokio::time::Instant::now() + crate::PATIENCE;
+        loop {
+            let (status, body) = tokio::time::timeout_at(deadline, self.get())
+                .await
+                .expect("the frame in time");
+            assert_eq!(status, 200, "{body}");
+            if let Some(frame) = body.split('\u{1e}').find(|f| wanted(f)) {
+                return frame.to_owned();
+            }
+        }
+    }
 }

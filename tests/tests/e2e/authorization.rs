@@ -7,7 +7,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chatchit_tests::raw::{next_text, raw_engine_socket, raw_socket};
-use chatchit_tests::{Endpoint, TestServer, TestUser, test_config};
+use chatchit_tests::{Endpoint, TestServer, TestUser, filled, test_config};
 use futures_util::SinkExt;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -124,36 +124,6 @@ fn refusal(route: &str) -> Option<&'static str> {
     }
 }
 
-/// Every operation of the OpenAPI document: `METHOD path` and whether it
-/// asks for a bearer token.
-async fn operations(s: &Endpoint) -> Vec<(String, bool)> {
-    let (status, doc) = s.call(Method::GET, "/api/openapi.json", None, None).await;
-    assert_eq!(status, StatusCode::OK);
-    let mut found = Vec::new();
-    for (path, item) in doc["paths"].as_object().expect("paths") {
-        for (method, op) in item.as_object().expect("operations") {
-            let secured = op["security"].as_array().is_some_and(|s| !s.is_empty());
-            found.push((format!("{} {path}", method.to_uppercase()), secured));
-        }
-    }
-    assert!(found.len() > 40, "the document lists the routes: {found:?}");
-    found
-}
-
-/// `path` with each `{param}` replaced by `id`.
-fn filled(path: &str, id: &str) -> String {
-    let mut out = String::new();
-    let mut rest = path;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let close = rest[open..].find('}').expect("closed") + open;
-        out.push_str(id);
-        rest = &rest[close + 1..];
-    }
-    out.push_str(rest);
-    out
-}
-
 async fn call(s: &Endpoint, route: &str, path: &str, token: Option<&str>) -> (StatusCode, Value) {
     let method =
         Method::from_bytes(route.split(' ').next().expect("method").as_bytes()).expect("a method");
@@ -206,7 +176,10 @@ async fn every_route_and_event_refuses_every_caller_it_must() {
     let story = story["id"].as_str().expect("id").to_owned();
 
     let mut cells = 0;
-    for (route, secured) in operations(&s).await {
+    let operations = s.operations().await;
+    assert!(operations.len() > 40, "the document lists the routes");
+    for (method, path, secured) in operations {
+        let route = format!("{method} {path}");
         if !secured {
             assert!(
                 PUBLIC.contains(&route.as_str()) || !route.contains("/api/v1/"),
@@ -214,8 +187,7 @@ async fn every_route_and_event_refuses_every_caller_it_must() {
             );
             continue;
         }
-        let path = route.split_once(' ').expect("path").1;
-        let random = filled(path, &uuid::Uuid::now_v7().to_string());
+        let random = filled(&path, &uuid::Uuid::now_v7().to_string());
         for (who, token) in &impostors {
             let (status, body) = call(&s, &route, &random, token.as_deref()).await;
             assert_eq!(
@@ -233,7 +205,7 @@ async fn every_route_and_event_refuses_every_caller_it_must() {
         } else {
             group.as_str()
         };
-        let mine = filled(path, target);
+        let mine = filled(&path, target);
         let (status, body) = call(&s, &route, &mine, Some(&outsider.token)).await;
         assert_eq!(
             body["error"]["code"].as_str(),

@@ -35,19 +35,6 @@ fn npm_client() -> Option<PathBuf> {
     Some(dir)
 }
 
-async fn stored_bodies(s: &TestServer, conversation: &str, token: &str) -> Vec<Value> {
-    let (status, page) = s
-        .get(
-            &format!("/api/v1/conversations/{conversation}/messages"),
-            token,
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    let mut items: Vec<Value> = page["items"].as_array().expect("items").clone();
-    items.sort_by_key(|m| m["seq"].as_i64());
-    items.into_iter().map(|m| m["body"].clone()).collect()
-}
-
 #[tokio::test]
 async fn the_stock_npm_client_chats_over_websocket_polling_and_upgrade() {
     let Some(dir) = npm_client() else {
@@ -77,7 +64,7 @@ async fn the_stock_npm_client_chats_over_websocket_polling_and_upgrade() {
         json!(["websocket", "websocket", "polling"])
     );
     assert_eq!(
-        stored_bodies(&s, &c, &alice.token).await,
+        s.stored_bodies(&c, &alice.token).await,
         ["over a websocket", "after an upgrade", "over long-polling"]
     );
 }
@@ -118,7 +105,7 @@ async fn frames_that_break_the_protocol_close_the_socket_and_store_nothing() {
         .await
         .expect("send");
     assert_eq!(next_text(&mut ws).await, None, "binary frames close it");
-    assert!(stored_bodies(&s, &c, &alice.token).await.is_empty());
+    assert!(s.stored_bodies(&c, &alice.token).await.is_empty());
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@
 
 use chatchit_tests::fuzz::{cases, draw, json_value, query, runner, token};
 use chatchit_tests::raw::{next_text, raw_socket};
-use chatchit_tests::{Endpoint, TestServer};
+use chatchit_tests::{TestServer, filled};
 use futures_util::SinkExt;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -49,32 +49,6 @@ async fn unlimited() -> TestServer {
         limit.per_minute = 0;
     }
     TestServer::start_with(dir, config).await
-}
-
-/// Every operation of the OpenAPI document: (method, path template).
-async fn operations(s: &Endpoint) -> Vec<(Method, String)> {
-    let (_, doc) = s.call(Method::GET, "/api/openapi.json", None, None).await;
-    let mut found = Vec::new();
-    for (path, item) in doc["paths"].as_object().expect("paths") {
-        for method in item.as_object().expect("operations").keys() {
-            let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
-            found.push((method, path.clone()));
-        }
-    }
-    found
-}
-
-fn filled(path: &str, id: &str) -> String {
-    let mut out = String::new();
-    let mut rest = path;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let close = rest[open..].find('}').expect("closed") + open;
-        out.push_str(id);
-        rest = &rest[close + 1..];
-    }
-    out.push_str(rest);
-    out
 }
 
 fn assert_protocol_error(what: &str, status: StatusCode, body: &str) {
@@ -121,11 +95,11 @@ async fn fuzz_every_events_payload() {
 async fn fuzz_every_rest_body_query_and_token() {
     let s = unlimited().await;
     let alice = s.register("alice").await;
-    let operations = operations(&s).await;
+    let operations = s.operations().await;
     let mut runner = runner();
     let (bodies, queries, tokens) = (json_value(), query(), token());
     for _ in 0..cases() {
-        for (method, template) in &operations {
+        for (method, template, _) in &operations {
             let path = filled(template, &uuid::Uuid::now_v7().to_string());
             let mut request = s
                 .http

@@ -1,25 +1,12 @@
 //! Reports, admin resolution, bans that end sessions at once, and stats.
 
-use chatchit_tests::{TestServer, TestUser, test_config};
+use chatchit_tests::{TestServer, test_config};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-/// A server with an admin made by `chatchit admin create`'s code path.
-async fn with_admin() -> (TestServer, TestUser) {
-    let dir = tempfile::tempdir().expect("dir");
-    let config = test_config(dir.path()).await;
-    chatchit::create_admin(&config, "root", "password123")
-        .await
-        .expect("admin");
-    let s = TestServer::start_with(dir, config).await;
-    let (admin, v) = s.login("root").await;
-    assert_eq!(v["user"]["role"], "admin");
-    (s, admin)
-}
-
 #[tokio::test]
 async fn a_reported_message_is_removed_by_an_admin() {
-    let (s, admin) = with_admin().await;
+    let (s, admin) = TestServer::with_admin().await;
     let (alice, bob) = (s.register("alice").await, s.register("bob").await);
     let c = s.group(&alice, &[&bob]).await;
     let a = s.socket(&alice.token).await;
@@ -71,7 +58,7 @@ async fn a_reported_message_is_removed_by_an_admin() {
 
 #[tokio::test]
 async fn a_ban_ends_every_session_and_socket_at_once() {
-    let (s, admin) = with_admin().await;
+    let (s, admin) = TestServer::with_admin().await;
     let bob = s.register("bob").await;
     let mut socket = s.socket(&bob.token).await;
     let (status, _) = s
@@ -136,7 +123,7 @@ async fn a_ban_ends_every_session_and_socket_at_once() {
 
 #[tokio::test]
 async fn banning_from_a_user_report_and_admin_stats() {
-    let (s, admin) = with_admin().await;
+    let (s, admin) = TestServer::with_admin().await;
     let (alice, mallory) = (s.register("alice").await, s.register("mallory").await);
     let (_, report) = s
         .post(
@@ -202,7 +189,7 @@ async fn banning_from_a_user_report_and_admin_stats() {
 
 #[tokio::test]
 async fn a_reported_story_is_taken_down() {
-    let (s, admin) = with_admin().await;
+    let (s, admin) = TestServer::with_admin().await;
     let (alice, bob) = (s.register("alice").await, s.register("bob").await);
     s.befriend(&alice, &bob).await;
     let (_, story) = s

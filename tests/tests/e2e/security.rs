@@ -10,30 +10,6 @@ use serde_json::{Value, json};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 
-/// A server with an admin made by `chatchit admin create`'s code path.
-async fn with_admin() -> (TestServer, TestUser) {
-    let dir = tempfile::tempdir().expect("dir");
-    let config = test_config(dir.path()).await;
-    chatchit::create_admin(&config, "root", "password123")
-        .await
-        .expect("admin");
-    let s = TestServer::start_with(dir, config).await;
-    let (admin, _) = s.login("root").await;
-    (s, admin)
-}
-
-async fn stored_bodies(s: &TestServer, conversation: &str, token: &str) -> Vec<Value> {
-    let (status, page) = s
-        .get(
-            &format!("/api/v1/conversations/{conversation}/messages"),
-            token,
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{page}");
-    let items = page["items"].as_array().expect("items").clone();
-    items.into_iter().map(|m| m["body"].clone()).collect()
-}
-
 /// `/admin/stats`' count of this node's connected sockets.
 async fn connected_sockets(s: &TestServer, admin: &TestUser) -> u64 {
     let (status, stats) = s.get("/api/v1/admin/stats", &admin.token).await;
@@ -77,13 +53,13 @@ async fn logout(s: &TestServer, user: &TestUser) {
 
 #[tokio::test]
 async fn a_revoked_long_polling_session_handles_nothing_more() {
-    let (s, admin) = with_admin().await;
+    let (s, admin) = TestServer::with_admin().await;
     let (alice, bob) = (s.register("alice").await, s.register("bob").await);
     let c = s.group(&alice, &[&bob]).await;
     let polling = RawPolling::connect(&s, &bob.token).await;
     let (status, _) = polling.post(&send_packet(&c, "before", "before")).await;
     assert_eq!(status, 200);
-    assert!(polling.get().await.1.contains("\"seq\":1"), "acked");
+    polling.get_until(|frame| frame.starts_with("431")).await;
 
     let (status, _) = s
         .post(
@@ -100,7 +76,7 @@ async fn a_revoked_long_polling_session_handles_nothing_more() {
     assert_eq!(answer["code"], 1, "an unknown session");
     let (status, _) = polling.post("3").await;
     assert_eq!(status, 400, "a pong is refused as well");
-    assert_eq!(stored_bodies(&s, &c, &alice.token).await, ["before"]);
+    assert_eq!(s.stored_bodies(&c, &alice.token).await, ["before"]);
     until_connected(&s, &admin, 0).await;
 }
 
@@ -118,12 +94,12 @@ async fn a_logged_out_websocket_session_handles_nothing_more() {
     while let Some(frame) = next_text(&mut ws).await {
         assert!(!frame.starts_with("431"), "no ack after a logout: {frame}");
     }
-    assert!(stored_bodies(&s, &c, &alice.token).await.is_empty());
+    assert!(s.stored_bodies(&c, &alice.token).await.is_empty());
 }
 
 #[tokio::test]
 async fn a_frame_that_splits_a_character_closes_its_socket_and_leaks_nothing() {
-    let (s, admin) = with_admin().await;
+    let (s, admin) = TestServer::with_admin().await;
     let bob = s.register("bob").await;
     for frame in ["4é", "4\u{1F600}", "42é", "4é0"] {
         let mut ws = raw_socket(&s, &bob.token).await;
@@ -224,12 +200,12 @@ async fn control_characters_and_spoofing_text_are_refused_everywhere() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let (status, _) = s.get("/api/v1/users?query=a%00b", &alice.token).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(stored_bodies(&s, &c, &alice.token).await, ["fine\n\ttext"]);
+    assert_eq!(s.stored_bodies(&c, &alice.token).await, ["fine\n\ttext"]);
 }
 
 #[tokio::test]
 async fn a_ban_tells_nobody_whether_a_password_was_right_and_an_unban_revives_no_token() {
-    let (s, admin) = with_admin().await;
+    let (s, admin) = TestServer::with_admin().await;
     let bob = s.register("bob").await;
     let (status, _) = s
         .post(
