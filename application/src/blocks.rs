@@ -4,8 +4,8 @@
 //! friendship it ends.
 
 use crate::context::Actor;
+use crate::conversations::Page;
 use crate::error::AppError;
-use crate::friends::relation_views;
 use chatchit_domain::conversation::ConversationKind;
 use chatchit_domain::ids::{ConversationId, UserId};
 use chatchit_domain::ports::{Clock, ConversationStore, SocialStore, UserStore};
@@ -64,13 +64,18 @@ impl BlockService {
         Ok(())
     }
 
-    /// Who the caller blocks.
+    /// Who the caller blocks, oldest block first, a page at a time.
     ///
     /// # Errors
-    /// Store failures.
-    pub async fn blocks(&self, actor: &Actor) -> Result<Vec<RelationView>, AppError> {
+    /// `Validation` for a bad cursor or limit; store failures.
+    pub async fn blocks(
+        &self,
+        actor: &Actor,
+        cursor: Option<&str>,
+        limit: Option<i64>,
+    ) -> Result<Page<RelationView>, AppError> {
         let relations = self.social.blocks_of(actor.user_id).await?;
-        relation_views(&*self.users, relations).await
+        crate::friends::relation_page(&*self.users, relations, cursor, limit).await
     }
 }
 

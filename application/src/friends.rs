@@ -2,7 +2,9 @@
 //! decline, cancel, unfriend, lists. Blocks stop requests both ways.
 
 use crate::context::Actor;
+use crate::conversations::Page;
 use crate::error::AppError;
+use crate::paging;
 use chatchit_domain::events::DomainEvent;
 use chatchit_domain::ids::UserId;
 use chatchit_domain::ports::{Clock, EventQueue, SocialStore, UserStore};
@@ -26,11 +28,27 @@ pub struct FriendRequestInput {
 /// `GET /friends/requests` answer.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
 pub struct PendingRequests {
-    /// Requests to the caller.
+    /// Requests to the caller, newest first.
     pub incoming: Vec<FriendRequestView>,
-    /// Requests from the caller.
+    /// Requests from the caller, newest first.
     pub outgoing: Vec<FriendRequestView>,
+    /// Pass as `?incomingCursor=` for more incoming; `null` when there are
+    /// no more.
+    pub next_incoming_cursor: Option<String>,
+    /// Pass as `?outgoingCursor=` for more outgoing; `null` when there are
+    /// no more.
+    pub next_outgoing_cursor: Option<String>,
+}
+
+/// Where each list of [`FriendService::requests`] resumes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RequestCursors<'a> {
+    /// The previous page's `nextIncomingCursor`.
+    pub incoming: Option<&'a str>,
+    /// The previous page's `nextOutgoingCursor`.
+    pub outgoing: Option<&'a str>,
 }
 
 /// What a friend request did.
@@ -175,21 +193,35 @@ impl FriendService {
         Ok(())
     }
 
-    /// The caller's friends.
+    /// The caller's friends, oldest friendship first, a page at a time.
     ///
     /// # Errors
-    /// Store failures.
-    pub async fn friends(&self, actor: &Actor) -> Result<Vec<RelationView>, AppError> {
+    /// `Validation` for a bad cursor or limit; store failures.
+    pub async fn friends(
+        &self,
+        actor: &Actor,
+        cursor: Option<&str>,
+        limit: Option<i64>,
+    ) -> Result<Page<RelationView>, AppError> {
         let relations = self.social.friends_of(actor.user_id).await?;
-        relation_views(&*self.users, relations).await
+        relation_page(&*self.users, relations, cursor, limit).await
     }
 
-    /// The caller's pending requests, both ways.
+    /// The caller's pending requests, both ways, newest first, a page of
+    /// each at a time.
     ///
     /// # Errors
-    /// Store failures.
-    pub async fn requests(&self, actor: &Actor) -> Result<PendingRequests, AppError> {
+    /// `Validation` for a bad cursor or limit; store failures.
+    pub async fn requests(
+        &self,
+        actor: &Actor,
+        cursors: RequestCursors<'_>,
+        limit: Option<i64>,
+    ) -> Result<PendingRequests, AppError> {
         let (incoming, outgoing) = self.social.requests_of(actor.user_id).await?;
+        let key = |r: &FriendRequest| (r.created_at, r.id.0);
+        let (incoming, next_incoming) = paging::page(incoming, key, true, cursors.incoming, limit)?;
+        let (outgoing, next_outgoing) = paging::page(outgoing, key, true, cursors.outgoing, limit)?;
         let ids = incoming
             .iter()
             .chain(&outgoing)
@@ -213,6 +245,8 @@ impl FriendService {
         Ok(PendingRequests {
             incoming: incoming.into_iter().filter_map(view).collect(),
             outgoing: outgoing.into_iter().filter_map(view).collect(),
+            next_incoming_cursor: next_incoming,
+            next_outgoing_cursor: next_outgoing,
         })
     }
 
@@ -257,6 +291,22 @@ impl FriendService {
             tracing::error!(error = %e, "could not queue a friend event");
         }
     }
+}
+
+/// The page of `relations` (oldest first) after `cursor`, as views.
+///
+/// # Errors
+/// `Validation` for a bad cursor or limit; store failures.
+pub async fn relation_page(
+    users: &dyn UserStore,
+    relations: Vec<Relation>,
+    cursor: Option<&str>,
+    limit: Option<i64>,
+) -> Result<Page<RelationView>, AppError> {
+    let (relations, next_cursor) =
+        paging::page(relations, |r| (r.since, r.user_id.0), false, cursor, limit)?;
+    let items = relation_views(users, relations).await?;
+    Ok(Page { items, next_cursor })
 }
 
 /// Joins relations with the profiles of the users they point at.

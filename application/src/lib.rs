@@ -18,6 +18,7 @@ pub mod graph;
 pub mod handler;
 pub mod handlers;
 pub mod messages;
+pub mod paging;
 pub mod presence;
 pub mod processor;
 pub mod stories;

@@ -67,8 +67,8 @@ async fn the_friend_lifecycle() {
         alice.id.as_str()
     );
     let (_, friends) = s.get("/api/v1/friends", &alice.token).await;
-    assert_eq!(friends[0]["user"]["id"], bob.id.as_str());
-    assert!(friends[0]["since"].is_string());
+    assert_eq!(friends["items"][0]["user"]["id"], bob.id.as_str());
+    assert!(friends["items"][0]["since"].is_string());
     let (status, _) = s
         .post(
             "/api/v1/friends/requests",
@@ -92,7 +92,7 @@ async fn the_friend_lifecycle() {
         json!({"userId": alice.id})
     );
     let (_, friends) = s.get("/api/v1/friends", &bob.token).await;
-    assert_eq!(friends, json!([]));
+    assert_eq!(friends["items"], json!([]));
 }
 
 #[tokio::test]
@@ -115,7 +115,10 @@ async fn asking_someone_who_asked_you_accepts_their_request() {
     assert_eq!(status, StatusCode::OK, "{friend}");
     assert_eq!(friend["user"]["id"], alice.id.as_str());
     let (_, pending) = s.get("/api/v1/friends/requests", &alice.token).await;
-    assert_eq!(pending, json!({"incoming": [], "outgoing": []}));
+    assert_eq!(
+        pending,
+        json!({"incoming": [], "outgoing": [], "nextIncomingCursor": null, "nextOutgoingCursor": null})
+    );
 }
 
 #[tokio::test]
@@ -189,9 +192,9 @@ async fn a_block_ends_the_friendship_and_stops_requests_and_direct_messages_sile
         .expect_none("friend:removed", Duration::from_millis(300))
         .await;
     let (_, friends) = s.get("/api/v1/friends", &alice.token).await;
-    assert_eq!(friends, json!([]), "the friendship is gone");
+    assert_eq!(friends["items"], json!([]), "the friendship is gone");
     let (_, blocks) = s.get("/api/v1/blocks", &bob.token).await;
-    assert_eq!(blocks[0]["user"]["id"], alice.id.as_str());
+    assert_eq!(blocks["items"][0]["user"]["id"], alice.id.as_str());
 
     let ack = alice_socket
         .emit(
@@ -237,4 +240,89 @@ async fn a_block_ends_the_friendship_and_stops_requests_and_direct_messages_sile
         )
         .await;
     assert_eq!(ack["ok"], true, "{ack}");
+}
+
+#[tokio::test]
+async fn friends_blocks_and_requests_come_a_page_at_a_time() {
+    let s = TestServer::start().await;
+    let alice = s.register("alice").await;
+    let mut others = Vec::new();
+    for n in 0..5 {
+        others.push(s.register(&format!("user{n}")).await);
+    }
+    for other in &others[..3] {
+        s.befriend(&alice, other).await;
+    }
+    for other in &others[3..] {
+        let (status, _) = s
+            .post(
+                "/api/v1/friends/requests",
+                &other.token,
+                json!({"userId": alice.id}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        s.call(
+            Method::PUT,
+            &format!("/api/v1/blocks/{}", other.id),
+            Some(&alice.token),
+            None,
+        )
+        .await;
+    }
+    let ids = |page: &serde_json::Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|r| r["user"]["id"].as_str().expect("id").to_owned())
+            .collect()
+    };
+    let (_, first) = s.get("/api/v1/friends?limit=2", &alice.token).await;
+    assert_eq!(ids(&first), [others[0].id.clone(), others[1].id.clone()]);
+    let cursor = first["nextCursor"].as_str().expect("more");
+    let (_, rest) = s
+        .get(
+            &format!("/api/v1/friends?limit=2&cursor={cursor}"),
+            &alice.token,
+        )
+        .await;
+    assert_eq!(ids(&rest), [others[2].id.clone()]);
+    assert!(rest["nextCursor"].is_null());
+    let (_, blocks) = s.get("/api/v1/blocks?limit=1", &alice.token).await;
+    assert_eq!(ids(&blocks), [others[3].id.clone()]);
+    assert!(blocks["nextCursor"].is_string());
+    let (status, _) = s.get("/api/v1/friends?limit=500", &alice.token).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "at most 100 a page"
+    );
+    let (status, _) = s.get("/api/v1/blocks?cursor=nonsense", &alice.token).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let carol = s.register("carol").await;
+    for other in &others[..2] {
+        s.post(
+            "/api/v1/friends/requests",
+            &other.token,
+            json!({"userId": carol.id}),
+        )
+        .await;
+    }
+    let (_, pending) = s
+        .get("/api/v1/friends/requests?limit=1", &carol.token)
+        .await;
+    assert_eq!(pending["incoming"].as_array().expect("list").len(), 1);
+    let cursor = pending["nextIncomingCursor"].as_str().expect("more");
+    assert!(pending["nextOutgoingCursor"].is_null());
+    let (_, more) = s
+        .get(
+            &format!("/api/v1/friends/requests?limit=1&incomingCursor={cursor}"),
+            &carol.token,
+        )
+        .await;
+    assert_eq!(more["incoming"].as_array().expect("list").len(), 1);
+    assert_ne!(more["incoming"][0]["id"], pending["incoming"][0]["id"]);
+    assert!(more["nextIncomingCursor"].is_null());
 }

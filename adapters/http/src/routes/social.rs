@@ -1,34 +1,77 @@
 //! `/friends` and `/blocks`.
 
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, ApiPath, Authenticated};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Authenticated};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chatchit_application::friends::{FriendRequestInput, PendingRequests, RequestOutcome};
+use chatchit_application::conversations::Page;
+use chatchit_application::friends::{
+    FriendRequestInput, PendingRequests, RequestCursors, RequestOutcome,
+};
 use chatchit_domain::ids::UserId;
 use chatchit_domain::social::{FriendRequestId, FriendRequestView, RelationView};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
-/// The caller's friends.
-#[utoipa::path(get, path = "/friends", tag = "social", security(("bearer" = [])),
-    responses((status = 200, body = Vec<RelationView>)))]
+/// `GET /friends` and `GET /blocks` parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PageParams {
+    /// `nextCursor` of the previous page.
+    cursor: Option<String>,
+    /// 1–100, default 50.
+    limit: Option<i64>,
+}
+
+/// `GET /friends/requests` parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(rename_all = "camelCase")]
+pub struct RequestParams {
+    /// `nextIncomingCursor` of the previous answer.
+    incoming_cursor: Option<String>,
+    /// `nextOutgoingCursor` of the previous answer.
+    outgoing_cursor: Option<String>,
+    /// 1–100 of each, default 50.
+    limit: Option<i64>,
+}
+
+/// The caller's friends, oldest friendship first, a page at a time.
+#[utoipa::path(get, path = "/friends", tag = "social", security(("bearer" = [])), params(PageParams),
+    responses((status = 200, body = Page<RelationView>), (status = 422, body = ErrorBody)))]
 pub async fn friends(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
-) -> Result<Json<Vec<RelationView>>, ApiError> {
-    Ok(Json(state.friends.friends(&actor).await?))
+    ApiQuery(params): ApiQuery<PageParams>,
+) -> Result<Json<Page<RelationView>>, ApiError> {
+    let page = state
+        .friends
+        .friends(&actor, params.cursor.as_deref(), params.limit)
+        .await?;
+    Ok(Json(page))
 }
 
-/// The caller's pending friend requests, both ways.
-#[utoipa::path(get, path = "/friends/requests", tag = "social", security(("bearer" = [])),
-    responses((status = 200, body = PendingRequests)))]
+/// The caller's pending friend requests, both ways, newest first, a page of
+/// each at a time.
+#[utoipa::path(get, path = "/friends/requests", tag = "social", security(("bearer" = [])), params(RequestParams),
+    responses((status = 200, body = PendingRequests), (status = 422, body = ErrorBody)))]
 pub async fn requests(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
+    ApiQuery(params): ApiQuery<RequestParams>,
 ) -> Result<Json<PendingRequests>, ApiError> {
-    Ok(Json(state.friends.requests(&actor).await?))
+    let cursors = RequestCursors {
+        incoming: params.incoming_cursor.as_deref(),
+        outgoing: params.outgoing_cursor.as_deref(),
+    };
+    Ok(Json(
+        state
+            .friends
+            .requests(&actor, cursors, params.limit)
+            .await?,
+    ))
 }
 
 /// Asks someone to be friends; if they had asked already, accepts theirs (200).
@@ -101,14 +144,19 @@ pub async fn unfriend(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Who the caller blocks.
-#[utoipa::path(get, path = "/blocks", tag = "social", security(("bearer" = [])),
-    responses((status = 200, body = Vec<RelationView>)))]
+/// Who the caller blocks, oldest block first, a page at a time.
+#[utoipa::path(get, path = "/blocks", tag = "social", security(("bearer" = [])), params(PageParams),
+    responses((status = 200, body = Page<RelationView>), (status = 422, body = ErrorBody)))]
 pub async fn blocks(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
-) -> Result<Json<Vec<RelationView>>, ApiError> {
-    Ok(Json(state.blocks.blocks(&actor).await?))
+    ApiQuery(params): ApiQuery<PageParams>,
+) -> Result<Json<Page<RelationView>>, ApiError> {
+    let page = state
+        .blocks
+        .blocks(&actor, params.cursor.as_deref(), params.limit)
+        .await?;
+    Ok(Json(page))
 }
 
 /// Blocks a user: ends friendship and pending requests; they are not told.
