@@ -223,10 +223,21 @@ impl EventConsumer for EventProcessor {
                 user_id,
                 by,
             } => {
-                self.delivery
-                    .join(vec![user_id], conversation_id)
+                // Only a member still: an addition that reaches here after a
+                // later removal (which took the sockets out of the room as
+                // it committed) must not put them back.
+                let still_member = self
+                    .conversations
+                    .role(conversation_id, user_id)
                     .await
-                    .map_err(failed)?;
+                    .map_err(failed)?
+                    .is_some();
+                if still_member {
+                    self.delivery
+                        .join(vec![user_id], conversation_id)
+                        .await
+                        .map_err(failed)?;
+                }
                 let payload = MembershipPayload {
                     conversation_id,
                     user_id,
@@ -472,6 +483,27 @@ mod tests {
         let event = DomainEvent::MessageCreated {
             message,
             origin: Some(ConnectionId("s1".into())),
+        };
+        p.consume(event).await.expect("delivered");
+    }
+
+    #[tokio::test]
+    async fn an_addition_that_arrives_after_a_removal_does_not_rejoin_the_room() {
+        let (c, u) = (ConversationId::generate(), UserId::generate());
+        let mut conversations = MockConversationStore::new();
+        conversations.expect_role().returning(|_, _| Ok(None));
+        let mut delivery = MockDelivery::new();
+        delivery.expect_join().times(0);
+        delivery
+            .expect_send()
+            .withf(|_, _, e| e.name() == "member:added")
+            .times(1)
+            .returning(|_, _, _| Ok(()));
+        let p = processor(conversations, delivery);
+        let event = DomainEvent::MemberAdded {
+            conversation_id: c,
+            user_id: u,
+            by: u,
         };
         p.consume(event).await.expect("delivered");
     }

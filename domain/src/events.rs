@@ -228,13 +228,13 @@ impl DomainEvent {
             | Self::MessageEdited { .. }
             | Self::ReactionsChanged { .. }
             | Self::ConversationRead { .. }
-            // On the messages' lane, so it is never overtaken by a message
-            // sent after the removal.
+            // On the messages' lane, so membership changes keep their order
+            // with each other and with the messages around them.
+            | Self::MemberAdded { .. }
             | Self::MemberRemoved { .. } => Priority::High,
             Self::MessageDeleted { .. }
             | Self::ConversationCreated { .. }
             | Self::ConversationUpdated { .. }
-            | Self::MemberAdded { .. }
             | Self::FriendRequested { .. }
             | Self::StoryPosted { .. }
             | Self::StoryLiked { .. }

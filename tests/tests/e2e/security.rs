@@ -415,7 +415,7 @@ async fn slow_headers_idle_engine_sessions_and_session_floods_are_cut_off() {
     let dir = tempfile::tempdir().expect("dir");
     let mut config = test_config(dir.path()).await;
     config.header_read_timeout_ms = 300;
-    config.connect_timeout_ms = 300;
+    config.connect_timeout_ms = 2000;
     config.max_sessions_per_ip = 3;
     let s = TestServer::start_with(dir, config).await;
     let addr = s.base.trim_start_matches("http://").to_owned();
