@@ -469,8 +469,8 @@ async fn connections_past_the_cap_wait_until_one_closes() {
     let mut config = test_config(dir.path()).await;
     config.max_connections = 1;
     let s = TestServer::start_with(dir, config).await;
-    let addr = s.base.trim_start_matches("http://").to_owned();
-    let holder = tokio::net::TcpStream::connect(&addr).await.expect("tcp");
+    // A websocket keeps its place after the upgrade.
+    let holder = raw_engine_socket(&s).await;
     let url = format!("{}/health/live", s.base);
     let waiting = tokio::spawn(async move { reqwest::get(url).await.map(|r| r.status()) });
     tokio::time::sleep(Duration::from_millis(300)).await;

@@ -7,7 +7,7 @@ use chatchit_application::Actor;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Notify, Semaphore};
 
 /// Frames a socket may have waiting before it counts as a slow consumer.
 const MAX_WAITING_FRAMES: usize = 4096;
@@ -71,8 +71,9 @@ pub struct Session {
     /// True once the session has moved from long-polling to a websocket.
     upgraded: AtomicBool,
     /// One permit per event that may still start (see
-    /// [`MAX_EVENTS_IN_FLIGHT`]); each running event owns one.
-    events: Arc<Semaphore>,
+    /// [`MAX_EVENTS_IN_FLIGHT`]); each running event owns one, as an
+    /// [`EventPermit`].
+    events: Semaphore,
     /// A long-polling GET is waiting on the session.
     polling: AtomicBool,
     /// A long-polling POST is being handled.
@@ -99,16 +100,20 @@ fn claim(flag: &AtomicBool) -> Option<Slot<'_>> {
 /// every other event the wake-up would be a second, empty turn of the
 /// transport's loop besides the one its ack's `push` already makes.
 pub struct EventPermit {
-    /// The place; `None` only if the semaphore was closed (it never is).
-    permit: Option<OwnedSemaphorePermit>,
+    /// Whether a place was taken (always, unless the semaphore was closed,
+    /// which it never is).
+    counted: bool,
     /// Whose place it is.
     session: Arc<Session>,
 }
 
 impl Drop for EventPermit {
     fn drop(&mut self) {
+        if !self.counted {
+            return;
+        }
         let transport_waits = !self.session.may_read();
-        drop(self.permit.take());
+        self.session.events.add_permits(1);
         if transport_waits {
             self.session.wake.notify_one();
         }
@@ -153,7 +158,7 @@ impl Session {
             rooms: Mutex::new(Vec::new()),
             awaiting_pong: AtomicBool::new(false),
             upgraded: AtomicBool::new(upgraded),
-            events: Arc::new(Semaphore::new(MAX_EVENTS_IN_FLIGHT)),
+            events: Semaphore::new(MAX_EVENTS_IN_FLIGHT),
             polling: AtomicBool::new(false),
             posting: AtomicBool::new(false),
         }
@@ -175,9 +180,16 @@ impl Session {
     /// it until the returned permit is dropped, however the event's task
     /// ends (an answer, an error or a panic).
     pub async fn start_event(self: &Arc<Self>) -> EventPermit {
-        let permit = self.events.clone().acquire_owned().await.ok();
+        // The permit is handed to the guard, which gives it back on drop.
+        let counted = match self.events.acquire().await {
+            Ok(permit) => {
+                permit.forget();
+                true
+            }
+            Err(_) => false,
+        };
         EventPermit {
-            permit,
+            counted,
             session: self.clone(),
         }
     }

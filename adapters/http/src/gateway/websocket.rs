@@ -76,23 +76,25 @@ enum Beat {
 /// session on the way out, whichever way that is.
 async fn serve(inner: Arc<Inner>, mut ws: WebSocket, session: Arc<Session>, owner: SessionOwner) {
     let settings = inner.settings;
-    let timer = tokio::time::sleep(settings.ping_interval);
-    tokio::pin!(timer);
-    let mut beat = Beat::Idle;
+    let opened = Instant::now();
     // A session must join namespace `/` (authenticate) within the connect
-    // timeout; one that has by then is not asked again.
-    let connect_by = tokio::time::sleep(settings.limits.connect_timeout);
-    tokio::pin!(connect_by);
+    // timeout. One timer serves that deadline and the heartbeat (it is set
+    // for whichever is sooner), so an idle socket carries no second one.
+    let connect_by = opened + settings.limits.connect_timeout;
     let mut unproven = session.actor().is_none();
+    let mut beat = Beat::Idle;
+    let mut beat_at = opened + settings.ping_interval;
+    let due = |beat_at: Instant, unproven: bool| {
+        if unproven {
+            beat_at.min(connect_by)
+        } else {
+            beat_at
+        }
+    };
+    let timer = tokio::time::sleep_until(due(beat_at, unproven));
+    tokio::pin!(timer);
     loop {
         tokio::select! {
-            () = &mut connect_by, if unproven => {
-                if session.actor().is_none() {
-                    tracing::debug!("no namespace connect in time");
-                    break;
-                }
-                unproven = false;
-            },
             // Read only while the socket may start another event: a client
             // with too many in flight waits on TCP (see `Session::may_read`).
             incoming = ws.recv(), if session.may_read() => match incoming {
@@ -122,24 +124,37 @@ async fn serve(inner: Arc<Inner>, mut ws: WebSocket, session: Arc<Session>, owne
                     break;
                 }
             },
-            () = &mut timer => match beat {
-                Beat::Idle => {
-                    session.pinged();
-                    if ws.send(Message::Text(packet::PING.into())).await.is_err() {
+            () = &mut timer => {
+                let now = Instant::now();
+                if unproven {
+                    if session.actor().is_some() {
+                        unproven = false;
+                    } else if now >= connect_by {
+                        tracing::debug!("no namespace connect in time");
                         break;
                     }
-                    let now = Instant::now();
-                    beat = Beat::Pinged(now);
-                    timer.as_mut().reset(now + settings.ping_timeout);
                 }
-                Beat::Pinged(at) => {
-                    if session.awaiting_pong() {
-                        tracing::debug!("ping timeout");
-                        break;
+                if now >= beat_at {
+                    match beat {
+                        Beat::Idle => {
+                            session.pinged();
+                            if ws.send(Message::Text(packet::PING.into())).await.is_err() {
+                                break;
+                            }
+                            beat = Beat::Pinged(now);
+                            beat_at = now + settings.ping_timeout;
+                        }
+                        Beat::Pinged(at) => {
+                            if session.awaiting_pong() {
+                                tracing::debug!("ping timeout");
+                                break;
+                            }
+                            beat = Beat::Idle;
+                            beat_at = at + settings.ping_interval;
+                        }
                     }
-                    beat = Beat::Idle;
-                    timer.as_mut().reset(at + settings.ping_interval);
                 }
+                timer.as_mut().reset(due(beat_at, unproven));
             },
         }
     }
