@@ -27,8 +27,11 @@ pub async fn login(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<LoginInput>,
 ) -> Result<Json<AuthSession>, ApiError> {
+    // Keyed by the name as the store folds it, cut to a username's longest
+    // (a longer one cannot exist, and must not grow the limiter's keys).
+    let account: String = input.username.chars().take(32).collect();
     state
-        .check_rate("login:attempt", input.username.to_ascii_lowercase())
+        .check_rate("login:attempt", account.to_ascii_lowercase())
         .await?;
     Ok(Json(state.auth.login(input).await?))
 }
