@@ -261,13 +261,7 @@ impl AuthService {
     /// `Unauthorized` for anything but a valid token of a live session.
     pub async fn authenticate(&self, access_token: &str) -> Result<Actor, AppError> {
         let claims = self.tokens.verify_access(access_token)?;
-        self.live_session(claims.session_id).await?;
-        let user = self
-            .users
-            .find(claims.user_id)
-            .await?
-            .filter(|u| !u.banned)
-            .ok_or_else(|| AppError::Unauthorized("unknown or suspended user".into()))?;
+        let user = self.admitted(claims.session_id, claims.user_id).await?;
         Ok(Actor {
             user_id: user.id,
             session_id: claims.session_id,
@@ -293,13 +287,21 @@ impl AuthService {
     /// # Errors
     /// `Unavailable` / `Internal` when a store fails.
     pub async fn still_admitted(&self, actor: &Actor) -> Result<bool, AppError> {
-        match self.live_session(actor.session_id).await {
-            Ok(_) => {}
-            Err(AppError::Unauthorized(_)) => return Ok(false),
-            Err(e) => return Err(e),
+        match self.admitted(actor.session_id, actor.user_id).await {
+            Ok(_) => Ok(true),
+            Err(AppError::Unauthorized(_)) => Ok(false),
+            Err(e) => Err(e),
         }
-        let user = self.users.find(actor.user_id).await?;
-        Ok(user.is_some_and(|u| !u.banned))
+    }
+
+    /// The user of a live `session`, unless they are unknown or banned.
+    async fn admitted(&self, session: SessionId, user: UserId) -> Result<User, AppError> {
+        self.live_session(session).await?;
+        self.users
+            .find(user)
+            .await?
+            .filter(|u| !u.banned)
+            .ok_or_else(|| AppError::Unauthorized("unknown or suspended user".into()))
     }
 
     /// The sessions revoked within the last `window` (newest first, at most

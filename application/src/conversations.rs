@@ -530,15 +530,14 @@ fn successor(members: &[Member], leaving: UserId) -> Option<&Member> {
 }
 
 fn encode_cursor(at: Timestamp, id: ConversationId) -> String {
-    format!("{}_{}", at.millis(), id)
+    crate::paging::encode((at, id.0))
 }
 
 fn decode_cursor(raw: &str) -> Result<ConversationCursor, AppError> {
-    let bad = || AppError::validation("cursor", "is not a cursor this server issued");
-    let (millis, id) = raw.split_once('_').ok_or_else(bad)?;
+    let (last_activity_at, id) = crate::paging::decode(raw)?;
     Ok(ConversationCursor {
-        last_activity_at: Timestamp::from_millis(millis.parse().map_err(|_| bad())?),
-        id: id.parse().map_err(|_| bad())?,
+        last_activity_at,
+        id: ConversationId(id),
     })
 }
 

@@ -11,12 +11,17 @@ use uuid::Uuid;
 /// Where an entry stands in its list.
 pub type Key = (Timestamp, Uuid);
 
-/// The cursor's text form: `<millis>_<uuid>`.
-fn encode(key: Key) -> String {
+/// The cursor's text form: `<millis>_<uuid>` (the conversation list's
+/// cursor too).
+pub(crate) fn encode(key: Key) -> String {
     format!("{}_{}", key.0.millis(), key.1)
 }
 
-fn decode(raw: &str) -> Result<Key, AppError> {
+/// Reads a cursor written by [`encode`].
+///
+/// # Errors
+/// `Validation` on field `cursor` for anything else.
+pub(crate) fn decode(raw: &str) -> Result<Key, AppError> {
     let bad = || AppError::validation("cursor", "is not a cursor this server issued");
     let (millis, id) = raw.split_once('_').ok_or_else(bad)?;
     Ok((
