@@ -30,7 +30,6 @@ use chatchit_http::{AppState, Gateway, HealthCheck, Heartbeat, SessionLimits};
 use chatchit_memory::{
     InMemoryGraphCache, InMemoryPresence, InProcessQueue, LocalRateLimiter, SystemClock,
 };
-use chatchit_migrations::{Migrator, MigratorTrait};
 use chatchit_redis::{NodeId, Redis, RedisBus, RedisGraphCache, RedisPresence, RedisRateLimiter};
 use chatchit_sql::{
     SqlCallStore, SqlConversationStore, SqlDatabase, SqlMessageStore, SqlReportStore,
@@ -118,7 +117,7 @@ pub async fn migrate(config: &Config) -> anyhow::Result<SqlDatabase> {
     )
     .await
     .context("connecting to the database")?;
-    Migrator::up(database.connection(), None)
+    chatchit_migrations::apply(database.connection())
         .await
         .context("applying migrations")?;
     Ok(database)

@@ -56,12 +56,12 @@ pub async fn jwt_secret(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chatchit_migrations::{Migrator, MigratorTrait};
+    use chatchit_migrations::apply;
 
     async fn database(dir: &Path) -> SqlDatabase {
         let url = format!("sqlite://{}?mode=rwc", dir.join("test.db").display());
         let db = SqlDatabase::connect(&url, 2).await.expect("connect");
-        Migrator::up(db.connection(), None).await.expect("migrate");
+        apply(db.connection()).await.expect("migrate");
         db
     }
 

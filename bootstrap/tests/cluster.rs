@@ -80,6 +80,31 @@ async fn until_ready_is(node: &Endpoint, want: &str) -> Value {
     }
 }
 
+/// Two, then four, nodes started at the same moment on an empty database:
+/// one migrates under the migration lock, the others wait for it, and every
+/// one comes up ready (before the lock, one of two died at boot with
+/// `relation "seaql_migrations" already exists`).
+#[tokio::test]
+async fn nodes_started_at_once_on_an_empty_database_all_come_up() {
+    let Some(two) = cluster().await else {
+        return;
+    };
+    let (a, b) = tokio::join!(two.node(), two.node());
+    for node in [&a, &b] {
+        until_ready_is(node, "ok").await;
+    }
+    let user = a.register("first").await;
+    assert_eq!(b.login("first").await.0.id, user.id);
+
+    let Some(four) = cluster().await else {
+        return;
+    };
+    let nodes = tokio::join!(four.node(), four.node(), four.node(), four.node());
+    for node in [&nodes.0, &nodes.1, &nodes.2, &nodes.3] {
+        until_ready_is(node, "ok").await;
+    }
+}
+
 #[tokio::test]
 async fn users_on_two_nodes_chat_type_read_see_presence_and_call() {
     let Some(cluster) = cluster().await else {

@@ -20,7 +20,7 @@ use chatchit_domain::story::{Story, StoryId};
 use chatchit_domain::time::Timestamp;
 use chatchit_domain::user::{Role, User};
 use chatchit_domain::values::{ClientMsgId, MessageBody};
-use chatchit_migrations::{Migrator, MigratorTrait};
+use chatchit_migrations::apply;
 use chatchit_sql::{
     SqlCallStore, SqlConversationStore, SqlDatabase, SqlMessageStore, SqlSessionStore,
     SqlSocialStore, SqlStoryStore, SqlUserStore,
@@ -71,7 +71,7 @@ async fn postgres() -> Option<Stores> {
 
 async fn stores_on(url: &str, dir: Option<tempfile::TempDir>) -> Stores {
     let db = SqlDatabase::connect(url, 4).await.expect("connect");
-    Migrator::up(db.connection(), None).await.expect("migrate");
+    apply(db.connection()).await.expect("migrate");
     Stores {
         _dir: dir,
         db: db.clone(),
