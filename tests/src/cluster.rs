@@ -90,6 +90,30 @@ impl Cluster {
         })
     }
 
+    /// One node's worth of settings on the embedded default (SQLite in each
+    /// node's data directory, the in-process queue): for tests of the
+    /// process itself, such as what a fresh node exports. Needs no service.
+    pub fn embedded(binary: &Path) -> Self {
+        let env = [
+            ("CHATCHIT_BIND", "127.0.0.1:0".to_owned()),
+            (
+                "CHATCHIT_JWT_SECRET",
+                format!("secret-{}", uuid::Uuid::now_v7().simple()),
+            ),
+            ("CHATCHIT_BCRYPT_COST", "4".to_owned()),
+            ("CHATCHIT_LOG", "info".to_owned()),
+            ("CHATCHIT_LOG_FORMAT", "text".to_owned()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        Self {
+            binary: binary.to_path_buf(),
+            env,
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
     fn command(&self, options: &NodeOptions) -> Command {
         let mut command = Command::new(&self.binary);
         command.envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));

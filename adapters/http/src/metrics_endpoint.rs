@@ -5,6 +5,9 @@
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
 
+/// Group-commit sizes: a histogram (not a summary) so that nodes aggregate.
+const BATCH_BUCKETS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0];
+
 const LATENCY_BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
 ];
@@ -16,15 +19,72 @@ pub fn prometheus() -> PrometheusHandle {
         .get_or_init(|| {
             let recorder = PrometheusBuilder::new()
                 .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), LATENCY_BUCKETS)
+                .and_then(|b| {
+                    b.set_buckets_for_metric(
+                        Matcher::Full("chatchit_append_batch_size".into()),
+                        BATCH_BUCKETS,
+                    )
+                })
                 .map(PrometheusBuilder::build_recorder)
                 .unwrap_or_else(|_| PrometheusBuilder::new().build_recorder());
             let handle = recorder.handle();
             if metrics::set_global_recorder(recorder).is_err() {
                 tracing::warn!("a metrics recorder was already installed");
             }
+            describe_every_metric();
             handle
         })
         .clone()
+}
+
+/// Where a panic can be caught: the `task` label of `chatchit_panics_total`.
+const PANIC_TASKS: [&str; 3] = ["request", "socket", "event"];
+
+/// Describes every metric the process exports and registers each series
+/// whose labels are known in advance at zero, so that the first scrape of a
+/// fresh node already lists them all with `# HELP` and `# TYPE` (a series
+/// that appears only once something happened cannot be told from a node
+/// that does not export it, and `rate()` over it misses its first step).
+fn describe_every_metric() {
+    use metrics::Unit;
+    metrics::describe_gauge!(
+        "chatchit_connected_sockets",
+        "Socket.IO sockets connected to this node."
+    );
+    metrics::gauge!("chatchit_connected_sockets").increment(0.0);
+    metrics::describe_counter!(
+        "chatchit_events_handled_total",
+        "Client events handled, by event name and outcome (ok or an error code)."
+    );
+    metrics::describe_histogram!(
+        "chatchit_event_duration_seconds",
+        Unit::Seconds,
+        "Time to handle one client event, by event name."
+    );
+    metrics::describe_histogram!(
+        "chatchit_append_batch_size",
+        Unit::Count,
+        "Messages written by one group commit of the message writer."
+    );
+    let _registered = metrics::histogram!("chatchit_append_batch_size");
+    metrics::describe_histogram!(
+        "chatchit_append_commit_seconds",
+        Unit::Seconds,
+        "Time to commit one group of messages."
+    );
+    let _registered = metrics::histogram!("chatchit_append_commit_seconds");
+    metrics::describe_counter!(
+        "chatchit_dead_letters_total",
+        "Events that failed every retry and were parked as dead letters."
+    );
+    metrics::counter!("chatchit_dead_letters_total").increment(0);
+    metrics::describe_counter!(
+        "chatchit_panics_total",
+        "Panics caught and contained, by the kind of task they ended."
+    );
+    for task in PANIC_TASKS {
+        metrics::counter!("chatchit_panics_total", "task" => task).increment(0);
+    }
 }
 
 /// `GET /metrics`: Prometheus text format.
