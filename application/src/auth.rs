@@ -279,21 +279,6 @@ impl AuthService {
             .map(|claims| claims.user_id)
     }
 
-    /// Whether a socket admitted as `actor` may stay: its session is live and
-    /// its user not banned. Asked after the socket joined its rooms, so a ban
-    /// or logout that committed while it was being admitted (and whose
-    /// notice found no socket to close) still ends it.
-    ///
-    /// # Errors
-    /// `Unavailable` / `Internal` when a store fails.
-    pub async fn still_admitted(&self, actor: &Actor) -> Result<bool, AppError> {
-        match self.admitted(actor.session_id, actor.user_id).await {
-            Ok(_) => Ok(true),
-            Err(AppError::Unauthorized(_)) => Ok(false),
-            Err(e) => Err(e),
-        }
-    }
-
     /// The user of a live `session`, unless they are unknown or banned.
     async fn admitted(&self, session: SessionId, user: UserId) -> Result<User, AppError> {
         self.live_session(session).await?;

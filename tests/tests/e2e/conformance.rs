@@ -131,6 +131,106 @@ async fn engine_requests_out_of_protocol_get_its_error_codes() {
         let body: Value = response.json().await.expect("JSON");
         assert_eq!(body["code"], code, "{query}");
     }
+    // A handshake by any method but GET (before: PUT 405, POST code 3).
+    let url = format!("{}/socket.io/?EIO=4&transport=polling", s.base);
+    for request in [http.put(&url), http.post(&url), http.delete(&url)] {
+        let response = request.send().await.expect("answer");
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let body: Value = response.json().await.expect("JSON");
+        assert_eq!(body, json!({"code": 2, "message": "Bad handshake method"}));
+    }
+}
+
+/// A close packet POSTed while a GET waits: the GET is answered with a noop
+/// and the session is gone, as with the reference server (before, the GET
+/// was answered `1`).
+#[tokio::test]
+async fn a_close_packet_answers_the_waiting_poll_with_a_noop_and_ends_the_session() {
+    let s = TestServer::start().await;
+    let http = reqwest::Client::new();
+    // Nothing tells a client that its GET is waiting; a POST that overtakes
+    // the GET ends the session before the GET arrives (it is then answered
+    // as an unknown session), and the case is tried again on a new session.
+    for _ in 0..20 {
+        let handshake = open_polling(&s).await;
+        let url = format!(
+            "{}/socket.io/?EIO=4&transport=polling&sid={}",
+            s.base,
+            handshake["sid"].as_str().expect("sid")
+        );
+        let waiting = tokio::spawn({
+            let (http, url) = (http.clone(), url.clone());
+            async move {
+                let response = http.get(&url).send().await.expect("answer");
+                (response.status(), response.text().await.expect("body"))
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let closed = http.post(&url).body("1").send().await.expect("answer");
+        assert_eq!(closed.status(), StatusCode::OK);
+        let answer = tokio::time::timeout(Duration::from_secs(10), waiting)
+            .await
+            .expect("the waiting GET is answered")
+            .expect("task");
+        let after = http.get(&url).send().await.expect("answer");
+        assert_eq!(after.status(), StatusCode::BAD_REQUEST);
+        let gone: Value = after.json().await.expect("JSON");
+        assert_eq!(gone["code"], 1, "the session ended");
+        if answer.0 == StatusCode::BAD_REQUEST {
+            continue;
+        }
+        assert_eq!(answer, (StatusCode::OK, "6".to_owned()));
+        return;
+    }
+    panic!("the POST overtook the GET every time");
+}
+
+/// A second websocket for a session already upgraded is accepted and closed
+/// at once, as by the reference server (before: refused with HTTP 400), and
+/// the first one carries on.
+#[tokio::test]
+async fn a_second_websocket_for_an_upgraded_session_is_accepted_and_closed() {
+    use futures_util::StreamExt;
+    let s = TestServer::start().await;
+    let handshake = open_polling(&s).await;
+    let sid = handshake["sid"].as_str().expect("sid");
+    let url = format!(
+        "{}/socket.io/?EIO=4&transport=websocket&sid={sid}",
+        s.base.replace("http", "ws")
+    );
+    let (mut first, _) = tokio_tungstenite::connect_async(&url)
+        .await
+        .expect("upgrade");
+    first.send(Message::text("2probe")).await.expect("probe");
+    assert_eq!(next_event(&mut first).await.as_deref(), Some("3probe"));
+    first.send(Message::text("5")).await.expect("upgrade");
+
+    let (mut second, response) = tokio_tungstenite::connect_async(&url)
+        .await
+        .expect("the second websocket is accepted");
+    assert_eq!(response.status(), StatusCode::SWITCHING_PROTOCOLS);
+    let closing = tokio::time::timeout(Duration::from_secs(5), second.next())
+        .await
+        .expect("closed at once");
+    assert!(
+        matches!(closing, None | Some(Ok(Message::Close(_))) | Some(Err(_))),
+        "{closing:?}"
+    );
+    // The first one carries the session on: it connects to namespace `/`.
+    let alice = s.register("alice").await;
+    first
+        .send(Message::text(format!(
+            "40{}",
+            json!({"token": alice.token})
+        )))
+        .await
+        .expect("connect");
+    let mut answer = next_event(&mut first).await;
+    // The noop that was to end a waiting poll may come first.
+    if answer.as_deref() == Some("6") {
+        answer = next_event(&mut first).await;
+    }
+    assert!(answer.is_some_and(|a| a.starts_with("40{")), "connected");
 }
 
 #[tokio::test]

@@ -96,6 +96,7 @@ impl Delivery for SocketDelivery {
 pub(super) async fn revoke(inner: &Inner, room: Room, reason: String) -> Result<(), DeliveryError> {
     let event = Outbound::of(&ServerEvent::SessionRevoked(RevokedPayload { reason }))?;
     let frame = Utf8Bytes::from(packet::event(&event.name, &event.payload));
+    inner.hub.note_revoked(room);
     for session in inner.hub.members(room) {
         session.push(frame.clone());
         session.push(packet::DISCONNECT.into());

@@ -4,8 +4,14 @@ use super::rooms::Room;
 use super::session::{Session, Sid, lock};
 use axum::extract::ws::Utf8Bytes;
 use chatchit_domain::ids::UserId;
-use std::collections::HashMap;
-use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::{Duration, Instant};
+
+/// How many revocation notices a hub remembers (see [`Hub::note_revoked`]);
+/// past that the oldest go, and the heartbeat's look at the store covers
+/// what they covered.
+const REMEMBERED_REVOCATIONS: usize = 10_000;
 
 /// The sessions of this node and their rooms.
 #[derive(Default)]
@@ -16,6 +22,9 @@ pub struct Hub {
     sockets: RwLock<HashMap<Sid, Sid>>,
     /// Connected sockets by room.
     rooms: RwLock<HashMap<Room, HashMap<Sid, Arc<Session>>>>,
+    /// The revocation notices this node was given lately (the user's or the
+    /// session's room, and when), oldest first.
+    revoked: Mutex<VecDeque<(Room, Instant)>>,
 }
 
 /// Who to leave out of a send.
@@ -136,6 +145,33 @@ impl Hub {
             .unwrap_or_default()
     }
 
+    /// Remembers that the sessions of `room` (a user's or a session's) were
+    /// revoked. Called before the room's sockets are ended, so that a socket
+    /// that joins its rooms after the notice came, because it was being
+    /// admitted when the revocation committed, still learns of it
+    /// ([`Hub::revoked_lately`], asked after it joined).
+    pub fn note_revoked(&self, room: Room) {
+        let mut revoked = lock(&self.revoked);
+        if revoked.len() >= REMEMBERED_REVOCATIONS {
+            revoked.pop_front();
+        }
+        revoked.push_back((room, Instant::now()));
+    }
+
+    /// Whether any of `rooms` was revoked within the last `window`; notices
+    /// older than that are forgotten.
+    pub fn revoked_lately(&self, rooms: &[Room], window: Duration) -> bool {
+        let mut revoked = lock(&self.revoked);
+        let now = Instant::now();
+        while revoked
+            .front()
+            .is_some_and(|(_, at)| now.duration_since(*at) > window)
+        {
+            revoked.pop_front();
+        }
+        revoked.iter().any(|(room, _)| rooms.contains(room))
+    }
+
     /// True when no session is open.
     pub fn is_empty(&self) -> bool {
         read(&self.sessions).is_empty()
@@ -191,6 +227,37 @@ mod tests {
         assert!(hub.socket(1).is_none(), "found by its Socket.IO id only");
         assert!(frames(&a).is_empty());
         assert_eq!(frames(&b), ["hi"]);
+    }
+
+    #[test]
+    fn a_revocation_is_remembered_for_its_window_and_only_for_its_rooms() {
+        let hub = Hub::default();
+        let (user, other) = (
+            Room::User(UserId::generate()),
+            Room::User(UserId::generate()),
+        );
+        assert!(!hub.revoked_lately(&[user], Duration::from_secs(60)));
+        hub.note_revoked(user);
+        assert!(hub.revoked_lately(&[other, user], Duration::from_secs(60)));
+        assert!(!hub.revoked_lately(&[other], Duration::from_secs(60)));
+        std::thread::sleep(Duration::from_millis(5));
+        assert!(!hub.revoked_lately(&[user], Duration::from_millis(1)));
+        assert!(
+            !hub.revoked_lately(&[user], Duration::from_secs(60)),
+            "forgotten once past a window"
+        );
+    }
+
+    #[test]
+    fn the_oldest_revocations_go_past_the_bound() {
+        let hub = Hub::default();
+        let first = Room::User(UserId::generate());
+        hub.note_revoked(first);
+        for _ in 0..REMEMBERED_REVOCATIONS {
+            hub.note_revoked(Room::User(UserId::generate()));
+        }
+        assert!(!hub.revoked_lately(&[first], Duration::from_secs(60)));
+        assert_eq!(lock(&hub.revoked).len(), REMEMBERED_REVOCATIONS);
     }
 
     #[test]

@@ -179,7 +179,9 @@ impl Inner {
     async fn end(&self, session: &Arc<Session>) {
         session.close();
         self.forget(session);
-        socket::disconnect(self, session).await;
+        // Boxed: it runs once, at the end, and would otherwise make every
+        // socket's resident task as large as its own state.
+        Box::pin(socket::disconnect(self, session)).await;
     }
 }
 
@@ -262,7 +264,10 @@ impl Gateway {
     /// The routes under `/socket.io/`, to merge into the HTTP router.
     pub fn routes(&self) -> Router {
         Router::new()
-            .route("/socket.io/", get(on_get).post(on_post))
+            .route(
+                "/socket.io/",
+                get(on_get).post(on_post).fallback(on_other_method),
+            )
             .layer(DefaultBodyLimit::max(MAX_PAYLOAD))
             .with_state(self.inner.clone())
     }
@@ -379,6 +384,8 @@ enum Refusal {
     UnknownSession,
     /// A request that does not fit the session's state.
     BadRequest,
+    /// A handshake (no session yet) by a method other than GET.
+    BadHandshakeMethod,
     /// Not Engine.IO 4.
     UnsupportedVersion,
     /// The client holds as many sessions as it may.
@@ -390,6 +397,7 @@ impl IntoResponse for Refusal {
         let (code, message) = match self {
             Self::UnknownTransport => (0, "Transport unknown"),
             Self::UnknownSession => (1, "Session ID unknown"),
+            Self::BadHandshakeMethod => (2, "Bad handshake method"),
             Self::BadRequest => (3, "Bad request"),
             Self::UnsupportedVersion => (5, "Unsupported protocol version"),
             Self::TooManySessions => (3, "Too many sessions"),
@@ -469,7 +477,9 @@ async fn on_get(
                 Some(session) if !session.is_upgraded() => {
                     upgrade.on_upgrade(move |ws| websocket::run_upgrade(inner, ws, session))
                 }
-                Some(_) => Refusal::BadRequest.into_response(),
+                // As the reference server does: the second websocket of an
+                // upgraded session is accepted and closed at once.
+                Some(_) => upgrade.on_upgrade(websocket::close_at_once),
             }
         }
         (Some("polling"), Some(_)) => Refusal::BadRequest.into_response(),
@@ -484,11 +494,25 @@ async fn on_post(
 ) -> Response {
     let session = match session_of(&inner, &query) {
         Ok(Some(session)) if query.transport.as_deref() == Some("polling") => session,
-        Ok(_) => return Refusal::BadRequest.into_response(),
+        Ok(Some(_)) => return Refusal::BadRequest.into_response(),
+        Ok(None) => return Refusal::BadHandshakeMethod.into_response(),
         Err(refused) => return refused.into_response(),
     };
     let Ok(body) = std::str::from_utf8(&body) else {
         return Refusal::BadRequest.into_response();
     };
     polling::post(&inner, &session, body).await
+}
+
+/// Any method but GET and POST: a handshake by it is a bad handshake method
+/// (as the reference server answers), a request of a session a bad request.
+async fn on_other_method(
+    State(inner): State<Arc<Inner>>,
+    Query(query): Query<EngineQuery>,
+) -> Response {
+    match session_of(&inner, &query) {
+        Ok(None) => Refusal::BadHandshakeMethod.into_response(),
+        Ok(Some(_)) => Refusal::BadRequest.into_response(),
+        Err(refused) => refused.into_response(),
+    }
 }

@@ -34,7 +34,9 @@ pub fn open(inner: &Arc<Inner>, client: Option<std::net::IpAddr>) -> Response {
 }
 
 /// Waits until frames are waiting (a ping comes every `pingInterval`), then
-/// answers them all; a closing session's last answer ends with `1`.
+/// answers them all; a closing session's last answer ends with `1`. When the
+/// client itself closed the session (a `1` in a POST), the waiting GET is
+/// answered with a noop (`6`), as by the reference server.
 /// A second GET while one waits breaks the protocol: it is refused and the
 /// session closed, as the reference server does (the waiting GET gets `1`).
 pub async fn poll(inner: &Arc<Inner>, session: &Arc<Session>) -> Response {
@@ -43,6 +45,10 @@ pub async fn poll(inner: &Arc<Inner>, session: &Arc<Session>) -> Response {
     };
     loop {
         let batch = session.take();
+        if batch.left {
+            inner.end(session).await;
+            return text(packet::NOOP.to_owned());
+        }
         if !batch.frames.is_empty() || batch.close {
             let mut body = String::new();
             for frame in &batch.frames {
@@ -72,9 +78,17 @@ pub async fn post(inner: &Arc<Inner>, session: &Arc<Session>, body: &str) -> Res
         return overlap(session);
     };
     for packet in body.split(SEPARATOR) {
-        if socket::on_text(inner, session, packet).await == Flow::Close {
-            inner.end(session).await;
-            break;
+        match socket::on_text(inner, session, packet).await {
+            Flow::Continue => {}
+            Flow::Close => {
+                inner.end(session).await;
+                break;
+            }
+            Flow::Leave => {
+                session.leave();
+                inner.end(session).await;
+                break;
+            }
         }
     }
     text("ok".to_owned())

@@ -129,6 +129,8 @@ struct Outbox {
     bytes: usize,
     /// The transport is to write what waits and then close.
     closing: bool,
+    /// The client closed the session itself: nothing more is written to it.
+    left: bool,
 }
 
 /// What a transport takes from the outbox in one go.
@@ -137,6 +139,8 @@ pub struct Batch {
     pub frames: Vec<Utf8Bytes>,
     /// After writing them, close.
     pub close: bool,
+    /// The client closed the session: write nothing of it, just end.
+    pub left: bool,
 }
 
 /// Locks `mutex` even if a holder panicked: every critical section here
@@ -229,6 +233,16 @@ impl Session {
         self.wake.notify_one();
     }
 
+    /// The client closed the session (an Engine.IO close packet): it ends,
+    /// and nothing waiting is written to it.
+    pub fn leave(&self) {
+        let mut outbox = lock(&self.outbox);
+        outbox.closing = true;
+        outbox.left = true;
+        drop(outbox);
+        self.wake.notify_one();
+    }
+
     /// True once the session is ending: nothing more it sends is handled.
     pub fn is_closing(&self) -> bool {
         lock(&self.outbox).closing
@@ -241,6 +255,7 @@ impl Session {
         Batch {
             frames: outbox.frames.drain(..).collect(),
             close: outbox.closing,
+            left: outbox.left,
         }
     }
 

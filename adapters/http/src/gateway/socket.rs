@@ -14,14 +14,18 @@ use serde_json::Value;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 /// What the transport does after handing over a packet.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Flow {
     /// Keep reading.
     Continue,
-    /// Close the session (the client left or broke the protocol).
+    /// Close the session (the client broke the protocol, or the session is
+    /// ending anyway).
     Close,
+    /// The client closed the session itself (an Engine.IO close packet).
+    Leave,
 }
 
 /// Why a handshake was refused; its text is the `connect_error` message.
@@ -62,7 +66,7 @@ async fn on_engine_packet(inner: &Arc<Inner>, session: &Arc<Session>, text: &str
             Flow::Continue
         }
         Some(EnginePacket::Ping(_) | EnginePacket::Noop | EnginePacket::Upgrade) => Flow::Continue,
-        Some(EnginePacket::Close) => Flow::Close,
+        Some(EnginePacket::Close) => Flow::Leave,
         None => {
             tracing::debug!(session = %log_tag(session.sid), "malformed Engine.IO packet");
             Flow::Close
@@ -73,7 +77,11 @@ async fn on_engine_packet(inner: &Arc<Inner>, session: &Arc<Session>, text: &str
 async fn on_socket_packet(inner: &Arc<Inner>, session: &Arc<Session>, body: &str) -> Flow {
     match packet::parse_socket(body) {
         Ok(SocketPacket::Connect(auth)) => {
-            connect(inner, session, auth).await;
+            // Boxed, as is every disconnect: the handshake's state (store
+            // reads, presence) would otherwise be inlined into
+            // every socket's resident task for its whole life, though it
+            // runs once.
+            Box::pin(connect(inner, session, auth)).await;
             Flow::Continue
         }
         Ok(SocketPacket::Event { ack, .. }) if crate::text_guard::json_has_control(body) => {
@@ -91,7 +99,7 @@ async fn on_socket_packet(inner: &Arc<Inner>, session: &Arc<Session>, body: &str
             Flow::Continue
         }
         Ok(SocketPacket::Disconnect) => {
-            disconnect(inner, session).await;
+            Box::pin(disconnect(inner, session)).await;
             Flow::Continue
         }
         Ok(SocketPacket::Ack) => Flow::Continue,
@@ -141,17 +149,13 @@ async fn connect(inner: &Arc<Inner>, session: &Arc<Session>, auth: Option<Value>
         tracing::warn!(error = %e, "presence not recorded");
     }
     // A ban or logout that committed while the socket was being admitted
-    // found no socket to close; asked again now that it is in its rooms,
-    // the store tells.
-    match app.state.auth.still_admitted(&actor).await {
-        Ok(true) => {}
-        Ok(false) => {
-            let _sent =
-                super::delivery::revoke(inner, Room::Session(actor.session_id), "revoked".into())
-                    .await;
-            return;
-        }
-        Err(e) => tracing::warn!(error = %e, "a new socket's session could not be re-checked"),
+    // found no socket to close; the hub remembers its notice, asked now that
+    // the socket is in its rooms (a notice after this finds it there).
+    let own = [Room::User(actor.user_id), Room::Session(actor.session_id)];
+    if inner.hub.revoked_lately(&own, ADMISSION_WINDOW) {
+        let _sent =
+            super::delivery::revoke(inner, Room::Session(actor.session_id), "revoked".into()).await;
+        return;
     }
     if inner.hub.get(session.sid).is_none() {
         // The client left while it was being admitted.
@@ -162,6 +166,11 @@ async fn connect(inner: &Arc<Inner>, session: &Arc<Session>, auth: Option<Value>
         }
     }
 }
+
+/// Longer than any admission takes (the token's store reads, under their
+/// timeouts): how long a revocation notice is held for a socket that was
+/// being admitted when it came.
+const ADMISSION_WINDOW: Duration = Duration::from_secs(60);
 
 /// The token's user and the conversations whose rooms the socket joins.
 async fn admit(

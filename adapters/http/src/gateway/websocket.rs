@@ -64,6 +64,12 @@ pub async fn run_upgrade(inner: Arc<Inner>, mut ws: WebSocket, session: Arc<Sess
     }
 }
 
+/// A websocket that has no session to carry (its session already moved to
+/// another one): closed at once.
+pub async fn close_at_once(mut ws: WebSocket) {
+    let _closed = ws.send(Message::Close(None)).await;
+}
+
 /// Which half of the heartbeat the timer is in.
 enum Beat {
     /// Waiting to send the next ping.
@@ -99,7 +105,7 @@ async fn serve(inner: Arc<Inner>, mut ws: WebSocket, session: Arc<Session>, owne
             // with too many in flight waits on TCP (see `Session::may_read`).
             incoming = ws.recv(), if session.may_read() => match incoming {
                 Some(Ok(Message::Text(text))) => {
-                    if socket::on_text(&inner, &session, text.as_str()).await == Flow::Close {
+                    if socket::on_text(&inner, &session, text.as_str()).await != Flow::Continue {
                         break;
                     }
                 }
