@@ -103,7 +103,10 @@ impl PresenceService {
             ChosenStatus::Invisible => PresenceStatus::Invisible,
         };
         let before = self.presence.get(actor.user_id).await?;
-        let after = self.presence.set_status(actor.user_id, status).await?;
+        let after = self
+            .presence
+            .set_status(actor.user_id, status, self.clock.now())
+            .await?;
         self.announce_if_seen(actor.user_id, before, after).await;
         Ok(Empty {})
     }
@@ -176,7 +179,7 @@ mod tests {
         store
             .expect_get()
             .returning(|_| Ok(at(PresenceStatus::Online, 1)));
-        store.expect_set_status().returning(|_, s| Ok(at(s, 2)));
+        store.expect_set_status().returning(|_, s, _| Ok(at(s, 2)));
         let mut queue = MockEventQueue::new();
         queue
             .expect_publish()

@@ -117,6 +117,13 @@ async fn users_on_two_nodes_chat_type_read_see_presence_and_call() {
     let mut a = one.socket(&alice.token).await;
     let mut b = two.socket(&bob.token).await;
     presence_of(&mut a, &bob.id, "online").await;
+    // Invisible on node two looks, on node one, like leaving just now (it
+    // was announced with `lastSeenAt: null`).
+    b.emit("presence:set", json!({"status": "invisible"})).await;
+    let hidden = presence_of(&mut a, &bob.id, "offline").await;
+    assert!(hidden["lastSeenAt"].is_string(), "{hidden}");
+    b.emit("presence:set", json!({"status": "online"})).await;
+    presence_of(&mut a, &bob.id, "online").await;
 
     // Bob's socket on node two joins a conversation created on node one.
     let c = one.direct(&alice, &bob).await;

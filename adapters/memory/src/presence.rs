@@ -72,12 +72,17 @@ impl PresenceStore for InMemoryPresence {
         &self,
         user: UserId,
         status: PresenceStatus,
+        at: Timestamp,
     ) -> Result<Presence, StoreError> {
         let mut entries = self.lock();
         match entries.get_mut(&user) {
             Some(entry) if entry.sockets > 0 => {
                 entry.chosen = status;
-                let last_seen = entry.presence.last_seen_at;
+                let last_seen = if status == PresenceStatus::Invisible {
+                    Some(at)
+                } else {
+                    entry.presence.last_seen_at
+                };
                 Ok(changed(entry, status, last_seen))
             }
             _ => Ok(Presence::UNKNOWN),

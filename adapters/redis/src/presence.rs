@@ -64,10 +64,12 @@ end
 return state(KEYS[1])
 ";
 
-/// KEYS: user hash. ARGV: status. Only a connected user has a status to set.
+/// KEYS: user hash. ARGV: status, at (ms). Only a connected user has a
+/// status to set; going invisible is last seen at `at`.
 const SET_STATUS: &str = r"
 if total(KEYS[1]) == 0 then return {false, false, false} end
 redis.call('HSET', KEYS[1], 'chosen', ARGV[1], 'shown', ARGV[1])
+if ARGV[1] == 'invisible' then redis.call('HSET', KEYS[1], 'last_seen', ARGV[2]) end
 redis.call('HINCRBY', KEYS[1], 'version', 1)
 return state(KEYS[1])
 ";
@@ -241,6 +243,7 @@ impl PresenceStore for RedisPresence {
         &self,
         user: UserId,
         status: PresenceStatus,
+        at: Timestamp,
     ) -> Result<Presence, StoreError> {
         let mut conn = self.redis.commands();
         let triple: Triple = self
@@ -248,6 +251,7 @@ impl PresenceStore for RedisPresence {
             .set_status
             .key(self.user_key(&user.to_string()))
             .arg(status_text(status))
+            .arg(at.millis())
             .invoke_async(&mut conn)
             .await
             .map_err(unavailable)?;

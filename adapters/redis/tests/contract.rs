@@ -53,11 +53,25 @@ async fn presence_contract(store: &dyn PresenceStore) {
     let second = store.connected(user).await.expect("connected");
     assert_eq!(second, first, "a second socket changes nothing");
     let dnd = store
-        .set_status(user, PresenceStatus::Dnd)
+        .set_status(user, PresenceStatus::Dnd, Timestamp::from_millis(3))
         .await
         .expect("dnd");
     assert_eq!(dnd.status, PresenceStatus::Dnd);
     assert!(dnd.version > first.version);
+    let invisible = store
+        .set_status(user, PresenceStatus::Invisible, Timestamp::from_millis(4))
+        .await
+        .expect("invisible");
+    assert_eq!(
+        (invisible.status, invisible.last_seen_at),
+        (PresenceStatus::Invisible, Some(Timestamp::from_millis(4))),
+        "going invisible looks like leaving at that moment"
+    );
+    let dnd = store
+        .set_status(user, PresenceStatus::Dnd, Timestamp::from_millis(5))
+        .await
+        .expect("dnd again");
+    assert_eq!(dnd.status, PresenceStatus::Dnd);
     let still = store
         .disconnected(user, Timestamp::from_millis(5))
         .await
@@ -87,7 +101,7 @@ async fn presence_contract(store: &dyn PresenceStore) {
         (PresenceStatus::Offline, 0)
     );
     let ignored = store
-        .set_status(stranger, PresenceStatus::Away)
+        .set_status(stranger, PresenceStatus::Away, Timestamp::from_millis(1))
         .await
         .expect("set");
     assert_eq!(

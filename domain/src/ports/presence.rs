@@ -23,7 +23,9 @@ pub trait PresenceStore: Send + Sync {
     /// When the store is unreachable.
     async fn disconnected(&self, user: UserId, at: Timestamp) -> Result<Presence, StoreError>;
 
-    /// Sets the status a connected user shows (not `Offline`).
+    /// Sets the status a connected user shows (not `Offline`) at `at`. A
+    /// status that hides the user (`Invisible`) makes them look as if they
+    /// left: `last_seen_at` becomes `at`, on every adapter alike.
     ///
     /// # Errors
     /// When the store is unreachable.
@@ -31,6 +33,7 @@ pub trait PresenceStore: Send + Sync {
         &self,
         user: UserId,
         status: PresenceStatus,
+        at: Timestamp,
     ) -> Result<Presence, StoreError>;
 
     /// The current presence.

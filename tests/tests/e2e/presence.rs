@@ -54,6 +54,10 @@ async fn friends_see_presence_changes_and_strangers_do_not() {
         .await;
     let hidden = next_change(&mut bob_socket, &mut last).await;
     assert_eq!(hidden["status"], "offline", "invisible looks offline");
+    assert!(
+        hidden["lastSeenAt"].is_string(),
+        "last seen as it went invisible: {hidden}"
+    );
     alice_phone
         .emit("presence:set", json!({"status": "online"}))
         .await;
