@@ -253,6 +253,25 @@ impl MessageService {
         Ok(outcome.message)
     }
 
+    /// Up to `limit` committed messages of `conversation` after `after_seq`,
+    /// oldest first, for the server itself: a node filling a gap in what it
+    /// delivers live to the sockets already in the conversation's room (no
+    /// actor: nobody new is shown anything).
+    ///
+    /// # Errors
+    /// `Unavailable` / `Internal` when the store fails.
+    pub async fn committed_after(
+        &self,
+        conversation: ConversationId,
+        after_seq: i64,
+        limit: u32,
+    ) -> Result<Vec<Message>, AppError> {
+        Ok(self
+            .messages
+            .page_after(conversation, after_seq, limit)
+            .await?)
+    }
+
     /// Changes the text of one's own message.
     ///
     /// # Errors

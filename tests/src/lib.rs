@@ -19,6 +19,7 @@ pub const PATIENCE: Duration = Duration::from_secs(10);
 
 pub mod cluster;
 pub mod fuzz;
+pub mod ordering;
 pub mod proxy;
 pub mod raw;
 
@@ -452,6 +453,19 @@ impl TestSocket {
                 Ok(Some(_)) => continue,
                 Ok(None) => panic!("socket closed while waiting for {name}"),
                 Err(_) => panic!("no {name} event in time"),
+            }
+        }
+    }
+
+    /// The next `name` event within `wait`, skipping others; `None` when none
+    /// came (or the socket closed).
+    pub async fn next_within(&mut self, name: &str, wait: Duration) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.events.recv()).await {
+                Ok(Some((n, v))) if n == name => return Some(v),
+                Ok(Some(_)) => continue,
+                Ok(None) | Err(_) => return None,
             }
         }
     }

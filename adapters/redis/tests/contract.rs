@@ -248,6 +248,7 @@ fn numbered(n: usize) -> Dispatch {
         event: Outbound {
             name: "message:new".into(),
             payload: serde_json::json!({ "seq": n }),
+            seq: i64::try_from(n).ok(),
         },
     }
 }

@@ -41,6 +41,10 @@ pub struct Outbound {
     pub name: String,
     /// The event's payload.
     pub payload: serde_json::Value,
+    /// For `message:new`, the message's place in its conversation's log, by
+    /// which every node delivers a conversation's messages in order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<i64>,
 }
 
 impl Outbound {
@@ -52,6 +56,10 @@ impl Outbound {
         Ok(Self {
             name: event.name().to_owned(),
             payload: serde_json::to_value(event).map_err(|e| DeliveryError(e.to_string()))?,
+            seq: match event {
+                ServerEvent::MessageNew(message) => Some(message.seq),
+                _ => None,
+            },
         })
     }
 }

@@ -372,3 +372,12 @@ async fn a_replied_message_must_be_in_the_same_conversation() {
         .await;
     assert_eq!(good["data"]["replyToId"], id);
 }
+
+/// Twelve sockets send 20 messages each into one group, all at once: every
+/// member gets the others' messages in strictly increasing seq, no gap
+/// (before, `message:new` followed the order in which handler tasks woke).
+#[tokio::test]
+async fn concurrent_senders_into_one_group_are_delivered_in_seq_order() {
+    let s = TestServer::start().await;
+    chatchit_tests::ordering::concurrent_sends_arrive_in_seq_order(&[&s], 12, 20).await;
+}

@@ -2,16 +2,17 @@
 //! and that frame is shared by every recipient.
 
 use super::Inner;
-use super::hub::Skip;
+use super::hub::{Pending, Repair, Skip};
 use super::packet;
 use super::rooms::Room;
 use super::session::parse_sid;
 use async_trait::async_trait;
 use axum::extract::ws::Utf8Bytes;
 use chatchit_domain::events::{RevokedPayload, ServerEvent};
-use chatchit_domain::ids::UserId;
+use chatchit_domain::ids::{ConversationId, UserId};
 use chatchit_domain::ports::{Audience, Delivery, DeliveryError, Dispatch, Exclude, Outbound};
 use std::sync::{Arc, Weak};
+use std::time::Duration;
 
 /// Delivers to the sockets connected to this node.
 #[derive(Clone)]
@@ -58,9 +59,19 @@ impl Delivery for SocketDelivery {
                     Exclude::Connection(c) => parse_sid(&c.0).map_or(Skip::Nobody, Skip::Socket),
                 };
                 match audience {
-                    Audience::Conversation(id) => {
-                        hub.send(&[Room::Conversation(id)], &skip, &frame)
-                    }
+                    Audience::Conversation(id) => match event.seq {
+                        Some(seq) => {
+                            let wait = match hub.send_in_order(id, seq, Pending { frame, skip }) {
+                                Repair::No => None,
+                                Repair::Later => Some(super::order::GAP_WAIT),
+                                Repair::Now => Some(Duration::ZERO),
+                            };
+                            if let Some(wait) = wait {
+                                tokio::spawn(repair(Arc::downgrade(&inner), id, wait));
+                            }
+                        }
+                        None => hub.send(&[Room::Conversation(id)], &skip, &frame),
+                    },
                     Audience::Users(users) => hub.send(&user_rooms(users), &skip, &frame),
                     Audience::Connection(c) => {
                         if let Some(session) = parse_sid(&c.0).and_then(|id| hub.socket(id)) {
@@ -86,6 +97,60 @@ impl Delivery for SocketDelivery {
         }
         Ok(())
     }
+}
+
+/// After `wait`, fills the gap in `conversation`'s line from the message log
+/// and sends what the line held. A message the log cannot give now (the
+/// store is away) is skipped: the room's sockets still get every later one
+/// in order, and `sync` gives them the rest. A repaired message reaches its
+/// sender's own socket too (which socket sent it is not in the log).
+async fn repair(inner: Weak<Inner>, conversation: ConversationId, wait: Duration) {
+    let mut wait = wait;
+    loop {
+        tokio::time::sleep(wait).await;
+        let Some(inner) = inner.upgrade() else {
+            return;
+        };
+        if !repair_once(&inner, conversation).await {
+            return;
+        }
+        wait = super::order::GAP_WAIT;
+    }
+}
+
+/// One repair of `conversation`'s line; `true` when a gap remains.
+async fn repair_once(inner: &Inner, conversation: ConversationId) -> bool {
+    let Some((after, limit)) = inner.hub.due(conversation) else {
+        return false;
+    };
+    let logged = match inner.app.get() {
+        Some(app) => app
+            .state
+            .messages
+            .committed_after(conversation, after, limit)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "a delivery gap could not be read from the log");
+                Vec::new()
+            }),
+        None => Vec::new(),
+    };
+    let found = logged
+        .into_iter()
+        .filter_map(|message| {
+            let seq = message.seq;
+            let event = Outbound::of(&ServerEvent::MessageNew(message)).ok()?;
+            let frame = Utf8Bytes::from(packet::event(&event.name, &event.payload));
+            Some((
+                seq,
+                Pending {
+                    frame,
+                    skip: Skip::Nobody,
+                },
+            ))
+        })
+        .collect();
+    inner.hub.repair(conversation, (after, limit), found)
 }
 
 /// `session:revoked` to every socket in `room`, and their sessions end at

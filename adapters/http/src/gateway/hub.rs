@@ -1,9 +1,10 @@
 //! Every session of this node, and which rooms their sockets are in.
 
+use super::order::Line;
 use super::rooms::Room;
 use super::session::{Session, Sid, lock};
 use axum::extract::ws::Utf8Bytes;
-use chatchit_domain::ids::UserId;
+use chatchit_domain::ids::{ConversationId, UserId};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
@@ -12,6 +13,29 @@ use std::time::{Duration, Instant};
 /// past that the oldest go, and the heartbeat's look at the store covers
 /// what they covered.
 const REMEMBERED_REVOCATIONS: usize = 10_000;
+
+/// Locks over the conversations' delivery lines, so that two conversations'
+/// messages do not wait on one another.
+const LINE_SHARDS: usize = 16;
+
+/// A `message:new` frame waiting in its conversation's line.
+pub struct Pending {
+    /// The frame.
+    pub frame: Utf8Bytes,
+    /// Who it is not for.
+    pub skip: Skip,
+}
+
+/// Whether a conversation's line needs its gap repaired from the log.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Repair {
+    /// No gap.
+    No,
+    /// A gap opened: repair it if it has not closed after a wait.
+    Later,
+    /// The line holds as much as it may: repair it now.
+    Now,
+}
 
 /// The sessions of this node and their rooms.
 #[derive(Default)]
@@ -25,6 +49,15 @@ pub struct Hub {
     /// The revocation notices this node was given lately (the user's or the
     /// session's room, and when), oldest first.
     revoked: Mutex<VecDeque<(Room, Instant)>>,
+    /// The delivery line of each conversation room with sockets here (see
+    /// [`super::order`]), sharded by conversation. Only ever locked before
+    /// `rooms`, never while `rooms` is held.
+    lines: [Mutex<HashMap<ConversationId, Line<Pending>>>; LINE_SHARDS],
+}
+
+/// The shard of `conversation`'s line.
+fn shard(conversation: ConversationId) -> usize {
+    (conversation.0.as_u128() % LINE_SHARDS as u128) as usize
 }
 
 /// Who to leave out of a send.
@@ -75,13 +108,28 @@ impl Hub {
     /// Takes the socket out of every room it is in.
     pub fn leave_all(&self, session: &Session) {
         let joined = std::mem::take(&mut *lock(&session.rooms));
-        let mut rooms = write(&self.rooms);
-        for room in joined {
-            if let Some(members) = rooms.get_mut(&room) {
-                members.remove(&session.sid);
-                if members.is_empty() {
-                    rooms.remove(&room);
+        let mut emptied = Vec::new();
+        {
+            let mut rooms = write(&self.rooms);
+            for room in joined {
+                if let Some(members) = rooms.get_mut(&room) {
+                    members.remove(&session.sid);
+                    if members.is_empty() {
+                        rooms.remove(&room);
+                        emptied.push(room);
+                    }
                 }
+            }
+        }
+        self.drop_lines(emptied);
+    }
+
+    /// Forgets the lines of conversation rooms that emptied (a socket that
+    /// joins later starts a new line).
+    fn drop_lines(&self, emptied: Vec<Room>) {
+        for room in emptied {
+            if let Room::Conversation(id) = room {
+                lock(&self.lines[shard(id)]).remove(&id);
             }
         }
     }
@@ -104,19 +152,24 @@ impl Hub {
                 .flat_map(|m| m.values().cloned())
                 .collect()
         };
-        let mut rooms = write(&self.rooms);
-        for session in members {
-            let mut joined = lock(&session.rooms);
-            if join {
-                enter(&mut rooms, &mut joined, &session, room);
-            } else if let Some(members) = rooms.get_mut(&room) {
-                members.remove(&session.sid);
-                joined.retain(|r| *r != room);
-                if members.is_empty() {
-                    rooms.remove(&room);
+        let mut emptied = Vec::new();
+        {
+            let mut rooms = write(&self.rooms);
+            for session in members {
+                let mut joined = lock(&session.rooms);
+                if join {
+                    enter(&mut rooms, &mut joined, &session, room);
+                } else if let Some(members) = rooms.get_mut(&room) {
+                    members.remove(&session.sid);
+                    joined.retain(|r| *r != room);
+                    if members.is_empty() {
+                        rooms.remove(&room);
+                        emptied.push(room);
+                    }
                 }
             }
         }
+        self.drop_lines(emptied);
     }
 
     /// Queues `frame` for every socket in `to` but those `skip` names. The
@@ -135,6 +188,64 @@ impl Hub {
                 }
             }
         }
+    }
+
+    /// Sends message `seq` of `conversation` to its room in log order: now,
+    /// with any that waited for it, or once the messages before it have
+    /// come (see [`super::order`]). A room with no socket here has no line.
+    pub fn send_in_order(
+        &self,
+        conversation: ConversationId,
+        seq: i64,
+        pending: Pending,
+    ) -> Repair {
+        let room = Room::Conversation(conversation);
+        let mut lines = lock(&self.lines[shard(conversation)]);
+        if !read(&self.rooms).contains_key(&room) {
+            lines.remove(&conversation);
+            return Repair::No;
+        }
+        let step = lines.entry(conversation).or_default().arrive(seq, pending);
+        for p in &step.deliver {
+            self.send(&[room], &p.skip, &p.frame);
+        }
+        if step.repair_now {
+            Repair::Now
+        } else if step.repair_later {
+            Repair::Later
+        } else {
+            Repair::No
+        }
+    }
+
+    /// What the scheduled repair of `conversation`'s line reads from the
+    /// log, as `(after_seq, limit)`; `None` (and the repair done) when every
+    /// gap closed meanwhile.
+    pub fn due(&self, conversation: ConversationId) -> Option<(i64, u32)> {
+        lock(&self.lines[shard(conversation)])
+            .get_mut(&conversation)
+            .and_then(Line::due)
+    }
+
+    /// Repairs `conversation`'s line with `found`, what the log holds of
+    /// the `read` that [`Hub::due`] gave, and sends what is then in
+    /// order. `true` when a gap beyond `read` remains, to repair later.
+    pub fn repair(
+        &self,
+        conversation: ConversationId,
+        read: (i64, u32),
+        found: Vec<(i64, Pending)>,
+    ) -> bool {
+        let room = Room::Conversation(conversation);
+        let mut lines = lock(&self.lines[shard(conversation)]);
+        let Some(line) = lines.get_mut(&conversation) else {
+            return false;
+        };
+        let step = line.repair(read, found);
+        for p in &step.deliver {
+            self.send(&[room], &p.skip, &p.frame);
+        }
+        step.repair_later
     }
 
     /// The sockets in `room`.

@@ -8,6 +8,7 @@
 
 mod delivery;
 mod hub;
+mod order;
 mod packet;
 mod polling;
 mod rooms;

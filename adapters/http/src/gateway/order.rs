@@ -1,0 +1,280 @@
+//! Delivery in log order: each conversation's `message:new` events leave a
+//! node in `seq` order, whatever order they reach it in.
+//!
+//! Events reach a node out of order in many ways: handler tasks that publish
+//! after their commit wake in any order, a retried event goes to the back of
+//! its lane, consumers on several nodes run at once, and two nodes' buses are
+//! not ordered with each other. So order is restored at the last hop, where
+//! it is seen: each conversation room with sockets on this node has a
+//! [`Line`] that knows the next `seq` it owes the room. A message ahead of
+//! it waits; one behind it was delivered already (at-least-once redelivery
+//! is dropped here). A gap that does not close by itself within
+//! [`GAP_WAIT`] is repaired from the message log, which holds every
+//! committed message: a later message's commit implies the earlier ones'.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// How long a message waits for an earlier one before the earlier one is
+/// read from the log instead. Reordering in flight is a matter of
+/// milliseconds; a retry waits 100 ms and more.
+pub const GAP_WAIT: Duration = Duration::from_millis(250);
+
+/// The most messages a line holds behind a gap; past that it is repaired at
+/// once (bounds the memory a stuck gap can take).
+pub const MAX_HELD: usize = 1024;
+
+/// What a line asks for after a message arrived.
+pub struct Step<T> {
+    /// Deliver these, in this order, now.
+    pub deliver: Vec<T>,
+    /// A gap opened: repair it after [`GAP_WAIT`] (asked once per gap).
+    pub repair_later: bool,
+    /// The line holds too much: repair it now.
+    pub repair_now: bool,
+}
+
+/// One conversation's delivery order on this node.
+pub struct Line<T> {
+    /// The next `seq` owed to the room; `None` until the line's first
+    /// message (a room's line starts with the first message it sees, as
+    /// what came before reached its sockets by history).
+    next: Option<i64>,
+    /// Messages ahead of `next`, by `seq`.
+    held: BTreeMap<i64, T>,
+    /// A repair is scheduled: at most one per line at a time, however many
+    /// gaps open and close before it runs.
+    repairing: bool,
+}
+
+impl<T> Default for Line<T> {
+    fn default() -> Self {
+        Self {
+            next: None,
+            held: BTreeMap::new(),
+            repairing: false,
+        }
+    }
+}
+
+impl<T> Line<T> {
+    /// Message `seq` arrived.
+    pub fn arrive(&mut self, seq: i64, item: T) -> Step<T> {
+        match self.next {
+            // Nothing precedes a conversation's first message.
+            None if seq == 1 => self.next = Some(1),
+            Some(next) if seq < next => {
+                return Step {
+                    deliver: Vec::new(),
+                    repair_later: false,
+                    repair_now: false,
+                };
+            }
+            _ => {}
+        }
+        self.held.entry(seq).or_insert(item);
+        let deliver = self.flush();
+        let repair_later = !self.held.is_empty() && !self.repairing;
+        if repair_later {
+            self.repairing = true;
+        }
+        Step {
+            deliver,
+            repair_later,
+            repair_now: self.held.len() > MAX_HELD,
+        }
+    }
+
+    /// What the scheduled repair is to read from the log (see
+    /// [`Line::missing`]); `None`, and no repair scheduled any more, when
+    /// every gap has closed by itself meanwhile.
+    pub fn due(&mut self) -> Option<(i64, u32)> {
+        let read = self.missing();
+        if read.is_none() {
+            self.repairing = false;
+        }
+        read
+    }
+
+    /// The `seq`s a repair reads from the log, as `(after, limit)`: those
+    /// from the next owed one up to the last held one. `None` when nothing
+    /// waits.
+    pub fn missing(&self) -> Option<(i64, u32)> {
+        let first = *self.held.keys().next()?;
+        let last = *self.held.keys().next_back()?;
+        let from = self.next.unwrap_or(first);
+        let span = u32::try_from(last - from).unwrap_or(u32::MAX);
+        Some((from - 1, span.min(MAX_HELD as u32)))
+    }
+
+    /// Repairs the gap with what the log held of `read` (the `(after,
+    /// limit)` that [`Line::missing`] gave): `found`. Returns what is then in
+    /// order; a `seq` of `read` the log does not have either (none is
+    /// expected) is skipped. Messages may have come while the log was read:
+    /// only the gaps inside `read` are skipped, and a gap beyond it stays
+    /// (the step asks for another repair).
+    pub fn repair(
+        &mut self,
+        read: (i64, u32),
+        found: impl IntoIterator<Item = (i64, T)>,
+    ) -> Step<T> {
+        let (after, limit) = read;
+        let end = after + i64::from(limit);
+        let mut next = self.next.unwrap_or(after + 1);
+        for (seq, item) in found {
+            if seq >= next {
+                self.held.entry(seq).or_insert(item);
+            }
+        }
+        let mut deliver = Vec::new();
+        loop {
+            if let Some(item) = self.held.remove(&next) {
+                deliver.push(item);
+            } else if next > end || self.held.is_empty() {
+                break;
+            }
+            next += 1;
+        }
+        self.next = Some(next);
+        let repair_later = !self.held.is_empty();
+        self.repairing = repair_later;
+        Step {
+            deliver,
+            repair_later,
+            repair_now: false,
+        }
+    }
+
+    /// Delivers what is now in order from `next`.
+    fn flush(&mut self) -> Vec<T> {
+        let mut out = Vec::new();
+        let Some(mut next) = self.next else {
+            return out;
+        };
+        while let Some(item) = self.held.remove(&next) {
+            out.push(item);
+            next += 1;
+        }
+        self.next = Some(next);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn in_order_messages_pass_at_once_and_repeats_are_dropped() {
+        let mut line = Line::default();
+        for seq in 1..=3 {
+            let step = line.arrive(seq, seq);
+            assert_eq!(step.deliver, [seq]);
+            assert!(!step.repair_later);
+        }
+        assert!(line.arrive(2, 2).deliver.is_empty(), "delivered already");
+    }
+
+    #[test]
+    fn a_message_ahead_waits_for_the_one_before_it() {
+        let mut line = Line::default();
+        line.arrive(1, 1);
+        let ahead = line.arrive(3, 3);
+        assert!(ahead.deliver.is_empty());
+        assert!(ahead.repair_later, "a gap opened");
+        assert!(!line.arrive(4, 4).repair_later, "one repair at a time");
+        assert_eq!(line.arrive(2, 2).deliver, [2, 3, 4]);
+        assert!(
+            !line.arrive(6, 6).repair_later,
+            "the scheduled one is to come"
+        );
+        assert_eq!(line.arrive(5, 5).deliver, [5, 6]);
+        assert_eq!(line.due(), None, "it finds nothing to do");
+        assert!(
+            line.arrive(8, 8).repair_later,
+            "and the next gap gets its own"
+        );
+    }
+
+    #[test]
+    fn a_gap_is_repaired_from_the_log_and_what_it_lacks_is_skipped() {
+        let mut line = Line::default();
+        line.arrive(1, "1");
+        line.arrive(4, "4");
+        line.arrive(6, "6");
+        let read = line.missing().expect("a gap");
+        assert_eq!(read, (1, 4), "2 to 5 (6 is held)");
+        let step = line.repair(read, [(2, "2"), (3, "3"), (4, "log 4")]);
+        assert_eq!(step.deliver, ["2", "3", "4", "6"]);
+        assert!(!step.repair_later);
+        assert!(line.arrive(5, "5").deliver.is_empty(), "late: skipped");
+        assert_eq!(line.arrive(7, "7").deliver, ["7"]);
+    }
+
+    #[test]
+    fn a_line_that_starts_mid_conversation_orders_from_its_first_messages() {
+        let mut line = Line::default();
+        let first = line.arrive(12, 12);
+        assert!(first.deliver.is_empty() && first.repair_later);
+        line.arrive(11, 11);
+        assert_eq!(line.missing(), Some((10, 1)));
+        assert_eq!(line.repair((10, 1), Vec::new()).deliver, [11, 12]);
+        assert_eq!(line.arrive(13, 13).deliver, [13]);
+    }
+
+    #[test]
+    fn a_gap_that_opened_while_the_log_was_read_is_not_skipped() {
+        let mut line = Line::default();
+        line.arrive(1, 1);
+        line.arrive(3, 3);
+        let read = line.missing().expect("a gap");
+        // While the log is read, 2 and 3 pass and a new gap opens at 5.
+        assert_eq!(line.arrive(2, 2).deliver, [2, 3]);
+        line.arrive(4, 4);
+        line.arrive(6, 6);
+        let step = line.repair(read, [(2, 2)]);
+        assert!(step.deliver.is_empty(), "5 was not read: 6 still waits");
+        assert!(step.repair_later);
+        assert_eq!(line.arrive(5, 5).deliver, [5, 6]);
+    }
+
+    #[test]
+    fn a_line_holding_too_much_asks_for_a_repair_now() {
+        let mut line = Line::default();
+        line.arrive(1, 1);
+        let mut now = false;
+        for seq in 3..(4 + MAX_HELD as i64) {
+            now |= line.arrive(seq, seq).repair_now;
+        }
+        assert!(now);
+    }
+
+    proptest! {
+        /// Whatever order 1..=n arrives in, each is delivered once, in order,
+        /// with repairs (from a log that has them all) at any moment once the
+        /// conversation's first message has arrived.
+        #[test]
+        fn any_arrival_order_is_delivered_once_in_order(
+            order in Just((1..=40_i64).collect::<Vec<_>>()).prop_shuffle(),
+            repairs in proptest::collection::vec(any::<bool>(), 40),
+        ) {
+            let mut line = Line::default();
+            let mut out = Vec::new();
+            let mut first_arrived = false;
+            for (seq, repair) in order.into_iter().zip(repairs) {
+                first_arrived |= seq == 1;
+                out.extend(line.arrive(seq, seq).deliver);
+                if repair && first_arrived && let Some((after, limit)) = line.missing() {
+                    let found = (after + 1..=after + i64::from(limit)).map(|s| (s, s));
+                    out.extend(line.repair((after, limit), found.collect::<Vec<_>>()).deliver);
+                }
+            }
+            while let Some((after, limit)) = line.missing() {
+                let found = (after + 1..=after + i64::from(limit)).map(|s| (s, s));
+                out.extend(line.repair((after, limit), found.collect::<Vec<_>>()).deliver);
+            }
+            prop_assert_eq!(out, (1..=40).collect::<Vec<_>>());
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! The delivery-order check, for one server and for a cluster: many sockets
+//! send into one group at once, and every member must receive the others'
+//! messages as `message:new` in strictly increasing `seq` with no gap.
+
+use crate::{Endpoint, PATIENCE, TestSocket};
+use futures_util::future::join_all;
+use serde_json::json;
+use std::collections::BTreeSet;
+
+/// Registers `members` users (on the first endpoint), puts them in one group,
+/// connects each to an endpoint in turn, has every one send `each` messages
+/// (one after another, all sockets at once), and checks what each member received: the others' messages, in
+/// `seq` order, and with its own acknowledged ones every seq from 1 on.
+pub async fn concurrent_sends_arrive_in_seq_order(
+    nodes: &[&Endpoint],
+    members: usize,
+    each: usize,
+) {
+    let first = nodes[0];
+    let mut users = Vec::new();
+    for n in 0..members {
+        users.push(first.register(&format!("member{n}")).await);
+    }
+    let others: Vec<_> = users.iter().skip(1).collect();
+    let group = first.group(&users[0], &others).await;
+    let mut sockets: Vec<TestSocket> = Vec::new();
+    for (n, user) in users.iter().enumerate() {
+        sockets.push(nodes[n % nodes.len()].socket(&user.token).await);
+    }
+
+    let sends = sockets.iter().enumerate().map(|(n, socket)| {
+        let group = group.clone();
+        async move {
+            let mut acks = Vec::new();
+            for i in 0..each {
+                let payload = json!({
+                    "conversationId": group,
+                    "clientMsgId": format!("m{n}-{i}"),
+                    "body": format!("{n}/{i}"),
+                });
+                acks.push(socket.emit("message:send", payload).await);
+            }
+            acks.into_iter()
+                .map(|ack| {
+                    assert_eq!(ack["ok"], true, "{ack}");
+                    ack["data"]["seq"].as_i64().expect("seq")
+                })
+                .collect::<BTreeSet<i64>>()
+        }
+    });
+    let own: Vec<BTreeSet<i64>> = join_all(sends).await;
+    let total = i64::try_from(members * each).expect("small");
+
+    for (n, socket) in sockets.iter_mut().enumerate() {
+        let mut received = Vec::new();
+        while received.len() < members * each - own[n].len() {
+            let Some(message) = socket.next_within("message:new", PATIENCE).await else {
+                let have: BTreeSet<i64> = received.iter().chain(own[n].iter()).copied().collect();
+                let missing: Vec<i64> = (1..=total).filter(|s| !have.contains(s)).collect();
+                panic!("member {n} never received {missing:?}; received {received:?}");
+            };
+            let seq = message["seq"].as_i64().expect("seq");
+            if own[n].contains(&seq) {
+                continue; // a repaired gap reaches the sender too
+            }
+            received.push(seq);
+        }
+        assert!(
+            received.windows(2).all(|w| w[0] < w[1]),
+            "member {n} received out of order: {received:?}"
+        );
+        let all: BTreeSet<i64> = received
+            .iter()
+            .copied()
+            .chain(own[n].iter().copied())
+            .collect();
+        assert_eq!(
+            all,
+            (1..=total).collect::<BTreeSet<i64>>(),
+            "member {n} has a gap"
+        );
+    }
+}
