@@ -166,7 +166,11 @@ impl Application {
             None => Arc::new(InMemoryPresence::default()),
         };
         let limiter = rate_limiter(&config, redis.as_ref());
-        let retry = RetryPolicy::default();
+        let retry = RetryPolicy {
+            max_retries: config.queue_retries,
+            base_delay: Duration::from_millis(config.queue_retry_base_ms),
+            max_delay: Duration::from_millis(config.queue_retry_max_ms),
+        };
         let (memory_queue, memory_worker) = InProcessQueue::new(retry);
         let broker = config.amqp_url.as_ref().map(|url| {
             AmqpQueue::new(

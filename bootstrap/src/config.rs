@@ -34,6 +34,13 @@ pub struct Config {
     pub node_timeout_ms: u64,
     /// Events RabbitMQ may hand a node before it acknowledges them.
     pub queue_prefetch: u16,
+    /// Retries of an event whose processing failed, before it is
+    /// dead-lettered.
+    pub queue_retries: u32,
+    /// The first retry's delay (ms); each next one doubles, with jitter.
+    pub queue_retry_base_ms: u64,
+    /// The longest delay between two retries (ms).
+    pub queue_retry_max_ms: u64,
     /// When set, RabbitMQ deletes this namespace's queues once unused this
     /// long (ms). For short-lived namespaces such as test runs only: in
     /// production it would drop the queued events of a stopped cluster.
@@ -198,6 +205,9 @@ impl Default for Config {
             namespace: "chatchit".into(),
             node_timeout_ms: 15_000,
             queue_prefetch: 64,
+            queue_retries: 10,
+            queue_retry_base_ms: 100,
+            queue_retry_max_ms: 10_000,
             queue_idle_expiry_ms: None,
             jwt_secret: None,
             bcrypt_cost: 12,

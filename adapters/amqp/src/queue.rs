@@ -379,7 +379,7 @@ impl Inner {
             }
             Err(e) if self.settings.retry.allows_retry(retries) => {
                 tracing::warn!(kind, attempt = retries + 1, error = %e, "event failed; retrying");
-                let delay = self.settings.retry.delay(retries);
+                let delay = self.settings.retry.delay(retries, rand::random());
                 let (inner, channel) = (self.clone(), channel.clone());
                 tokio::spawn(async move {
                     tokio::time::sleep(delay).await;

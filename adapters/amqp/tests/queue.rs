@@ -22,6 +22,7 @@ fn settings(url: &str) -> AmqpSettings {
         retry: RetryPolicy {
             max_retries: 3,
             base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(40),
         },
         idle_expiry: Some(Duration::from_secs(60)),
     }

@@ -198,7 +198,7 @@ impl QueueWorker {
                 self.counters.processed[i].fetch_add(1, Ordering::Relaxed);
             }
             Err(e) if self.policy.allows_retry(envelope.attempt) => {
-                let delay = self.policy.delay(envelope.attempt);
+                let delay = self.policy.delay(envelope.attempt, rand::random());
                 tracing::warn!(kind, attempt = envelope.attempt + 1, error = %e, "event failed; retrying");
                 let sender = self.retry_into[i].clone();
                 let counters = self.counters.clone();
@@ -271,6 +271,37 @@ mod tests {
         }
     }
 
+    /// Fails until a moment (a database that is restarting), then succeeds.
+    struct DownUntil(tokio::time::Instant, AtomicU32);
+
+    #[async_trait]
+    impl EventConsumer for DownUntil {
+        async fn consume(&self, _: DomainEvent) -> Result<(), ConsumeError> {
+            if tokio::time::Instant::now() < self.0 {
+                return Err(ConsumeError("database restarting".into()));
+            }
+            self.1.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        }
+    }
+
+    /// A 20-second outage of what processing needs: the event is handled
+    /// once it is over, not dead-lettered (the old schedule, 100/200/400 ms,
+    /// dead-lettered it after 0.7 s).
+    #[tokio::test(start_paused = true)]
+    async fn an_event_rides_out_a_twenty_second_outage() {
+        let (queue, worker) = InProcessQueue::new(RetryPolicy::default());
+        let until = tokio::time::Instant::now() + Duration::from_secs(20);
+        let consumer = Arc::new(DownUntil(until, AtomicU32::new(0)));
+        let handle = worker.spawn(consumer.clone());
+        queue.publish(typing()).await.expect("publish");
+        tokio::time::sleep(RetryPolicy::default().longest()).await;
+        assert_eq!(consumer.1.load(Ordering::SeqCst), 1, "handled");
+        assert_eq!(queue.stats().dead_letters, 0);
+        queue.shut_down();
+        handle.await.expect("worker");
+    }
+
     #[tokio::test]
     async fn urgent_lanes_are_drained_first() {
         let (queue, worker) = InProcessQueue::new(RetryPolicy::default());
@@ -303,26 +334,29 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn failures_are_retried_three_times_then_dead_lettered() {
-        let (queue, worker) = InProcessQueue::new(RetryPolicy::default());
+    async fn failures_are_retried_for_the_whole_schedule_then_dead_lettered() {
+        let policy = RetryPolicy::default();
+        let (queue, worker) = InProcessQueue::new(policy);
         let failing = Arc::new(Failing(AtomicU32::new(0)));
         let handle = worker.spawn(failing.clone());
         queue.publish(typing()).await.expect("publish");
-        tokio::time::sleep(Duration::from_secs(5)).await;
+        tokio::time::sleep(policy.longest() / 4).await;
+        assert_eq!(queue.stats().dead_letters, 0, "still retrying");
+        tokio::time::sleep(policy.longest()).await;
         assert_eq!(
             failing.0.load(Ordering::SeqCst),
-            4,
-            "first try and three retries"
+            11,
+            "first try and ten retries"
         );
         assert_eq!(queue.stats().dead_letters, 1);
         assert_eq!(queue.dead_letters()[0].error, "consumer failed: always");
 
         assert_eq!(queue.replay_dead_letters().await.expect("replayed"), 1);
         assert_eq!(queue.stats().dead_letters, 0);
-        tokio::time::sleep(Duration::from_secs(5)).await;
+        tokio::time::sleep(policy.longest() * 2).await;
         assert_eq!(
             failing.0.load(Ordering::SeqCst),
-            8,
+            22,
             "replayed with fresh retries"
         );
         assert_eq!(queue.stats().dead_letters, 1);

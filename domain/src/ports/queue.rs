@@ -30,20 +30,25 @@ pub struct QueueStats {
 }
 
 /// How failing events are retried, by every queue: up to `max_retries` more
-/// tries after the first, each after a delay that doubles.
+/// tries after the first, each after a delay that doubles up to `max_delay`,
+/// with jitter. The default rides out a database restart of about 20 s
+/// (10 retries over 21 to 43 s) before an event is dead-lettered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
-    /// Retries after the first failure (3 per the design).
+    /// Retries after the first failure.
     pub max_retries: u32,
     /// Delay before the first retry; doubled for each next one.
     pub base_delay: std::time::Duration,
+    /// No retry waits longer than this.
+    pub max_delay: std::time::Duration,
 }
 
 impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
-            max_retries: 3,
+            max_retries: 10,
             base_delay: std::time::Duration::from_millis(100),
+            max_delay: std::time::Duration::from_secs(10),
         }
     }
 }
@@ -54,9 +59,44 @@ impl RetryPolicy {
         retries < self.max_retries
     }
 
-    /// The wait before retry number `retries + 1`.
-    pub fn delay(self, retries: u32) -> std::time::Duration {
-        self.base_delay * 2u32.saturating_pow(retries)
+    /// The wait before retry number `retries + 1`: the doubled delay (at
+    /// most `max_delay`) times a factor between 0.5 and 1 picked by
+    /// `jitter` (any number in 0..1, e.g. a random one), so that events
+    /// that failed together are not all retried at the same moment.
+    pub fn delay(self, retries: u32, jitter: f64) -> std::time::Duration {
+        let doubled = self
+            .base_delay
+            .saturating_mul(2u32.saturating_pow(retries))
+            .min(self.max_delay);
+        doubled.mul_f64(0.5 + jitter.clamp(0.0, 1.0) / 2.0)
+    }
+
+    /// The longest an event can spend in retries before it is
+    /// dead-lettered (every delay at its full length).
+    pub fn longest(self) -> std::time::Duration {
+        (0..self.max_retries).map(|r| self.delay(r, 1.0)).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn retries_double_up_to_the_cap_with_jitter_and_ride_a_restart() {
+        let policy = RetryPolicy::default();
+        assert_eq!(policy.delay(0, 1.0), Duration::from_millis(100));
+        assert_eq!(policy.delay(3, 1.0), Duration::from_millis(800));
+        assert_eq!(policy.delay(3, 0.0), Duration::from_millis(400));
+        assert_eq!(policy.delay(9, 1.0), Duration::from_secs(10), "capped");
+        assert_eq!(
+            policy.delay(40, 7.0),
+            Duration::from_secs(10),
+            "no overflow"
+        );
+        assert!(policy.allows_retry(9) && !policy.allows_retry(10));
+        assert!(policy.longest() >= Duration::from_secs(40));
     }
 }
 
@@ -93,7 +133,7 @@ pub trait EventQueue: Send + Sync {
 }
 
 /// Handles queued events (fan-out to sockets). Failures are retried by the
-/// queue up to 3 times with backoff, then dead-lettered.
+/// queue as its [`RetryPolicy`] says, then dead-lettered.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait EventConsumer: Send + Sync {
