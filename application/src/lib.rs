@@ -21,6 +21,7 @@ pub mod messages;
 pub mod paging;
 pub mod presence;
 pub mod processor;
+pub mod relay;
 pub mod stories;
 pub mod typing;
 pub mod users;

@@ -2,6 +2,7 @@
 //! sockets through the `Delivery` port, keeping rooms in step with memberships.
 
 use crate::calls::CallService;
+use crate::relay::Relays;
 use crate::views::ConversationViews;
 use async_trait::async_trait;
 use chatchit_domain::call::{CallState, EndReason};
@@ -32,6 +33,8 @@ pub struct EventProcessor {
     social: Arc<dyn SocialStore>,
     /// Ends calls whose ring timeout fired.
     calls: Arc<CallService>,
+    /// Told when a message's event was handed out (see [`crate::relay`]).
+    relays: Option<Relays>,
 }
 
 impl EventProcessor {
@@ -51,7 +54,16 @@ impl EventProcessor {
             presence,
             social,
             calls,
+            relays: None,
         }
+    }
+
+    /// Tells `relays` of every message whose event it handed out, so that
+    /// its relay note goes.
+    #[must_use]
+    pub fn relaying(mut self, relays: Relays) -> Self {
+        self.relays = Some(relays);
+        self
     }
 
     /// The audience of a user's presence and stories.
@@ -101,12 +113,17 @@ impl EventConsumer for EventProcessor {
         match event {
             DomainEvent::MessageCreated { message, origin } => {
                 let exclude = origin.map_or(Exclude::Nobody, Exclude::Connection);
+                let id = message.id;
                 self.to_room(
                     message.conversation_id,
                     exclude,
                     ServerEvent::MessageNew(message),
                 )
-                .await
+                .await?;
+                if let Some(relays) = &self.relays {
+                    relays.done(id);
+                }
+                Ok(())
             }
             DomainEvent::MessageEdited { message } => {
                 self.to_room(
@@ -420,10 +437,12 @@ mod tests {
     use chatchit_domain::events::ConnectionId;
     use chatchit_domain::ids::{MessageId, UserId};
     use chatchit_domain::message::Message;
+    use chatchit_domain::ports::EventQueue;
     use chatchit_domain::ports::conversations::MockConversationStore;
     use chatchit_domain::ports::delivery::MockDelivery;
     use chatchit_domain::ports::messages::MockMessageStore;
     use chatchit_domain::ports::presence::MockPresenceStore;
+    use chatchit_domain::ports::queue::MockEventQueue;
     use chatchit_domain::ports::social::MockSocialStore;
     use chatchit_domain::ports::users::MockUserStore;
     use chatchit_domain::time::Timestamp;
@@ -479,12 +498,31 @@ mod tests {
             })
             .times(1)
             .returning(|_, _, _| Ok(()));
-        let p = processor(MockConversationStore::new(), delivery);
+        // Once handed out, the message's relay note is deleted.
+        let id = message.id;
+        let (deleted_tx, mut deleted) = tokio::sync::mpsc::unbounded_channel();
+        let mut store = MockMessageStore::new();
+        store.expect_relayed().returning(move |ids| {
+            let _ = deleted_tx.send(ids);
+            Ok(())
+        });
+        let queue: Arc<dyn EventQueue> = Arc::new(MockEventQueue::new());
+        let relays = Relays::start(
+            Arc::new(store),
+            &queue,
+            Arc::new(chatchit_domain::ports::clock::MockClock::new()),
+            crate::relay::RelaySettings {
+                sweep_every: std::time::Duration::from_secs(3600),
+                orphaned_after: std::time::Duration::from_secs(3600),
+            },
+        );
+        let p = processor(MockConversationStore::new(), delivery).relaying(relays);
         let event = DomainEvent::MessageCreated {
             message,
             origin: Some(ConnectionId("s1".into())),
         };
         p.consume(event).await.expect("delivered");
+        assert_eq!(deleted.recv().await, Some(vec![id]));
     }
 
     #[tokio::test]

@@ -17,6 +17,7 @@ use chatchit_application::handlers;
 use chatchit_application::messages::MessageService;
 use chatchit_application::presence::PresenceService;
 use chatchit_application::processor::EventProcessor;
+use chatchit_application::relay::{RelaySettings, Relays};
 use chatchit_application::stories::StoryService;
 use chatchit_application::typing::TypingService;
 use chatchit_application::users::UserService;
@@ -230,6 +231,15 @@ impl Application {
             conversations.clone(),
             messages.clone(),
         ));
+        let relays = Relays::start(
+            messages.clone(),
+            &events,
+            clock.clone(),
+            RelaySettings {
+                sweep_every: Duration::from_millis(config.relay_sweep_ms),
+                orphaned_after: Duration::from_millis(config.relay_orphaned_after_ms),
+            },
+        );
         let typing = TypingService::new(
             conversations.clone(),
             social.clone(),
@@ -254,7 +264,7 @@ impl Application {
             conversations.clone(),
             messages,
             social.clone(),
-            events.clone(),
+            crate::faults::inject(events.clone(), config.fault),
             typing.clone(),
             clock.clone(),
         ));
@@ -296,14 +306,17 @@ impl Application {
         ));
         sweep_expired_stories(&stories);
         let blocks = Arc::new(BlockService::new(users.clone(), social.clone(), clock));
-        let processor = Arc::new(EventProcessor::new(
-            conversations,
-            views,
-            delivery,
-            presence_store,
-            social,
-            calls.clone(),
-        ));
+        let processor = Arc::new(
+            EventProcessor::new(
+                conversations,
+                views,
+                delivery,
+                presence_store,
+                social,
+                calls.clone(),
+            )
+            .relaying(relays),
+        );
         let memory_worker = memory_worker.spawn(processor.clone());
         let broker = match broker {
             Some((queue, supervisor)) => {

@@ -41,6 +41,14 @@ pub struct Config {
     pub queue_retry_base_ms: u64,
     /// The longest delay between two retries (ms).
     pub queue_retry_max_ms: u64,
+    /// How often (ms) a node looks for messages whose `message:new` was
+    /// never handed out (a node died between the commit and the relay).
+    pub relay_sweep_ms: u64,
+    /// How old (ms) such a message must be to be relayed again: longer than
+    /// an event's retries take.
+    pub relay_orphaned_after_ms: u64,
+    /// A fault to inject, for the fault suite only (see [`crate::faults`]).
+    pub fault: Option<crate::faults::Fault>,
     /// When set, RabbitMQ deletes this namespace's queues once unused this
     /// long (ms). For short-lived namespaces such as test runs only: in
     /// production it would drop the queued events of a stopped cluster.
@@ -208,6 +216,9 @@ impl Default for Config {
             queue_retries: 10,
             queue_retry_base_ms: 100,
             queue_retry_max_ms: 10_000,
+            relay_sweep_ms: 10_000,
+            relay_orphaned_after_ms: 60_000,
+            fault: None,
             queue_idle_expiry_ms: None,
             jwt_secret: None,
             bcrypt_cost: 12,

@@ -6,6 +6,7 @@
 mod admin_cli;
 mod app;
 pub mod config;
+pub mod faults;
 mod health;
 mod secrets;
 mod serve;

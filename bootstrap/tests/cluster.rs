@@ -310,6 +310,7 @@ async fn losing_rabbitmq_or_redis_degrades_the_node_and_it_recovers_without_losi
         .node_with(NodeOptions {
             redis_url: Some(format!("redis://127.0.0.1:{}", redis_proxy.port)),
             amqp_url: Some(format!("amqp://guest:guest@127.0.0.1:{}", amqp_proxy.port)),
+            ..NodeOptions::default()
         })
         .await;
     assert_eq!(ready(&node).await["status"], "ok");

@@ -1,7 +1,8 @@
 //! The `chatchit serve` process on the embedded default, as an operator
 //! starts it: what a fresh node shows before anything has happened.
 
-use chatchit_tests::cluster::Cluster;
+use chatchit_tests::cluster::{Cluster, NodeOptions};
+use serde_json::json;
 use std::path::Path;
 
 /// Every metric the node exports, with its `# HELP` and `# TYPE`, on the
@@ -42,4 +43,51 @@ async fn a_fresh_nodes_first_scrape_describes_every_metric() {
         text.contains(r#"chatchit_panics_total{task="socket"} 0"#),
         "{text}"
     );
+}
+
+/// The embedded node dies between a message's commit and its relay (an
+/// injected abort, as `kill -9` would end it): after a restart on the same
+/// data directory, the member's reconnected socket still gets the message
+/// as `message:new` (before, it was stored and never pushed; only a `sync`
+/// found it).
+#[tokio::test]
+async fn a_message_committed_just_before_a_crash_is_delivered_after_the_restart() {
+    let cluster = Cluster::embedded(Path::new(env!("CARGO_BIN_EXE_chatchit")));
+    let data = tempfile::tempdir().expect("data dir");
+    let options = |fault: bool| NodeOptions {
+        data_dir: Some(data.path().to_path_buf()),
+        env: [
+            ("CHATCHIT_RELAY_SWEEP_MS", "200"),
+            ("CHATCHIT_RELAY_ORPHANED_AFTER_MS", "500"),
+        ]
+        .into_iter()
+        .chain(fault.then_some(("CHATCHIT_FAULT", "abort-before-relay")))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect(),
+        ..NodeOptions::default()
+    };
+    let mut first = cluster.node_with(options(true)).await;
+    let alice = first.register("alice").await;
+    let bob = first.register("bob").await;
+    let group = first.group(&alice, &[&bob]).await;
+    let sent = first
+        .http
+        .post(format!(
+            "{}/api/v1/conversations/{group}/messages",
+            first.base
+        ))
+        .bearer_auth(&alice.token)
+        .json(&json!({"clientMsgId": "before-the-crash", "body": "still there"}))
+        .send()
+        .await;
+    assert!(sent.is_err(), "the node died before it answered: {sent:?}");
+    assert!(!first.exited().await.success(), "it aborted");
+
+    let second = cluster.node_with(options(false)).await;
+    let mut socket = second.socket(&bob.token).await;
+    let message = socket.expect("message:new").await;
+    assert_eq!(message["body"], "still there");
+    assert_eq!(message["seq"], 1);
+    let stored = second.stored_bodies(&group, &bob.token).await;
+    assert_eq!(stored, [json!("still there")], "stored once");
 }

@@ -48,6 +48,11 @@ pub struct NodeOptions {
     pub redis_url: Option<String>,
     /// Replaces the shared RabbitMQ URL.
     pub amqp_url: Option<String>,
+    /// The node's data directory, kept across its restarts (a fresh one in
+    /// the cluster's directory when unset).
+    pub data_dir: Option<PathBuf>,
+    /// More `CHATCHIT_*` settings of this node.
+    pub env: Vec<(String, String)>,
 }
 
 impl Cluster {
@@ -123,6 +128,7 @@ impl Cluster {
         if let Some(url) = &options.amqp_url {
             command.env("CHATCHIT_AMQP_URL", url);
         }
+        command.envs(options.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         command.env_remove("RUST_LOG").kill_on_drop(true);
         command
     }
@@ -135,10 +141,14 @@ impl Cluster {
     /// Starts a node with `options` and waits until it listens.
     pub async fn node_with(&self, options: NodeOptions) -> NodeProcess {
         let data = tempfile::tempdir_in(self.dir.path()).expect("data dir");
+        let data_dir = options
+            .data_dir
+            .clone()
+            .unwrap_or_else(|| data.path().to_path_buf());
         let mut child = self
             .command(&options)
             .arg("serve")
-            .env("CHATCHIT_DATA_DIR", data.path())
+            .env("CHATCHIT_DATA_DIR", &data_dir)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -219,6 +229,14 @@ impl NodeProcess {
     /// `kill -9`: no goodbye to anyone.
     pub async fn kill(&mut self) {
         self.child.kill().await.expect("kill -9");
+    }
+
+    /// Waits (up to a minute) for the process to end by itself; how it ended.
+    pub async fn exited(&mut self) -> std::process::ExitStatus {
+        tokio::time::timeout(Duration::from_secs(60), self.child.wait())
+            .await
+            .expect("the node ends in time")
+            .expect("its exit status")
     }
 }
 

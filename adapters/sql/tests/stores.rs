@@ -324,6 +324,52 @@ async fn concurrent_appends_get_gapless_seqs_and_retries_are_idempotent(s: Store
     );
 }
 
+/// Every append notes its message for relay in its own transaction (a retry
+/// notes nothing more); the notes are listed oldest first until relayed.
+async fn every_append_is_noted_for_relay_until_relayed(s: Stores) {
+    let (a, b) = (user(&s, "ann").await, user(&s, "ben").await);
+    let c = group(&s, &[a, b]).await;
+    let mut tasks = Vec::new();
+    for i in 0..6 {
+        let store = s.messages.clone();
+        let sender = if i % 2 == 0 { a } else { b };
+        tasks.push(tokio::spawn(async move {
+            store.append(new_message(c, sender, &format!("r{i}"))).await
+        }));
+    }
+    let mut ids = Vec::new();
+    for t in tasks {
+        ids.push(t.await.expect("join").expect("append").message.id);
+    }
+    let retry = s
+        .messages
+        .append(new_message(c, a, "r0"))
+        .await
+        .expect("retry");
+    assert!(retry.duplicate);
+    let later = Timestamp::from_millis(now().millis() + 60_000);
+    let noted = s.messages.unrelayed(later, 100).await.expect("unrelayed");
+    let mut noted_ids: Vec<MessageId> = noted.iter().map(|m| m.id).collect();
+    noted_ids.sort_unstable();
+    ids.sort_unstable();
+    assert_eq!(noted_ids, ids, "each message once");
+    assert!(
+        s.messages
+            .unrelayed(Timestamp::from_millis(0), 100)
+            .await
+            .expect("unrelayed")
+            .is_empty(),
+        "none is older than the epoch"
+    );
+    s.messages
+        .relayed(ids[..5].to_vec())
+        .await
+        .expect("relayed");
+    s.messages.relayed(Vec::new()).await.expect("nothing");
+    let left = s.messages.unrelayed(later, 100).await.expect("unrelayed");
+    assert_eq!(left.iter().map(|m| m.id).collect::<Vec<_>>(), [ids[5]]);
+}
+
 /// Sends to several conversations by several senders committed together:
 /// each conversation's `seq`s stay gapless, each ack carries the `seq` that was
 /// stored, and each sender's read marker ends on their own last message.
@@ -841,6 +887,7 @@ contract!(
     a_refresh_token_rotates_once,
     a_direct_conversation_is_created_once_per_pair,
     concurrent_appends_get_gapless_seqs_and_retries_are_idempotent,
+    every_append_is_noted_for_relay_until_relayed,
     a_failed_send_fails_alone_among_concurrent_ones,
     appends_to_many_conversations_at_once_keep_each_counter_and_marker,
     unread_counts_skip_own_and_read_messages,

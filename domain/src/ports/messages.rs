@@ -18,6 +18,21 @@ pub trait MessageStore: Send + Sync {
     /// `Unavailable` / `Internal` when the store fails; nothing is stored then.
     async fn append(&self, message: NewMessage) -> Result<AppendOutcome, StoreError>;
 
+    /// Messages appended before `before` whose `message:new` was not handed
+    /// out yet (an append also notes its message as to be relayed, in its
+    /// own transaction), oldest first, at most `limit`. What a node that
+    /// died between a commit and its relay left behind.
+    ///
+    /// # Errors
+    /// `Unavailable` / `Internal` when the store fails.
+    async fn unrelayed(&self, before: Timestamp, limit: u32) -> Result<Vec<Message>, StoreError>;
+
+    /// Notes that these messages' events were handed out.
+    ///
+    /// # Errors
+    /// `Unavailable` / `Internal` when the store fails.
+    async fn relayed(&self, messages: Vec<MessageId>) -> Result<(), StoreError>;
+
     /// Finds a message.
     ///
     /// # Errors

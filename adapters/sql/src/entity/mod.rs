@@ -9,6 +9,7 @@ pub mod friend_request;
 pub mod friendship;
 pub mod member;
 pub mod message;
+pub mod message_relay;
 pub mod reaction;
 pub mod refresh_token;
 pub mod report;

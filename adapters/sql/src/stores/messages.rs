@@ -12,7 +12,7 @@
 use super::sqlite_appends;
 use crate::convert::to_message;
 use crate::database::SqlDatabase;
-use crate::entity::{conversation, member, message, reaction};
+use crate::entity::{conversation, member, message, message_relay, reaction};
 use crate::error::StoreResult;
 use async_trait::async_trait;
 use chatchit_domain::StoreError;
@@ -150,6 +150,10 @@ impl SqlMessageStore {
             .filter(member::Column::UserId.eq(m.sender_id.0))
             .filter(member::Column::LastReadSeq.lt(seq))
             .exec(txn)
+            .await
+            .store()?;
+        message_relay::Entity::insert(relay_row(&message))
+            .exec_without_returning(txn)
             .await
             .store()?;
         Ok(Some(message))
@@ -331,7 +335,22 @@ async fn store_set_wise(
         _ => return Ok(None),
     }
     move_markers(txn, &results).await?;
+    let relays: Vec<_> = results.iter().flatten().map(relay_row).collect();
+    if !relays.is_empty() {
+        message_relay::Entity::insert_many(relays)
+            .exec_without_returning(txn)
+            .await
+            .store()?;
+    }
     Ok(Some(results))
+}
+
+/// The relay-log row of a message just appended.
+fn relay_row(m: &Message) -> message_relay::ActiveModel {
+    message_relay::ActiveModel {
+        message_id: Set(m.id.0),
+        created_at: Set(m.created_at.millis()),
+    }
 }
 
 /// Moves every conversation of the batch on by its number of messages in one
@@ -639,6 +658,43 @@ impl MessageStore for SqlMessageStore {
             .await
             .store()?;
         Ok(rows.into_iter().map(to_message).collect())
+    }
+
+    async fn unrelayed(&self, before: Timestamp, limit: u32) -> Result<Vec<Message>, StoreError> {
+        let ids: Vec<Uuid> = message_relay::Entity::find()
+            .filter(message_relay::Column::CreatedAt.lt(before.millis()))
+            .order_by_asc(message_relay::Column::CreatedAt)
+            .limit(u64::from(limit))
+            .all(self.db.connection())
+            .await
+            .store()?
+            .into_iter()
+            .map(|r| r.message_id)
+            .collect();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = message::Entity::find()
+            .filter(message::Column::Id.is_in(ids))
+            .order_by_asc(message::Column::CreatedAt)
+            .order_by_asc(message::Column::Seq)
+            .all(self.db.connection())
+            .await
+            .store()?;
+        Ok(rows.into_iter().map(to_message).collect())
+    }
+
+    async fn relayed(&self, messages: Vec<MessageId>) -> Result<(), StoreError> {
+        if messages.is_empty() {
+            return Ok(());
+        }
+        let _turn = self.db.write_turn().await;
+        message_relay::Entity::delete_many()
+            .filter(message_relay::Column::MessageId.is_in(messages.into_iter().map(|m| m.0)))
+            .exec(self.db.connection())
+            .await
+            .store()?;
+        Ok(())
     }
 
     async fn page_after(

@@ -195,6 +195,11 @@ fn append(conn: &Connection, m: &NewMessage) -> rusqlite::Result<Result<Message,
         conversation,
         message.sender_id.0.as_bytes().as_slice(),
     ])?;
+    conn.prepare_cached("INSERT INTO message_relays (message_id, created_at) VALUES (?1, ?2)")?
+        .execute(params![
+            message.id.0.as_bytes().as_slice(),
+            message.created_at.millis()
+        ])?;
     Ok(Ok(message))
 }
 
@@ -230,7 +235,8 @@ mod tests {
             created_at INTEGER NOT NULL, edited_at INTEGER, deleted_at INTEGER,
             UNIQUE (sender_id, client_msg_id));
         CREATE TABLE members (conversation_id BLOB NOT NULL, user_id BLOB NOT NULL,
-            last_read_seq INTEGER NOT NULL, last_read_message_id BLOB);";
+            last_read_seq INTEGER NOT NULL, last_read_message_id BLOB);
+        CREATE TABLE message_relays (message_id BLOB PRIMARY KEY, created_at INTEGER NOT NULL);";
 
     async fn append(
         writer: &mpsc::UnboundedSender<Queued>,
