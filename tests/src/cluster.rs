@@ -119,6 +119,14 @@ impl Cluster {
         }
     }
 
+    /// A setting every node shares, e.g. `CHATCHIT_DATABASE_URL`.
+    pub fn setting(&self, key: &str) -> Option<&str> {
+        self.env
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
     fn command(&self, options: &NodeOptions) -> Command {
         let mut command = Command::new(&self.binary);
         command.envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));

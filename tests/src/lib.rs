@@ -19,6 +19,7 @@ pub const PATIENCE: Duration = Duration::from_secs(10);
 
 pub mod cluster;
 pub mod fuzz;
+pub mod ledger;
 pub mod ordering;
 pub mod proxy;
 pub mod raw;
