@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The fault suite (bootstrap/tests/faults.rs): a group of 6 chats through one
 # fault at a time (kill -9 of the embedded node, kill -9 of one node of two,
-# PostgreSQL, RabbitMQ and Redis away for 3 s) and a ledger checks every
+# PostgreSQL, RabbitMQ and Redis away for 3 s, the embedded disk full for 3 s;
+# mounting its tmpfs needs root) and a ledger checks every
 # acknowledged message and every delivery. Prints the table of
 # docs/reliability.md. Needs the services (PostgreSQL, Redis, RabbitMQ) on
 # their usual local ports, as .ci/run does:

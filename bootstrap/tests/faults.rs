@@ -225,3 +225,76 @@ async fn kill_9_of_one_node_of_two() {
     )
     .await;
 }
+
+/// A small file system of its own (`tmpfs`), unmounted when dropped.
+struct SmallDisk(tempfile::TempDir);
+
+impl SmallDisk {
+    /// Mounts `size` (e.g. `16m`) of `tmpfs`; `None` (skip) where mounting
+    /// is not allowed, outside CI (CI runs as root).
+    fn mount(size: &str) -> Option<Self> {
+        let dir = tempfile::tempdir().expect("mount point");
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !mounted {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must run the disk-full fault: mounting a tmpfs failed"
+            );
+            eprintln!("skipped: cannot mount a tmpfs here");
+            return None;
+        }
+        Some(Self(dir))
+    }
+
+    fn path(&self) -> &Path {
+        self.0.path()
+    }
+
+    /// Takes every free byte with a file; returns it.
+    fn fill(&self) -> std::path::PathBuf {
+        use std::io::Write;
+        let filler = self.path().join("filler");
+        let mut file = std::fs::File::create(&filler).expect("filler");
+        let chunk = vec![0u8; 64 * 1024];
+        while file.write_all(&chunk).is_ok() {}
+        let _ = file.sync_all();
+        filler
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.0.path())
+            .status();
+    }
+}
+
+/// The embedded node's disk fills up for 3 s (a file takes every free
+/// byte, then is deleted): sends meanwhile are answered `unavailable`, the
+/// node carries on when there is room again.
+#[tokio::test]
+async fn the_embedded_disk_full() {
+    let Some(disk) = SmallDisk::mount("64m") else {
+        return;
+    };
+    let cluster = Cluster::embedded(binary());
+    let node = cluster
+        .node_with(NodeOptions {
+            data_dir: Some(disk.path().join("data")),
+            ..NodeOptions::default()
+        })
+        .await;
+    chat_through("the embedded disk full for 3 s", &node, async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let filler = disk.fill();
+        tokio::time::sleep(OUTAGE).await;
+        std::fs::remove_file(filler).expect("room again");
+    })
+    .await;
+}
