@@ -389,6 +389,7 @@ impl AdminService {
         let event = DomainEvent::MessageDeleted {
             message_id: id,
             conversation_id: message.conversation_id,
+            seq: message.seq,
         };
         if let Err(e) = self.queue.publish(event).await {
             tracing::error!(error = %e, "could not queue message:deleted");

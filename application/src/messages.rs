@@ -324,6 +324,7 @@ impl MessageService {
             self.publish(DomainEvent::MessageDeleted {
                 message_id: message.id,
                 conversation_id: message.conversation_id,
+                seq: message.seq,
             })
             .await;
         }
@@ -361,6 +362,7 @@ impl MessageService {
         self.publish(DomainEvent::ReactionsChanged {
             message_id: message.id,
             conversation_id: message.conversation_id,
+            seq: message.seq,
             reactions: reactions.clone(),
         })
         .await;

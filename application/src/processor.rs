@@ -14,8 +14,8 @@ use chatchit_domain::events::{
 };
 use chatchit_domain::ids::{ConversationId, UserId};
 use chatchit_domain::ports::{
-    Audience, ConsumeError, ConversationStore, Delivery, EventConsumer, Exclude, PresenceStore,
-    SocialStore,
+    Audience, ConsumeError, ConversationStore, Delivery, Dispatch, EventConsumer, Exclude,
+    Outbound, PresenceStore, SocialStore,
 };
 use std::sync::Arc;
 
@@ -91,6 +91,26 @@ impl EventProcessor {
             .map_err(|e| ConsumeError(e.to_string()))
     }
 
+    /// An event about message `seq` of conversation `id` (an edit, a delete,
+    /// reactions) to its room: every node sends it after that message's
+    /// own `message:new`.
+    async fn about_message(
+        &self,
+        id: ConversationId,
+        seq: i64,
+        event: ServerEvent,
+    ) -> Result<(), ConsumeError> {
+        let event = Outbound::of(&event).map_err(failed)?.following(seq);
+        self.delivery
+            .dispatch(Dispatch::Send {
+                audience: Audience::Conversation(id),
+                exclude: Exclude::Nobody,
+                event,
+            })
+            .await
+            .map_err(failed)
+    }
+
     async fn view(
         &self,
         id: ConversationId,
@@ -126,9 +146,10 @@ impl EventConsumer for EventProcessor {
                 Ok(())
             }
             DomainEvent::MessageEdited { message } => {
-                self.to_room(
+                let seq = message.seq;
+                self.about_message(
                     message.conversation_id,
-                    Exclude::Nobody,
+                    seq,
                     ServerEvent::MessageUpdated(message),
                 )
                 .await
@@ -136,21 +157,19 @@ impl EventConsumer for EventProcessor {
             DomainEvent::MessageDeleted {
                 message_id,
                 conversation_id,
+                seq,
             } => {
                 let payload = MessageRef {
                     message_id,
                     conversation_id,
                 };
-                self.to_room(
-                    conversation_id,
-                    Exclude::Nobody,
-                    ServerEvent::MessageDeleted(payload),
-                )
-                .await
+                self.about_message(conversation_id, seq, ServerEvent::MessageDeleted(payload))
+                    .await
             }
             DomainEvent::ReactionsChanged {
                 message_id,
                 conversation_id,
+                seq,
                 reactions,
             } => {
                 let payload = ReactionsPayload {
@@ -158,12 +177,8 @@ impl EventConsumer for EventProcessor {
                     conversation_id,
                     reactions,
                 };
-                self.to_room(
-                    conversation_id,
-                    Exclude::Nobody,
-                    ServerEvent::MessageReactions(payload),
-                )
-                .await
+                self.about_message(conversation_id, seq, ServerEvent::MessageReactions(payload))
+                    .await
             }
             DomainEvent::ConversationRead {
                 conversation_id,

@@ -105,6 +105,17 @@ async fn nodes_started_at_once_on_an_empty_database_all_come_up() {
     }
 }
 
+/// Members on two nodes send and at once react to what they sent: on every
+/// socket a message's reactions come after the message itself.
+#[tokio::test]
+async fn reactions_on_two_nodes_follow_their_messages() {
+    let Some(cluster) = cluster().await else {
+        return;
+    };
+    let (one, two) = (cluster.node().await, cluster.node().await);
+    chatchit_tests::ordering::reactions_follow_their_messages(&[&one, &two], 6, 15).await;
+}
+
 /// Sockets on two nodes send into one group at once: every member, on
 /// either node, gets the others' messages in strictly increasing seq with
 /// no gap (before, this failed 5 of 5 runs on two nodes).

@@ -71,6 +71,10 @@ pub enum DomainEvent {
         message_id: MessageId,
         /// Where it was.
         conversation_id: ConversationId,
+        /// Its `seq`: each node sends this after the message's own
+        /// `message:new` (0 when unknown, as in events queued before).
+        #[serde(default)]
+        seq: i64,
     },
     /// Reaction counts on a message changed.
     ReactionsChanged {
@@ -78,6 +82,9 @@ pub enum DomainEvent {
         message_id: MessageId,
         /// Where it is.
         conversation_id: ConversationId,
+        /// Its `seq` (see `MessageDeleted`).
+        #[serde(default)]
+        seq: i64,
         /// The counts after the change.
         reactions: Reactions,
     },

@@ -458,6 +458,15 @@ impl TestSocket {
         }
     }
 
+    /// The next event of any name within `wait`; `None` when none came (or
+    /// the socket closed).
+    pub async fn next_any(&mut self, wait: Duration) -> Option<(String, Value)> {
+        tokio::time::timeout(wait, self.events.recv())
+            .await
+            .ok()
+            .flatten()
+    }
+
     /// The next `name` event within `wait`, skipping others; `None` when none
     /// came (or the socket closed).
     pub async fn next_within(&mut self, name: &str, wait: Duration) -> Option<Value> {

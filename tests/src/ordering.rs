@@ -81,3 +81,69 @@ pub async fn concurrent_sends_arrive_in_seq_order(
         );
     }
 }
+
+/// Every member of one group (connected to `nodes` in turn) sends `each`
+/// messages and reacts to each of them as soon as it is acknowledged, all
+/// members at once: on every other member's socket, each `message:reactions`
+/// comes after the `message:new` of the message it is about.
+pub async fn reactions_follow_their_messages(nodes: &[&Endpoint], members: usize, each: usize) {
+    let first = nodes[0];
+    let mut users = Vec::new();
+    for n in 0..members {
+        users.push(first.register(&format!("reactor{n}")).await);
+    }
+    let others: Vec<_> = users.iter().skip(1).collect();
+    let group = first.group(&users[0], &others).await;
+    let mut sockets: Vec<TestSocket> = Vec::new();
+    for (n, user) in users.iter().enumerate() {
+        sockets.push(nodes[n % nodes.len()].socket(&user.token).await);
+    }
+    let sends = sockets.iter().enumerate().map(|(n, socket)| {
+        let group = group.clone();
+        async move {
+            let mut own = BTreeSet::new();
+            for i in 0..each {
+                let payload = json!({
+                    "conversationId": group,
+                    "clientMsgId": format!("r{n}-{i}"),
+                    "body": format!("{n}/{i}"),
+                });
+                let ack = socket.emit("message:send", payload).await;
+                let id = ack["data"]["id"].as_str().expect("id").to_owned();
+                let react = json!({"messageId": id, "emoji": "👍", "on": true});
+                let reacted = socket.emit("message:react", react).await;
+                assert_eq!(reacted["ok"], true, "{reacted}");
+                own.insert(id);
+            }
+            own
+        }
+    });
+    let own: Vec<BTreeSet<String>> = join_all(sends).await;
+    for (n, socket) in sockets.iter_mut().enumerate() {
+        let expected = (members - 1) * each;
+        let (mut news, mut reactions) = (BTreeSet::new(), 0);
+        while reactions < expected || news.len() < expected {
+            let Some((name, event)) = socket.next_any(PATIENCE).await else {
+                panic!(
+                    "member {n}: {} message:new, {reactions} reactions",
+                    news.len()
+                );
+            };
+            let id = event["id"].as_str().or(event["messageId"].as_str());
+            let id = id.unwrap_or_default().to_owned();
+            match name.as_str() {
+                "message:new" => {
+                    news.insert(id);
+                }
+                "message:reactions" if !own[n].contains(&id) => {
+                    assert!(
+                        news.contains(&id),
+                        "member {n} got reactions on {id} before the message"
+                    );
+                    reactions += 1;
+                }
+                _ => {}
+            }
+        }
+    }
+}

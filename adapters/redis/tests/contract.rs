@@ -249,6 +249,7 @@ fn numbered(n: usize) -> Dispatch {
             name: "message:new".into(),
             payload: serde_json::json!({ "seq": n }),
             seq: i64::try_from(n).ok(),
+            follows: None,
         },
     }
 }

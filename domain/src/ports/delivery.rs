@@ -45,6 +45,11 @@ pub struct Outbound {
     /// which every node delivers a conversation's messages in order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seq: Option<i64>,
+    /// For an event about a message (an edit, a delete, reactions), that
+    /// message's `seq`: every node sends it after the message's own
+    /// `message:new`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follows: Option<i64>,
 }
 
 impl Outbound {
@@ -60,7 +65,16 @@ impl Outbound {
                 ServerEvent::MessageNew(message) => Some(message.seq),
                 _ => None,
             },
+            follows: None,
         })
+    }
+
+    /// This event, about message `seq` (see [`Outbound::follows`]); a `seq`
+    /// of 0 (unknown) leaves it unordered.
+    #[must_use]
+    pub fn following(mut self, seq: i64) -> Self {
+        self.follows = (seq > 0).then_some(seq);
+        self
     }
 }
 

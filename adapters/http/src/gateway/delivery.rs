@@ -59,19 +59,25 @@ impl Delivery for SocketDelivery {
                     Exclude::Connection(c) => parse_sid(&c.0).map_or(Skip::Nobody, Skip::Socket),
                 };
                 match audience {
-                    Audience::Conversation(id) => match event.seq {
-                        Some(seq) => {
-                            let wait = match hub.send_in_order(id, seq, Pending { frame, skip }) {
-                                Repair::No => None,
-                                Repair::Later => Some(super::order::GAP_WAIT),
-                                Repair::Now => Some(Duration::ZERO),
-                            };
-                            if let Some(wait) = wait {
-                                tokio::spawn(repair(Arc::downgrade(&inner), id, wait));
+                    Audience::Conversation(id) => {
+                        let pending = Pending { frame, skip };
+                        let repair_after = match (event.seq, event.follows) {
+                            (Some(seq), _) => hub.send_in_order(id, seq, pending),
+                            (None, Some(seq)) => hub.send_following(id, seq, pending),
+                            (None, None) => {
+                                hub.send(&[Room::Conversation(id)], &pending.skip, &pending.frame);
+                                Repair::No
                             }
+                        };
+                        let wait = match repair_after {
+                            Repair::No => None,
+                            Repair::Later => Some(super::order::GAP_WAIT),
+                            Repair::Now => Some(Duration::ZERO),
+                        };
+                        if let Some(wait) = wait {
+                            tokio::spawn(repair(Arc::downgrade(&inner), id, wait));
                         }
-                        None => hub.send(&[Room::Conversation(id)], &skip, &frame),
-                    },
+                    }
                     Audience::Users(users) => hub.send(&user_rooms(users), &skip, &frame),
                     Audience::Connection(c) => {
                         if let Some(session) = parse_sid(&c.0).and_then(|id| hub.socket(id)) {

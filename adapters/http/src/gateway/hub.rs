@@ -218,6 +218,36 @@ impl Hub {
         }
     }
 
+    /// Sends an event about message `seq` of `conversation` (an edit, a
+    /// delete, reactions) to its room once that message's own `message:new`
+    /// went (at once if it did).
+    pub fn send_following(
+        &self,
+        conversation: ConversationId,
+        seq: i64,
+        pending: Pending,
+    ) -> Repair {
+        let room = Room::Conversation(conversation);
+        let mut lines = lock(&self.lines[shard(conversation)]);
+        let step = match lines.get_mut(&conversation) {
+            Some(line) => line.follow(seq, pending),
+            None => {
+                self.send(&[room], &pending.skip, &pending.frame);
+                return Repair::No;
+            }
+        };
+        for p in &step.deliver {
+            self.send(&[room], &p.skip, &p.frame);
+        }
+        if step.repair_now {
+            Repair::Now
+        } else if step.repair_later {
+            Repair::Later
+        } else {
+            Repair::No
+        }
+    }
+
     /// What the scheduled repair of `conversation`'s line reads from the
     /// log, as `(after_seq, limit)`; `None` (and the repair done) when every
     /// gap closed meanwhile.

@@ -11,6 +11,8 @@
 //! is dropped here). A gap that does not close by itself within
 //! [`GAP_WAIT`] is repaired from the message log, which holds every
 //! committed message: a later message's commit implies the earlier ones'.
+//! An event about a message (an edit, a delete, reactions) follows that
+//! message's own `message:new`: one that comes first waits for it.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -42,6 +44,8 @@ pub struct Line<T> {
     next: Option<i64>,
     /// Messages ahead of `next`, by `seq`.
     held: BTreeMap<i64, T>,
+    /// Events about messages not delivered yet, by the message's `seq`.
+    after: BTreeMap<i64, Vec<T>>,
     /// A repair is scheduled: at most one per line at a time, however many
     /// gaps open and close before it runs.
     repairing: bool,
@@ -52,6 +56,7 @@ impl<T> Default for Line<T> {
         Self {
             next: None,
             held: BTreeMap::new(),
+            after: BTreeMap::new(),
             repairing: false,
         }
     }
@@ -85,6 +90,26 @@ impl<T> Line<T> {
         }
     }
 
+    /// An event about message `seq` arrived: it goes now if that message
+    /// was delivered (or came before the line began), else right after it.
+    pub fn follow(&mut self, seq: i64, item: T) -> Step<T> {
+        let mut step = Step {
+            deliver: Vec::new(),
+            repair_later: false,
+            repair_now: false,
+        };
+        match self.next {
+            Some(next) if seq >= next => {
+                self.after.entry(seq).or_default().push(item);
+                step.repair_later = !self.repairing;
+                self.repairing = true;
+                step.repair_now = self.after.len() > MAX_HELD;
+            }
+            _ => step.deliver.push(item),
+        }
+        step
+    }
+
     /// What the scheduled repair is to read from the log (see
     /// [`Line::missing`]); `None`, and no repair scheduled any more, when
     /// every gap has closed by itself meanwhile.
@@ -100,10 +125,16 @@ impl<T> Line<T> {
     /// from the next owed one up to the last held one. `None` when nothing
     /// waits.
     pub fn missing(&self) -> Option<(i64, u32)> {
-        let first = *self.held.keys().next()?;
-        let last = *self.held.keys().next_back()?;
-        let from = self.next.unwrap_or(first);
-        let span = u32::try_from(last - from).unwrap_or(u32::MAX);
+        // The messages before the last held one, and those that events wait
+        // for.
+        let before_held = self.held.keys().next_back().map(|last| last - 1);
+        let followed = self.after.keys().next_back().copied();
+        let end = before_held.max(followed)?;
+        let from = self
+            .next
+            .or_else(|| self.held.keys().next().copied())
+            .unwrap_or(end);
+        let span = u32::try_from(end - from + 1).unwrap_or(0);
         Some((from - 1, span.min(MAX_HELD as u32)))
     }
 
@@ -130,13 +161,15 @@ impl<T> Line<T> {
         loop {
             if let Some(item) = self.held.remove(&next) {
                 deliver.push(item);
-            } else if next > end || self.held.is_empty() {
+            } else if next > end {
                 break;
             }
+            // A skipped message's followers go all the same.
+            deliver.extend(self.after.remove(&next).unwrap_or_default());
             next += 1;
         }
         self.next = Some(next);
-        let repair_later = !self.held.is_empty();
+        let repair_later = !self.held.is_empty() || !self.after.is_empty();
         self.repairing = repair_later;
         Step {
             deliver,
@@ -153,6 +186,7 @@ impl<T> Line<T> {
         };
         while let Some(item) = self.held.remove(&next) {
             out.push(item);
+            out.extend(self.after.remove(&next).unwrap_or_default());
             next += 1;
         }
         self.next = Some(next);
@@ -237,6 +271,21 @@ mod tests {
         assert!(step.deliver.is_empty(), "5 was not read: 6 still waits");
         assert!(step.repair_later);
         assert_eq!(line.arrive(5, 5).deliver, [5, 6]);
+    }
+
+    #[test]
+    fn an_event_about_a_message_follows_that_message() {
+        let mut line = Line::default();
+        assert_eq!(line.follow(7, "edit 7").deliver, ["edit 7"], "no line yet");
+        line.arrive(1, "1");
+        assert_eq!(line.follow(1, "edit 1").deliver, ["edit 1"], "delivered");
+        let early = line.follow(2, "edit 2");
+        assert!(early.deliver.is_empty() && early.repair_later);
+        assert_eq!(line.arrive(2, "2").deliver, ["2", "edit 2"]);
+        line.follow(4, "react 4");
+        assert_eq!(line.missing(), Some((2, 2)), "3 and 4 are read");
+        let step = line.repair((2, 2), [(4, "4")]);
+        assert_eq!(step.deliver, ["4", "react 4"], "3 skipped, 4 and its event");
     }
 
     #[test]
