@@ -159,6 +159,7 @@ mod tests {
     use chatchit_domain::ports::conversations::MockConversationStore;
     use chatchit_domain::ports::queue::MockEventQueue;
     use chatchit_domain::ports::social::MockSocialStore;
+    use chatchit_domain::ports::{QueueError, QueueStats};
     use chatchit_domain::time::Timestamp;
 
     /// Membership in a conversation of `kind` with one other member.
@@ -249,14 +250,41 @@ mod tests {
         assert!(service.lock().is_empty());
     }
 
+    /// Keeps what is published, for the test itself to check: a mock's
+    /// expectations would be checked inside the lapse timer's task, where a
+    /// failed one panics unseen.
+    #[derive(Default)]
+    struct Published(std::sync::Mutex<Vec<bool>>);
+
+    #[async_trait::async_trait]
+    impl EventQueue for Published {
+        async fn publish(&self, event: DomainEvent) -> Result<(), QueueError> {
+            if let DomainEvent::Typing { typing, .. } = event {
+                self.0.lock().expect("lock").push(typing);
+            }
+            Ok(())
+        }
+
+        async fn publish_after(&self, event: DomainEvent, _: Duration) -> Result<(), QueueError> {
+            self.publish(event).await
+        }
+
+        async fn replay_dead_letters(&self) -> Result<u64, QueueError> {
+            Ok(0)
+        }
+
+        fn stats(&self) -> QueueStats {
+            QueueStats::default()
+        }
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_message_ends_typing_once() {
-        let mut queue = MockEventQueue::new();
-        typing_events(&mut queue, vec![true, false]);
+        let queue = Arc::new(Published::default());
         let service = TypingService::new(
             Arc::new(member_store()),
             no_blocks(),
-            Arc::new(queue),
+            queue.clone(),
             Duration::from_secs(6),
         );
         let (a, c) = (actor(), ConversationId::generate());
@@ -273,6 +301,11 @@ mod tests {
         service.message_sent(c, a.user_id).await;
         service.message_sent(c, a.user_id).await;
         tokio::time::sleep(Duration::from_secs(10)).await;
+        assert_eq!(
+            *queue.0.lock().expect("lock"),
+            [true, false],
+            "typing, then one end: not a second on the next message, nor a lapse"
+        );
     }
 
     #[tokio::test]
