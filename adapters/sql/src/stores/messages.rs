@@ -33,12 +33,18 @@ use tokio::sync::{mpsc, oneshot};
 /// Most appends one group commit takes.
 const MAX_BATCH: usize = 256;
 
+/// One append's outcome: the message as stored, or `None` when its sender
+/// had used its `clientMsgId` before (a retry: the first copy is looked up).
+/// Kept apart from the store's errors, so that no other conflict can pass
+/// for a retry.
+pub(super) type Written = Result<Option<Message>, StoreError>;
+
 /// One append waiting for the group commit.
 pub(super) struct Queued {
     /// What to store.
     pub(super) message: NewMessage,
     /// Where its outcome goes, after the commit.
-    pub(super) answer: oneshot::Sender<Result<Message, StoreError>>,
+    pub(super) answer: oneshot::Sender<Written>,
 }
 
 /// Group-commit writers on PostgreSQL (each holds a pooled connection while
@@ -78,7 +84,7 @@ impl SqlMessageStore {
 
     /// Stores `m` with whatever else its writer has waiting; answers after
     /// the commit.
-    async fn insert(&self, m: NewMessage) -> Result<Message, StoreError> {
+    async fn insert(&self, m: NewMessage) -> Written {
         let stopped = || StoreError::Unavailable("the message writer stopped".into());
         let index = usize::from(m.conversation_id.0.as_bytes()[15]) % self.writers.len();
         let (answer, answered) = oneshot::channel();
@@ -195,10 +201,7 @@ async fn group_commit(db: SqlDatabase, mut inbox: mpsc::UnboundedReceiver<Queued
 
 /// Answers every append of `batch`: each with its own result, or all with
 /// the failure of the whole batch.
-pub(super) fn answer_all(
-    batch: Vec<Queued>,
-    outcome: Result<Vec<Result<Message, StoreError>>, StoreError>,
-) {
+pub(super) fn answer_all(batch: Vec<Queued>, outcome: Result<Vec<Written>, StoreError>) {
     match outcome {
         Ok(results) => {
             for (queued, result) in batch.into_iter().zip(results) {
@@ -228,21 +231,13 @@ fn deleted_or_missing() -> StoreError {
     StoreError::Conflict("the message was deleted".into())
 }
 
-/// The error that sends an append to look up the first message with its key.
-pub(super) fn already_sent() -> StoreError {
-    StoreError::Conflict("clientMsgId already used".into())
-}
-
 /// One transaction for the batch: per message its own result (a duplicate
 /// key or a missing conversation changes nothing); any other failure fails
 /// the whole batch. The batch is first written set-wise, in four statements
 /// whatever its size; only when a `clientMsgId` turns out to be used already
 /// (a client's retry) is it rolled back and written message by message, so
 /// the retry finds its first attempt and no `seq` is lost.
-async fn store_batch(
-    db: &SqlDatabase,
-    batch: &[Queued],
-) -> Result<Vec<Result<Message, StoreError>>, StoreError> {
+async fn store_batch(db: &SqlDatabase, batch: &[Queued]) -> Result<Vec<Written>, StoreError> {
     let txn = db.connection().begin().await.store()?;
     match store_set_wise(&txn, batch).await {
         Ok(Some(results)) => {
@@ -271,7 +266,7 @@ async fn store_batch(
         match SqlMessageStore::insert_next(&row, &queued.message).await {
             Ok(inserted) => {
                 row.commit().await.store()?;
-                results.push(inserted.ok_or_else(already_sent));
+                results.push(Ok(inserted));
             }
             Err(e @ StoreError::Unavailable(_)) => {
                 drop(row);
@@ -296,7 +291,7 @@ async fn store_batch(
 async fn store_set_wise(
     txn: &DatabaseTransaction,
     batch: &[Queued],
-) -> Result<Option<Vec<Result<Message, StoreError>>>, StoreError> {
+) -> Result<Option<Vec<Written>>, StoreError> {
     let mut keys = HashSet::with_capacity(batch.len());
     if !batch
         .iter()
@@ -316,10 +311,11 @@ async fn store_set_wise(
         let offset = taken.entry(m.conversation_id).or_default();
         let seq = first + *offset;
         *offset += 1;
-        results.push(Ok(stored(m, seq)));
+        results.push(Ok(Some(stored(m, seq))));
     }
     let rows = results
         .iter()
+        .flatten()
         .flatten()
         .map(row)
         .collect::<Result<Vec<_>, _>>()?;
@@ -335,7 +331,7 @@ async fn store_set_wise(
         _ => return Ok(None),
     }
     move_markers(txn, &results).await?;
-    let relays: Vec<_> = results.iter().flatten().map(relay_row).collect();
+    let relays: Vec<_> = results.iter().flatten().flatten().map(relay_row).collect();
     if !relays.is_empty() {
         message_relay::Entity::insert_many(relays)
             .exec_without_returning(txn)
@@ -399,12 +395,9 @@ async fn bump_counters(
 
 /// Moves each sender's read marker to their last message of the batch, in
 /// one `UPDATE … FROM (VALUES …)` (a marker never moves back).
-async fn move_markers(
-    txn: &DatabaseTransaction,
-    results: &[Result<Message, StoreError>],
-) -> Result<(), StoreError> {
+async fn move_markers(txn: &DatabaseTransaction, results: &[Written]) -> Result<(), StoreError> {
     let mut last: HashMap<(ConversationId, UserId), (i64, MessageId)> = HashMap::new();
-    for m in results.iter().flatten() {
+    for m in results.iter().flatten().flatten() {
         let entry = last
             .entry((m.conversation_id, m.sender_id))
             .or_insert((m.seq, m.id));
@@ -513,18 +506,17 @@ impl MessageStore for SqlMessageStore {
             duplicate: true,
         };
         let (sender, key) = (m.sender_id, m.client_msg_id.as_str().to_owned());
-        match self.insert(m).await {
-            Ok(message) => Ok(AppendOutcome {
+        match self.insert(m).await? {
+            Some(message) => Ok(AppendOutcome {
                 message,
                 duplicate: false,
             }),
             // A retry: the key was used, by this send's first attempt.
-            Err(StoreError::Conflict(_)) => self
+            None => self
                 .find_sent(sender, &key)
                 .await?
                 .map(duplicate)
                 .ok_or_else(|| StoreError::Internal("message conflict without a winner".into())),
-            Err(e) => Err(e),
         }
     }
 

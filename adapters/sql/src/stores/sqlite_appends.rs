@@ -9,9 +9,9 @@
 //! writing on one thread; the writer takes the database's write lock like
 //! every other write transaction.
 
-use super::messages::{Queued, already_sent, answer_all, stored, take_waiting};
+use super::messages::{Queued, Written, answer_all, stored, take_waiting};
 use chatchit_domain::StoreError;
-use chatchit_domain::message::{Message, NewMessage};
+use chatchit_domain::message::NewMessage;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -103,10 +103,7 @@ fn open(file: &Path) -> rusqlite::Result<Connection> {
 /// refuses fails only its own row: the batch is rolled back and written
 /// again with a savepoint per row. Only a busy or broken database fails the
 /// whole batch.
-fn write_batch(
-    conn: &mut Connection,
-    batch: &[Queued],
-) -> Result<Vec<Result<Message, StoreError>>, StoreError> {
+fn write_batch(conn: &mut Connection, batch: &[Queued]) -> Result<Vec<Written>, StoreError> {
     let txn = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(store_error)?;
@@ -147,7 +144,7 @@ fn write_batch(
 
 /// Takes the next `seq`, inserts, moves the sender's read marker. A used
 /// `clientMsgId` gives its `seq` back, so none is lost.
-fn append(conn: &Connection, m: &NewMessage) -> rusqlite::Result<Result<Message, StoreError>> {
+fn append(conn: &Connection, m: &NewMessage) -> rusqlite::Result<Written> {
     let conversation = m.conversation_id.0.as_bytes().as_slice();
     let seq: Option<i64> = conn
         .prepare_cached(
@@ -183,7 +180,7 @@ fn append(conn: &Connection, m: &NewMessage) -> rusqlite::Result<Result<Message,
     if inserted == 0 {
         conn.prepare_cached("UPDATE conversations SET last_seq = last_seq - 1 WHERE id = ?1")?
             .execute(params![conversation])?;
-        return Ok(Err(already_sent()));
+        return Ok(Ok(None));
     }
     conn.prepare_cached(
         "UPDATE members SET last_read_seq = ?1, last_read_message_id = ?2 \
@@ -200,7 +197,7 @@ fn append(conn: &Connection, m: &NewMessage) -> rusqlite::Result<Result<Message,
             message.id.0.as_bytes().as_slice(),
             message.created_at.millis()
         ])?;
-    Ok(Ok(message))
+    Ok(Ok(Some(message)))
 }
 
 /// A failed batch as the domain sees it: the database busy or gone →
@@ -238,10 +235,7 @@ mod tests {
             last_read_seq INTEGER NOT NULL, last_read_message_id BLOB);
         CREATE TABLE message_relays (message_id BLOB PRIMARY KEY, created_at INTEGER NOT NULL);";
 
-    async fn append(
-        writer: &mpsc::UnboundedSender<Queued>,
-        c: ConversationId,
-    ) -> Result<Message, StoreError> {
+    async fn append(writer: &mpsc::UnboundedSender<Queued>, c: ConversationId) -> Written {
         let message = NewMessage {
             id: MessageId::generate(),
             conversation_id: c,
@@ -285,7 +279,8 @@ mod tests {
         drop(setup);
         let stored = append(&writer, c)
             .await
-            .expect("stored once the database is there");
+            .expect("stored once the database is there")
+            .expect("a first send");
         assert_eq!(stored.seq, 1);
     }
 }
