@@ -10,7 +10,7 @@ use chatchit_domain::ports::{
     Clock, ConversationStore, Delivery, EventQueue, MessageStore, ReportStore, SessionStore,
     StoryStore, UserStore,
 };
-use chatchit_domain::report::{Report, ReportAction, ReportId, ReportTarget};
+use chatchit_domain::report::{Report, ReportAction, ReportId, ReportStatus, ReportTarget};
 use chatchit_domain::story::StoryId;
 use chatchit_domain::user::Role;
 use serde::{Deserialize, Serialize};
@@ -191,7 +191,7 @@ impl AdminService {
             target_id: input.target_id,
             reason: reason.to_owned(),
             details: input.details,
-            status: "open".into(),
+            status: ReportStatus::Open,
             action: None,
             note: None,
             created_at: self.clock.now(),
@@ -212,11 +212,8 @@ impl AdminService {
         status: Option<&str>,
     ) -> Result<Vec<Report>, AppError> {
         admin_only(actor)?;
-        let status = status.unwrap_or("open");
-        if status != "open" && status != "resolved" {
-            return Err(AppError::validation("status", "must be open or resolved"));
-        }
-        Ok(self.reports.list(status.to_owned(), 100).await?)
+        let status = ReportStatus::parse(status.unwrap_or("open"))?;
+        Ok(self.reports.list(status, 100).await?)
     }
 
     /// Resolves an open report with an action.
@@ -246,7 +243,7 @@ impl AdminService {
             .find(id)
             .await?
             .ok_or_else(|| AppError::NotFound("report not found".into()))?;
-        if report.status != "open" {
+        if report.status != ReportStatus::Open {
             return Err(AppError::Conflict("the report is already resolved".into()));
         }
         match (input.action, report.target_type) {
@@ -286,7 +283,7 @@ impl AdminService {
             return Err(AppError::Conflict("the report is already resolved".into()));
         }
         Ok(Report {
-            status: "resolved".into(),
+            status: ReportStatus::Resolved,
             action: Some(input.action),
             note: input.note,
             resolved_at: Some(now),

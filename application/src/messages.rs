@@ -291,7 +291,7 @@ impl MessageService {
             .await?;
         let edited = self
             .messages
-            .edit(message.id, body.into_inner(), self.clock.now())
+            .edit(message.id, body, self.clock.now())
             .await?;
         self.publish(DomainEvent::MessageEdited {
             message: edited.clone(),

@@ -33,6 +33,42 @@ pub enum ReportAction {
     BanUser,
 }
 
+/// Where a report stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum ReportStatus {
+    /// Waiting for an admin.
+    Open,
+    /// An admin acted on it.
+    Resolved,
+}
+
+impl ReportStatus {
+    /// The status named `text` (`open`, `resolved`).
+    ///
+    /// # Errors
+    /// `Validation` for any other text.
+    pub fn parse(text: &str) -> Result<Self, crate::ValidationError> {
+        match text {
+            "open" => Ok(Self::Open),
+            "resolved" => Ok(Self::Resolved),
+            _ => Err(crate::ValidationError::new(
+                "status",
+                "must be open or resolved",
+            )),
+        }
+    }
+
+    /// Its name, as stored and on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Resolved => "resolved",
+        }
+    }
+}
+
 /// A report (the `GET /admin/reports` item).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -51,8 +87,8 @@ pub struct Report {
     pub reason: String,
     /// Longer text.
     pub details: Option<String>,
-    /// `open` or `resolved`.
-    pub status: String,
+    /// Open or resolved.
+    pub status: ReportStatus,
     /// The action taken, once resolved.
     pub action: Option<ReportAction>,
     /// The admin's note.

@@ -594,7 +594,10 @@ async fn a_tombstone_takes_no_edit_and_no_reaction(s: Stores) {
         .expect("append")
         .message;
     s.messages.tombstone(m.id, now()).await.expect("delete");
-    let edited = s.messages.edit(m.id, "back".into(), now()).await;
+    let edited = s
+        .messages
+        .edit(m.id, MessageBody::parse("back").expect("body"), now())
+        .await;
     assert!(matches!(edited, Err(StoreError::Conflict(_))), "{edited:?}");
     let reacted = s.messages.react(m.id, a, "👍".into(), true, now()).await;
     assert!(

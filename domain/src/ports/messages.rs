@@ -4,6 +4,7 @@ use crate::StoreError;
 use crate::ids::{ConversationId, MessageId, UserId};
 use crate::message::{AppendOutcome, Message, NewMessage, Reactions};
 use crate::time::Timestamp;
+use crate::values::MessageBody;
 use async_trait::async_trait;
 
 /// Keeps messages and reactions; assigns `seq`.
@@ -43,8 +44,12 @@ pub trait MessageStore: Send + Sync {
     ///
     /// # Errors
     /// `NotFound` when the message does not exist.
-    async fn edit(&self, id: MessageId, body: String, at: Timestamp)
-    -> Result<Message, StoreError>;
+    async fn edit(
+        &self,
+        id: MessageId,
+        body: MessageBody,
+        at: Timestamp,
+    ) -> Result<Message, StoreError>;
 
     /// Turns a message into a tombstone (empty body, no attachments).
     ///

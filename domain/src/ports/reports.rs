@@ -2,7 +2,7 @@
 
 use crate::StoreError;
 use crate::ids::UserId;
-use crate::report::{Report, ReportAction, ReportId};
+use crate::report::{Report, ReportAction, ReportId, ReportStatus};
 use crate::time::Timestamp;
 use async_trait::async_trait;
 
@@ -26,7 +26,7 @@ pub trait ReportStore: Send + Sync {
     ///
     /// # Errors
     /// Store failures.
-    async fn list(&self, status: String, limit: u32) -> Result<Vec<Report>, StoreError>;
+    async fn list(&self, status: ReportStatus, limit: u32) -> Result<Vec<Report>, StoreError>;
 
     /// Resolves an open report; `false` when it was not open.
     ///

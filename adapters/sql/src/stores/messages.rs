@@ -20,6 +20,7 @@ use chatchit_domain::ids::{ConversationId, MessageId, UserId};
 use chatchit_domain::message::{AppendOutcome, Message, NewMessage, Reactions};
 use chatchit_domain::ports::MessageStore;
 use chatchit_domain::time::Timestamp;
+use chatchit_domain::values::MessageBody;
 use sea_orm::prelude::Uuid;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -531,7 +532,7 @@ impl MessageStore for SqlMessageStore {
     async fn edit(
         &self,
         id: MessageId,
-        body: String,
+        body: MessageBody,
         at: Timestamp,
     ) -> Result<Message, StoreError> {
         {
@@ -540,7 +541,7 @@ impl MessageStore for SqlMessageStore {
             // statement: an edit racing a delete never puts text back into
             // a tombstone.
             let edited = message::Entity::update_many()
-                .col_expr(message::Column::Body, Expr::value(body))
+                .col_expr(message::Column::Body, Expr::value(body.into_inner()))
                 .col_expr(message::Column::EditedAt, Expr::value(at.millis()))
                 .filter(message::Column::Id.eq(id.0))
                 .filter(message::Column::DeletedAt.is_null())

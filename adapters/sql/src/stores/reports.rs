@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use chatchit_domain::StoreError;
 use chatchit_domain::ids::UserId;
 use chatchit_domain::ports::ReportStore;
-use chatchit_domain::report::{Report, ReportAction, ReportId, ReportTarget};
+use chatchit_domain::report::{Report, ReportAction, ReportId, ReportStatus, ReportTarget};
 use chatchit_domain::time::Timestamp;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -60,7 +60,10 @@ fn to_report(r: report::Model) -> Report {
         target_id: r.target_id,
         reason: r.reason,
         details: r.details,
-        status: r.status,
+        status: match r.status.as_str() {
+            "resolved" => ReportStatus::Resolved,
+            _ => ReportStatus::Open,
+        },
         action,
         note: r.note,
         created_at: Timestamp::from_millis(r.created_at),
@@ -79,7 +82,7 @@ impl ReportStore for SqlReportStore {
             target_id: Set(r.target_id),
             reason: Set(r.reason),
             details: Set(r.details),
-            status: Set(r.status),
+            status: Set(r.status.as_str().to_owned()),
             action: Set(r.action.map(|a| action_name(a).to_owned())),
             note: Set(r.note),
             created_at: Set(r.created_at.millis()),
@@ -102,9 +105,9 @@ impl ReportStore for SqlReportStore {
         Ok(row.map(to_report))
     }
 
-    async fn list(&self, status: String, limit: u32) -> Result<Vec<Report>, StoreError> {
+    async fn list(&self, status: ReportStatus, limit: u32) -> Result<Vec<Report>, StoreError> {
         let rows = report::Entity::find()
-            .filter(report::Column::Status.eq(status))
+            .filter(report::Column::Status.eq(status.as_str()))
             .order_by_asc(report::Column::CreatedAt)
             .limit(u64::from(limit))
             .all(self.db.connection())
@@ -123,13 +126,16 @@ impl ReportStore for SqlReportStore {
     ) -> Result<bool, StoreError> {
         let _turn = self.db.write_turn().await;
         let done = report::Entity::update_many()
-            .col_expr(report::Column::Status, Expr::value("resolved"))
+            .col_expr(
+                report::Column::Status,
+                Expr::value(ReportStatus::Resolved.as_str()),
+            )
             .col_expr(report::Column::Action, Expr::value(action_name(action)))
             .col_expr(report::Column::Note, Expr::value(note))
             .col_expr(report::Column::ResolvedAt, Expr::value(at.millis()))
             .col_expr(report::Column::ResolvedBy, Expr::value(by.0))
             .filter(report::Column::Id.eq(id.0))
-            .filter(report::Column::Status.eq("open"))
+            .filter(report::Column::Status.eq(ReportStatus::Open.as_str()))
             .exec(self.db.connection())
             .await
             .store()?;
