@@ -12,9 +12,11 @@ use chatchit_domain::conversation::{
 use chatchit_domain::ids::{ConversationId, MessageId, SessionId, UserId};
 use chatchit_domain::message::NewMessage;
 use chatchit_domain::ports::CallStore;
+use chatchit_domain::ports::ReportStore;
 use chatchit_domain::ports::SocialStore;
 use chatchit_domain::ports::StoryStore;
 use chatchit_domain::ports::{ConversationStore, MessageStore, SessionStore, UserStore};
+use chatchit_domain::report::{Report, ReportAction, ReportId, ReportStatus, ReportTarget};
 use chatchit_domain::social::{FriendRequest, FriendRequestId};
 use chatchit_domain::story::{Story, StoryId};
 use chatchit_domain::time::Timestamp;
@@ -22,8 +24,8 @@ use chatchit_domain::user::{Role, User};
 use chatchit_domain::values::{ClientMsgId, MessageBody};
 use chatchit_migrations::apply;
 use chatchit_sql::{
-    SqlCallStore, SqlConversationStore, SqlDatabase, SqlMessageStore, SqlSessionStore,
-    SqlSocialStore, SqlStoryStore, SqlUserStore,
+    SqlCallStore, SqlConversationStore, SqlDatabase, SqlMessageStore, SqlReportStore,
+    SqlSessionStore, SqlSocialStore, SqlStoryStore, SqlUserStore,
 };
 use sea_orm::ConnectionTrait;
 use std::sync::Arc;
@@ -38,6 +40,7 @@ struct Stores {
     sessions: SqlSessionStore,
     conversations: SqlConversationStore,
     messages: Arc<SqlMessageStore>,
+    reports: SqlReportStore,
 }
 
 async fn sqlite() -> Stores {
@@ -81,6 +84,7 @@ async fn stores_on(url: &str, dir: Option<tempfile::TempDir>) -> Stores {
         users: SqlUserStore::new(db.clone()),
         sessions: SqlSessionStore::new(db.clone()),
         conversations: SqlConversationStore::new(db.clone()),
+        reports: SqlReportStore::new(db.clone()),
         messages: Arc::new(SqlMessageStore::new(db)),
     }
 }
@@ -321,6 +325,90 @@ async fn concurrent_appends_get_gapless_seqs_and_retries_are_idempotent(s: Store
     assert_eq!(
         before.iter().map(|m| m.seq).collect::<Vec<_>>(),
         vec![4, 3, 2, 1]
+    );
+}
+
+/// Reports are filed open, listed by status oldest first, and resolved once:
+/// a second resolution (two admins at once) changes nothing.
+async fn a_report_is_listed_by_status_and_resolved_once(s: Stores) {
+    let (reporter, admin, target) = (
+        user(&s, "rita").await,
+        user(&s, "adam").await,
+        user(&s, "troll").await,
+    );
+    let report = |reason: &str, at: i64| Report {
+        id: ReportId::generate(),
+        reporter_id: reporter,
+        target_type: ReportTarget::User,
+        target_id: target.0,
+        reason: reason.into(),
+        details: None,
+        status: ReportStatus::Open,
+        action: None,
+        note: None,
+        created_at: Timestamp::from_millis(at),
+        resolved_at: None,
+        resolved_by: None,
+    };
+    let (first, second) = (report("spam", 1), report("abuse", 2));
+    s.reports.create(second.clone()).await.expect("file");
+    s.reports.create(first.clone()).await.expect("file");
+    let open = s.reports.list(ReportStatus::Open, 10).await.expect("list");
+    assert_eq!(
+        open.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [first.id, second.id]
+    );
+    assert_eq!(
+        s.reports.find(first.id).await.expect("find"),
+        Some(first.clone())
+    );
+
+    let at = Timestamp::from_millis(3);
+    let note = Some("warned".to_owned());
+    assert!(
+        s.reports
+            .resolve(first.id, ReportAction::Dismiss, note.clone(), admin, at)
+            .await
+            .expect("resolve")
+    );
+    assert!(
+        !s.reports
+            .resolve(first.id, ReportAction::BanUser, None, admin, at)
+            .await
+            .expect("again"),
+        "resolved once"
+    );
+    let resolved = s
+        .reports
+        .list(ReportStatus::Resolved, 10)
+        .await
+        .expect("list");
+    assert_eq!(resolved.len(), 1);
+    assert_eq!(
+        (
+            resolved[0].status,
+            resolved[0].action,
+            &resolved[0].note,
+            resolved[0].resolved_by
+        ),
+        (
+            ReportStatus::Resolved,
+            Some(ReportAction::Dismiss),
+            &note,
+            Some(admin)
+        )
+    );
+    assert_eq!(
+        s.reports
+            .list(ReportStatus::Open, 10)
+            .await
+            .expect("list")
+            .len(),
+        1
+    );
+    assert_eq!(
+        s.reports.find(ReportId::generate()).await.expect("find"),
+        None
     );
 }
 
@@ -891,6 +979,7 @@ contract!(
     a_direct_conversation_is_created_once_per_pair,
     concurrent_appends_get_gapless_seqs_and_retries_are_idempotent,
     every_append_is_noted_for_relay_until_relayed,
+    a_report_is_listed_by_status_and_resolved_once,
     a_failed_send_fails_alone_among_concurrent_ones,
     appends_to_many_conversations_at_once_keep_each_counter_and_marker,
     unread_counts_skip_own_and_read_messages,
