@@ -91,15 +91,17 @@ impl Relays {
 }
 
 /// Deletes done notes: those that came within [`DELETE_EVERY`] of the
-/// first, together (up to [`DELETE_BATCH`] at once).
+/// first, together (up to [`DELETE_BATCH`] at once). When the processor
+/// goes (a shutdown), what it handed out is deleted at once, so that a
+/// restart does not relay the last second's messages again.
 async fn delete_done(messages: Arc<dyn MessageStore>, mut notes: mpsc::Receiver<MessageId>) {
     while let Some(first) = notes.recv().await {
-        tokio::time::sleep(DELETE_EVERY).await;
+        let deadline = tokio::time::Instant::now() + DELETE_EVERY;
         let mut batch = vec![first];
         while batch.len() < DELETE_BATCH {
-            match notes.try_recv() {
-                Ok(id) => batch.push(id),
-                Err(_) => break,
+            match tokio::time::timeout_at(deadline, notes.recv()).await {
+                Ok(Some(id)) => batch.push(id),
+                Ok(None) | Err(_) => break,
             }
         }
         if let Err(e) = messages.relayed(batch).await {

@@ -18,7 +18,8 @@ const REMEMBERED_REVOCATIONS: usize = 10_000;
 /// messages do not wait on one another.
 const LINE_SHARDS: usize = 16;
 
-/// A `message:new` frame waiting in its conversation's line.
+/// A frame waiting in its conversation's line: a `message:new`, or an event
+/// about a message that has not gone yet.
 pub struct Pending {
     /// The frame.
     pub frame: Utf8Bytes,
