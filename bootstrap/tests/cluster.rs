@@ -30,29 +30,6 @@ async fn presence_of(socket: &mut TestSocket, user: &str, status: &str) -> Value
     }
 }
 
-/// Every message of a conversation, paging back from the newest.
-async fn history(node: &Endpoint, token: &str, conversation: &str) -> Vec<Value> {
-    let mut all = Vec::new();
-    let mut path = format!("/api/v1/conversations/{conversation}/messages?limit=100");
-    loop {
-        let (status, page) = node.get(&path, token).await;
-        assert_eq!(status, StatusCode::OK, "{page}");
-        let items = page["items"].as_array().expect("items").clone();
-        let oldest = items
-            .last()
-            .map(|m| m["id"].as_str().unwrap_or_default().to_owned());
-        all.extend(items);
-        match (page["hasMore"].as_bool(), oldest) {
-            (Some(true), Some(oldest)) => {
-                path = format!(
-                    "/api/v1/conversations/{conversation}/messages?limit=100&before={oldest}"
-                );
-            }
-            _ => return all,
-        }
-    }
-}
-
 async fn ready(node: &Endpoint) -> Value {
     node.http
         .get(format!("{}/health/ready", node.base))
@@ -173,7 +150,7 @@ async fn users_on_two_nodes_chat_type_read_see_presence_and_call() {
         a.expect("typing").await,
         json!({"conversationId": c, "userId": bob.id, "typing": true})
     );
-    let last = history(&two, &bob.token, &c).await[0]["id"].clone();
+    let last = two.history(&bob.token, &c).await[0]["id"].clone();
     b.emit(
         "conversation:read",
         json!({"conversationId": c, "messageId": last}),
@@ -285,7 +262,7 @@ async fn a_node_killed_mid_burst_loses_no_acknowledged_message_and_its_users_go_
     );
     assert_eq!(bob_acked.len(), 400, "node two kept serving");
 
-    let stored = history(&two, &bob.token, &c).await;
+    let stored = two.history(&bob.token, &c).await;
     let mut copies: HashMap<String, usize> = HashMap::new();
     for message in &stored {
         *copies
@@ -378,7 +355,7 @@ async fn losing_rabbitmq_or_redis_degrades_the_node_and_it_recovers_without_losi
     send_and_receive("redis-back").await;
     until_ready_is(&node, "ok").await;
 
-    let stored = history(&node, &bob.token, &c).await;
+    let stored = node.history(&bob.token, &c).await;
     assert_eq!(stored.len(), sent, "every acknowledged message is stored");
 }
 

@@ -9,7 +9,6 @@
 
 use crate::{Endpoint, TestSocket, TestUser};
 use futures_util::future::join_all;
-use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
@@ -153,31 +152,9 @@ impl Chat {
         sends
     }
 
-    /// Every message of the group as stored, newest first (read on `node`,
-    /// paging back).
+    /// Every message of the group as stored, newest first (read on `node`).
     pub async fn stored(&self, node: &Endpoint) -> Vec<Value> {
-        let token = &self.members[0].token;
-        let mut all = Vec::new();
-        let mut path = format!("/api/v1/conversations/{}/messages?limit=100", self.group);
-        loop {
-            let (status, page) = node.get(&path, token).await;
-            assert_eq!(status, StatusCode::OK, "{page}");
-            let items = page["items"].as_array().expect("items").clone();
-            let oldest = items
-                .last()
-                .and_then(|m| m["id"].as_str())
-                .map(str::to_owned);
-            all.extend(items);
-            match (page["hasMore"].as_bool(), oldest) {
-                (Some(true), Some(oldest)) => {
-                    path = format!(
-                        "/api/v1/conversations/{}/messages?limit=100&before={oldest}",
-                        self.group
-                    );
-                }
-                _ => return all,
-            }
-        }
+        node.history(&self.members[0].token, &self.group).await
     }
 
     /// Counts what happened: `sends`, what the server `stored`, and per

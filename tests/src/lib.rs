@@ -253,6 +253,31 @@ impl Endpoint {
         (TestUser::from_session(&v), v)
     }
 
+    /// Every message of `conversation` as `token`'s user reads it, newest
+    /// first, paging back through the REST history.
+    pub async fn history(&self, token: &str, conversation: &str) -> Vec<Value> {
+        let mut all = Vec::new();
+        let mut path = format!("/api/v1/conversations/{conversation}/messages?limit=100");
+        loop {
+            let (status, page) = self.get(&path, token).await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            let items = page["items"].as_array().expect("items").clone();
+            let oldest = items
+                .last()
+                .and_then(|m| m["id"].as_str())
+                .map(str::to_owned);
+            all.extend(items);
+            match (page["hasMore"].as_bool(), oldest) {
+                (Some(true), Some(oldest)) => {
+                    path = format!(
+                        "/api/v1/conversations/{conversation}/messages?limit=100&before={oldest}"
+                    );
+                }
+                _ => return all,
+            }
+        }
+    }
+
     /// Creates a group owned by `owner` with `members`; returns its id.
     pub async fn group(&self, owner: &TestUser, members: &[&TestUser]) -> String {
         let ids: Vec<&str> = members.iter().map(|m| m.id.as_str()).collect();

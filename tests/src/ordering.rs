@@ -7,6 +7,14 @@ use futures_util::future::join_all;
 use serde_json::json;
 use std::collections::BTreeSet;
 
+/// A group of `members` users registered on the first of `nodes`, each with
+/// a socket on one of `nodes` in turn.
+async fn group_of(nodes: &[&Endpoint], members: usize) -> (String, Vec<TestSocket>) {
+    let chat = crate::ledger::Chat::new(nodes[0], members).await;
+    let sockets = chat.sockets(nodes).await;
+    (chat.group, sockets)
+}
+
 /// Registers `members` users (on the first endpoint), puts them in one group,
 /// connects each to an endpoint in turn, has every one send `each` messages
 /// (one after another, all sockets at once), and checks what each member received: the others' messages, in
@@ -16,17 +24,7 @@ pub async fn concurrent_sends_arrive_in_seq_order(
     members: usize,
     each: usize,
 ) {
-    let first = nodes[0];
-    let mut users = Vec::new();
-    for n in 0..members {
-        users.push(first.register(&format!("member{n}")).await);
-    }
-    let others: Vec<_> = users.iter().skip(1).collect();
-    let group = first.group(&users[0], &others).await;
-    let mut sockets: Vec<TestSocket> = Vec::new();
-    for (n, user) in users.iter().enumerate() {
-        sockets.push(nodes[n % nodes.len()].socket(&user.token).await);
-    }
+    let (group, mut sockets) = group_of(nodes, members).await;
 
     let sends = sockets.iter().enumerate().map(|(n, socket)| {
         let group = group.clone();
@@ -87,17 +85,7 @@ pub async fn concurrent_sends_arrive_in_seq_order(
 /// members at once: on every other member's socket, each `message:reactions`
 /// comes after the `message:new` of the message it is about.
 pub async fn reactions_follow_their_messages(nodes: &[&Endpoint], members: usize, each: usize) {
-    let first = nodes[0];
-    let mut users = Vec::new();
-    for n in 0..members {
-        users.push(first.register(&format!("reactor{n}")).await);
-    }
-    let others: Vec<_> = users.iter().skip(1).collect();
-    let group = first.group(&users[0], &others).await;
-    let mut sockets: Vec<TestSocket> = Vec::new();
-    for (n, user) in users.iter().enumerate() {
-        sockets.push(nodes[n % nodes.len()].socket(&user.token).await);
-    }
+    let (group, mut sockets) = group_of(nodes, members).await;
     let sends = sockets.iter().enumerate().map(|(n, socket)| {
         let group = group.clone();
         async move {

@@ -1,6 +1,6 @@
 //! Every session of this node, and which rooms their sockets are in.
 
-use super::order::Line;
+use super::order::{Line, Step};
 use super::rooms::Room;
 use super::session::{Session, Sid, lock};
 use axum::extract::ws::Utf8Bytes;
@@ -207,6 +207,12 @@ impl Hub {
             return Repair::No;
         }
         let step = lines.entry(conversation).or_default().arrive(seq, pending);
+        self.take_step(room, &step)
+    }
+
+    /// Sends what `step` delivers to `room` (its line's lock held, so that
+    /// the line's order is the sockets' order); what repair it asks for.
+    fn take_step(&self, room: Room, step: &Step<Pending>) -> Repair {
         for p in &step.deliver {
             self.send(&[room], &p.skip, &p.frame);
         }
@@ -230,22 +236,12 @@ impl Hub {
     ) -> Repair {
         let room = Room::Conversation(conversation);
         let mut lines = lock(&self.lines[shard(conversation)]);
-        let step = match lines.get_mut(&conversation) {
-            Some(line) => line.follow(seq, pending),
+        match lines.get_mut(&conversation) {
+            Some(line) => self.take_step(room, &line.follow(seq, pending)),
             None => {
                 self.send(&[room], &pending.skip, &pending.frame);
-                return Repair::No;
+                Repair::No
             }
-        };
-        for p in &step.deliver {
-            self.send(&[room], &p.skip, &p.frame);
-        }
-        if step.repair_now {
-            Repair::Now
-        } else if step.repair_later {
-            Repair::Later
-        } else {
-            Repair::No
         }
     }
 
@@ -272,11 +268,7 @@ impl Hub {
         let Some(line) = lines.get_mut(&conversation) else {
             return false;
         };
-        let step = line.repair(read, found);
-        for p in &step.deliver {
-            self.send(&[room], &p.skip, &p.frame);
-        }
-        step.repair_later
+        self.take_step(room, &line.repair(read, found)) != Repair::No
     }
 
     /// The sockets in `room`.
