@@ -12,7 +12,6 @@ use chatchit_domain::events::{RevokedPayload, ServerEvent};
 use chatchit_domain::ids::{ConversationId, UserId};
 use chatchit_domain::ports::{Audience, Delivery, DeliveryError, Dispatch, Exclude, Outbound};
 use std::sync::{Arc, Weak};
-use std::time::Duration;
 
 /// Delivers to the sockets connected to this node.
 #[derive(Clone)]
@@ -69,13 +68,8 @@ impl Delivery for SocketDelivery {
                                 Repair::No
                             }
                         };
-                        let wait = match repair_after {
-                            Repair::No => None,
-                            Repair::Later => Some(super::order::GAP_WAIT),
-                            Repair::Now => Some(Duration::ZERO),
-                        };
-                        if let Some(wait) = wait {
-                            tokio::spawn(repair(Arc::downgrade(&inner), id, wait));
+                        if repair_after == Repair::Later {
+                            tokio::spawn(repair(Arc::downgrade(&inner), id));
                         }
                     }
                     Audience::Users(users) => hub.send(&user_rooms(users), &skip, &frame),
@@ -105,22 +99,21 @@ impl Delivery for SocketDelivery {
     }
 }
 
-/// After `wait`, fills the gap in `conversation`'s line from the message log
-/// and sends what the line held. A message the log cannot give now (the
-/// store is away) is skipped: the room's sockets still get every later one
-/// in order, and `sync` gives them the rest. A repaired message reaches its
-/// sender's own socket too (which socket sent it is not in the log).
-async fn repair(inner: Weak<Inner>, conversation: ConversationId, wait: Duration) {
-    let mut wait = wait;
+/// Every [`super::order::GAP_WAIT`], fills the gap in `conversation`'s line
+/// from the message log and sends what the line held, until no gap is left.
+/// While the log cannot be read (the store is away) the line keeps waiting
+/// (up to its bound, past which it gives the gap up). A repaired message
+/// reaches its sender's own socket too (which socket sent it is not in the
+/// log).
+async fn repair(inner: Weak<Inner>, conversation: ConversationId) {
     loop {
-        tokio::time::sleep(wait).await;
+        tokio::time::sleep(super::order::GAP_WAIT).await;
         let Some(inner) = inner.upgrade() else {
             return;
         };
         if !repair_once(&inner, conversation).await {
             return;
         }
-        wait = super::order::GAP_WAIT;
     }
 }
 
@@ -129,17 +122,20 @@ async fn repair_once(inner: &Inner, conversation: ConversationId) -> bool {
     let Some((after, limit)) = inner.hub.due(conversation) else {
         return false;
     };
-    let logged = match inner.app.get() {
-        Some(app) => app
-            .state
-            .messages
-            .committed_after(conversation, after, limit)
-            .await
-            .unwrap_or_else(|e| {
-                tracing::warn!(error = %e, "a delivery gap could not be read from the log");
-                Vec::new()
-            }),
-        None => Vec::new(),
+    let Some(app) = inner.app.get() else {
+        return true;
+    };
+    let logged = match app
+        .state
+        .messages
+        .committed_after(conversation, after, limit)
+        .await
+    {
+        Ok(logged) => logged,
+        Err(e) => {
+            tracing::warn!(error = %e, "a delivery gap could not be read from the log; trying again");
+            return true;
+        }
     };
     let found = logged
         .into_iter()

@@ -34,8 +34,6 @@ pub enum Repair {
     No,
     /// A gap opened: repair it if it has not closed after a wait.
     Later,
-    /// The line holds as much as it may: repair it now.
-    Now,
 }
 
 /// The sessions of this node and their rooms.
@@ -216,9 +214,7 @@ impl Hub {
         for p in &step.deliver {
             self.send(&[room], &p.skip, &p.frame);
         }
-        if step.repair_now {
-            Repair::Now
-        } else if step.repair_later {
+        if step.repair_later {
             Repair::Later
         } else {
             Repair::No

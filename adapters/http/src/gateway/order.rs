@@ -22,8 +22,9 @@ use std::time::Duration;
 /// milliseconds; a retry waits 100 ms and more.
 pub const GAP_WAIT: Duration = Duration::from_millis(250);
 
-/// The most messages a line holds behind a gap; past that it is repaired at
-/// once (bounds the memory a stuck gap can take).
+/// The most messages (or events about messages) a line holds behind a gap;
+/// past that it gives up on the gap and sends what it holds (bounds the
+/// memory a gap the log cannot fill takes: `sync` fills it for the client).
 pub const MAX_HELD: usize = 1024;
 
 /// What a line asks for after a message arrived.
@@ -32,8 +33,6 @@ pub struct Step<T> {
     pub deliver: Vec<T>,
     /// A gap opened: repair it after [`GAP_WAIT`] (asked once per gap).
     pub repair_later: bool,
-    /// The line holds too much: repair it now.
-    pub repair_now: bool,
 }
 
 /// One conversation's delivery order on this node.
@@ -72,13 +71,15 @@ impl<T> Line<T> {
                 return Step {
                     deliver: Vec::new(),
                     repair_later: false,
-                    repair_now: false,
                 };
             }
             _ => {}
         }
         self.held.entry(seq).or_insert(item);
-        let deliver = self.flush();
+        let mut deliver = self.flush();
+        if self.held.len() > MAX_HELD {
+            deliver.extend(self.give_up());
+        }
         let repair_later = !self.held.is_empty() && !self.repairing;
         if repair_later {
             self.repairing = true;
@@ -86,8 +87,20 @@ impl<T> Line<T> {
         Step {
             deliver,
             repair_later,
-            repair_now: self.held.len() > MAX_HELD,
         }
+    }
+
+    /// Holding too much: skips the gaps [`Line::missing`] names, as a repair
+    /// that found nothing in the log would, and returns what then goes.
+    fn give_up(&mut self) -> Vec<T> {
+        let Some(read) = self.missing() else {
+            return Vec::new();
+        };
+        let repairing = self.repairing;
+        let step = self.repair(read, Vec::new());
+        // A scheduled repair still comes; this was not it.
+        self.repairing = repairing || step.repair_later;
+        step.deliver
     }
 
     /// An event about message `seq` arrived: it goes now if that message
@@ -96,14 +109,15 @@ impl<T> Line<T> {
         let mut step = Step {
             deliver: Vec::new(),
             repair_later: false,
-            repair_now: false,
         };
         match self.next {
             Some(next) if seq >= next => {
                 self.after.entry(seq).or_default().push(item);
+                if self.after.len() > MAX_HELD {
+                    step.deliver = self.give_up();
+                }
                 step.repair_later = !self.repairing;
                 self.repairing = true;
-                step.repair_now = self.after.len() > MAX_HELD;
             }
             _ => step.deliver.push(item),
         }
@@ -174,7 +188,6 @@ impl<T> Line<T> {
         Step {
             deliver,
             repair_later,
-            repair_now: false,
         }
     }
 
@@ -289,14 +302,20 @@ mod tests {
     }
 
     #[test]
-    fn a_line_holding_too_much_asks_for_a_repair_now() {
+    fn a_line_holding_too_much_gives_up_on_its_gap() {
         let mut line = Line::default();
         line.arrive(1, 1);
-        let mut now = false;
+        let mut out = Vec::new();
         for seq in 3..(4 + MAX_HELD as i64) {
-            now |= line.arrive(seq, seq).repair_now;
+            out.extend(line.arrive(seq, seq).deliver);
+            assert!(line.held.len() <= MAX_HELD, "bounded");
         }
-        assert!(now);
+        assert_eq!(
+            out,
+            (3..(4 + MAX_HELD as i64)).collect::<Vec<_>>(),
+            "2 skipped"
+        );
+        assert!(line.arrive(2, 2).deliver.is_empty(), "too late");
     }
 
     proptest! {
