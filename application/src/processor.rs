@@ -522,7 +522,7 @@ mod tests {
             Ok(())
         });
         let queue: Arc<dyn EventQueue> = Arc::new(MockEventQueue::new());
-        let relays = Relays::start(
+        let (relays, _tasks) = Relays::start(
             Arc::new(store),
             &queue,
             Arc::new(chatchit_domain::ports::clock::MockClock::new()),

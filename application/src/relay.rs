@@ -18,6 +18,7 @@ use chrono::TimeDelta;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
 /// Most done notes waiting to be deleted; past that a note is left for the
 /// sweep (which relays its message once more: harmless).
@@ -62,30 +63,57 @@ pub struct Relays {
 
 impl Relays {
     /// Starts the note deleter and the sweep over `messages`, queueing
-    /// orphans on `queue`. Both tasks end with the application: the deleter
-    /// when every [`Relays`] is dropped, the sweep when the store or the
-    /// queue is.
+    /// orphans on `queue`; [`RelayTasks::finish`] ends them at shutdown
+    /// (the sweep also ends by itself when the store or the queue goes).
     pub fn start(
         messages: Arc<dyn MessageStore>,
         queue: &Arc<dyn EventQueue>,
         clock: Arc<dyn Clock>,
         settings: RelaySettings,
-    ) -> Self {
+    ) -> (Self, RelayTasks) {
         let (done, notes) = mpsc::channel(DONE_BACKLOG);
-        tokio::spawn(sweep(
+        let sweep = tokio::spawn(sweep(
             Arc::downgrade(&messages),
             Arc::downgrade(queue),
             clock,
             settings,
         ));
-        tokio::spawn(delete_done(messages, notes));
-        Self { done }
+        let deleter = tokio::spawn(delete_done(messages, notes));
+        (Self { done }, RelayTasks { sweep, deleter })
     }
 
     /// `message`'s event was handed out: its note can go.
     pub fn done(&self, message: MessageId) {
         if self.done.try_send(message).is_err() {
             tracing::debug!("relay notes backlogged; the sweep will relay one again");
+        }
+    }
+}
+
+/// The relay log's tasks, for the shutdown.
+pub struct RelayTasks {
+    /// Queues lost relays again.
+    sweep: JoinHandle<()>,
+    /// Deletes done notes.
+    deleter: JoinHandle<()>,
+}
+
+/// How long a shutdown waits for the last done notes to be deleted.
+const FINISH_WITHIN: Duration = Duration::from_secs(5);
+
+impl RelayTasks {
+    /// Stops the sweep, and waits (a while) for the deleter to delete what
+    /// the processor handed out: call it once the processor is gone, so that
+    /// a restart does not relay those messages again.
+    pub async fn finish(self) {
+        self.sweep.abort();
+        let deleter = self.deleter.abort_handle();
+        if tokio::time::timeout(FINISH_WITHIN, self.deleter)
+            .await
+            .is_err()
+        {
+            tracing::warn!("relay notes still being deleted at shutdown");
+            deleter.abort();
         }
     }
 }

@@ -17,7 +17,7 @@ use chatchit_application::handlers;
 use chatchit_application::messages::MessageService;
 use chatchit_application::presence::PresenceService;
 use chatchit_application::processor::EventProcessor;
-use chatchit_application::relay::{RelaySettings, Relays};
+use chatchit_application::relay::{RelaySettings, RelayTasks, Relays};
 use chatchit_application::stories::StoryService;
 use chatchit_application::typing::TypingService;
 use chatchit_application::users::UserService;
@@ -55,8 +55,11 @@ pub struct Application {
     gateway: Gateway,
     /// The event queues and their workers, drained on shutdown.
     queues: Queues,
-    /// Cluster tasks (bus listener, presence reaper), ended on shutdown.
+    /// Periodic and cluster tasks (the limiter's and the stories' sweeps,
+    /// the bus listener, the presence reaper), ended on shutdown.
     background: Vec<JoinHandle<()>>,
+    /// The relay log's tasks, finished once the queues are drained.
+    relay_tasks: RelayTasks,
     /// For closing the pool on shutdown.
     database: SqlDatabase,
     /// Fires to stop the server.
@@ -166,7 +169,7 @@ impl Application {
             )),
             None => Arc::new(InMemoryPresence::default()),
         };
-        let limiter = rate_limiter(&config, redis.as_ref());
+        let (limiter, forget_idle) = rate_limiter(&config, redis.as_ref());
         let retry = RetryPolicy {
             max_retries: config.queue_retries,
             base_delay: Duration::from_millis(config.queue_retry_base_ms),
@@ -201,7 +204,7 @@ impl Application {
             },
         );
         let local: Arc<dyn Delivery> = Arc::new(gateway.delivery());
-        let mut background = Vec::new();
+        let mut background = vec![forget_idle];
         let (delivery, cluster): (Arc<dyn Delivery>, _) = match &redis {
             Some(redis) => {
                 let bus = RedisBus::new(redis.clone(), node.clone());
@@ -231,7 +234,7 @@ impl Application {
             conversations.clone(),
             messages.clone(),
         ));
-        let relays = Relays::start(
+        let (relays, relay_tasks) = Relays::start(
             messages.clone(),
             &events,
             clock.clone(),
@@ -304,7 +307,7 @@ impl Application {
             events.clone(),
             clock.clone(),
         ));
-        sweep_expired_stories(&stories);
+        background.push(sweep_expired_stories(&stories));
         let blocks = Arc::new(BlockService::new(users.clone(), social.clone(), clock));
         let processor = Arc::new(
             EventProcessor::new(
@@ -389,6 +392,7 @@ impl Application {
                 broker,
             },
             background,
+            relay_tasks,
             database,
             stop,
             events,
@@ -434,6 +438,7 @@ impl Application {
         };
         crate::serve::serve(self.listener, self.router, self.limits, shutdown).await;
         self.queues.shut_down().await;
+        self.relay_tasks.finish().await;
         for task in self.background {
             task.abort();
         }
@@ -457,11 +462,11 @@ const BROKER_PATIENCE: Duration = Duration::from_secs(3);
 /// Redis when it is configured (with the in-process one as its fallback),
 /// else in process, with a task that forgets idle keys every minute so memory
 /// stays bounded.
-fn rate_limiter(config: &Config, redis: Option<&Redis>) -> Arc<dyn RateLimiter> {
+fn rate_limiter(config: &Config, redis: Option<&Redis>) -> (Arc<dyn RateLimiter>, JoinHandle<()>) {
     let quotas = config.rate_limits.quotas();
     let limiter = Arc::new(LocalRateLimiter::new(quotas.clone()));
     let weak = Arc::downgrade(&limiter);
-    tokio::spawn(async move {
+    let forget_idle = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {
             tick.tick().await;
@@ -471,10 +476,11 @@ fn rate_limiter(config: &Config, redis: Option<&Redis>) -> Arc<dyn RateLimiter> 
             }
         }
     });
-    match redis {
+    let limiter: Arc<dyn RateLimiter> = match redis {
         Some(redis) => Arc::new(RedisRateLimiter::new(redis.clone(), quotas, limiter)),
         None => limiter,
-    }
+    };
+    (limiter, forget_idle)
 }
 
 /// Beats for this node and reaps crashed ones, a few times per timeout.
@@ -494,7 +500,7 @@ fn reap_departed_nodes(presence: &Arc<PresenceService>, timeout: Duration) -> Jo
 }
 
 /// Deletes expired stories once a minute (reads already hide them).
-fn sweep_expired_stories(stories: &Arc<StoryService>) {
+fn sweep_expired_stories(stories: &Arc<StoryService>) -> JoinHandle<()> {
     let weak = Arc::downgrade(stories);
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
@@ -507,7 +513,7 @@ fn sweep_expired_stories(stories: &Arc<StoryService>) {
                 Err(e) => tracing::warn!(error = %e, "story sweep failed"),
             }
         }
-    });
+    })
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -91,3 +91,47 @@ async fn a_message_committed_just_before_a_crash_is_delivered_after_the_restart(
     let stored = second.stored_bodies(&group, &bob.token).await;
     assert_eq!(stored, [json!("still there")], "stored once");
 }
+
+/// A node stopped gracefully (SIGTERM) right after it delivered a message
+/// deletes that message's relay note before it exits: after a restart the
+/// sweep relays nothing again (before, the note waited a second to be
+/// deleted with others, the shutdown did not wait for it, and the restarted
+/// node sent the message as new once more).
+#[tokio::test]
+async fn a_graceful_stop_leaves_no_relay_note_behind() {
+    let cluster = Cluster::embedded(Path::new(env!("CARGO_BIN_EXE_chatchit")));
+    let data = tempfile::tempdir().expect("data dir");
+    let options = || NodeOptions {
+        data_dir: Some(data.path().to_path_buf()),
+        env: [
+            ("CHATCHIT_RELAY_SWEEP_MS", "100"),
+            ("CHATCHIT_RELAY_ORPHANED_AFTER_MS", "200"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect(),
+        ..NodeOptions::default()
+    };
+    let mut first = cluster.node_with(options()).await;
+    let alice = first.register("alice").await;
+    let bob = first.register("bob").await;
+    let group = first.group(&alice, &[&bob]).await;
+    let mut socket = first.socket(&bob.token).await;
+    let (status, _) = first
+        .post(
+            &format!("/api/v1/conversations/{group}/messages"),
+            &alice.token,
+            json!({"clientMsgId": "once", "body": "just once"}),
+        )
+        .await;
+    assert!(status.is_success(), "{status}");
+    assert_eq!(socket.expect("message:new").await["body"], "just once");
+    first.terminate();
+    assert!(first.exited().await.success(), "a clean exit");
+
+    let second = cluster.node_with(options()).await;
+    let mut socket = second.socket(&bob.token).await;
+    socket
+        .expect_none("message:new", std::time::Duration::from_secs(2))
+        .await;
+}

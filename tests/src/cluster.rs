@@ -239,6 +239,15 @@ impl NodeProcess {
         self.child.kill().await.expect("kill -9");
     }
 
+    /// SIGTERM: the node shuts down gracefully.
+    pub fn terminate(&self) {
+        if let Some(pid) = self.child.id() {
+            let _sent = std::process::Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status();
+        }
+    }
+
     /// Waits (up to a minute) for the process to end by itself; how it ended.
     pub async fn exited(&mut self) -> std::process::ExitStatus {
         tokio::time::timeout(Duration::from_secs(60), self.child.wait())
