@@ -292,12 +292,12 @@ async fn losing_rabbitmq_or_redis_degrades_the_node_and_it_recovers_without_losi
     };
     let redis = std::env::var("CHATCHIT_TEST_E2E_REDIS_URL").expect("redis url");
     let amqp = std::env::var("CHATCHIT_TEST_E2E_AMQP_URL").expect("amqp url");
-    let redis_proxy = Proxy::start(host_port(&redis)).await;
-    let amqp_proxy = Proxy::start(host_port(&amqp)).await;
+    let redis_proxy = Proxy::to_service(&redis).await;
+    let amqp_proxy = Proxy::to_service(&amqp).await;
     let node: NodeProcess = cluster
         .node_with(NodeOptions {
-            redis_url: Some(format!("redis://127.0.0.1:{}", redis_proxy.port)),
-            amqp_url: Some(format!("amqp://guest:guest@127.0.0.1:{}", amqp_proxy.port)),
+            redis_url: Some(redis_proxy.url_for(&redis)),
+            amqp_url: Some(amqp_proxy.url_for(&amqp)),
             ..NodeOptions::default()
         })
         .await;
@@ -357,11 +357,4 @@ async fn losing_rabbitmq_or_redis_degrades_the_node_and_it_recovers_without_losi
 
     let stored = node.history(&bob.token, &c).await;
     assert_eq!(stored.len(), sent, "every acknowledged message is stored");
-}
-
-/// `host:port` of a `scheme://[user@]host:port[/…]` URL.
-fn host_port(url: &str) -> &str {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let rest = rest.rsplit_once('@').map_or(rest, |(_, rest)| rest);
-    rest.split('/').next().unwrap_or(rest)
 }

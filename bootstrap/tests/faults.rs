@@ -31,18 +31,6 @@ fn binary() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_chatchit"))
 }
 
-/// `host:port` of a `scheme://[user@]host:port[/…]` URL.
-fn host_port(url: &str) -> &str {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let rest = rest.rsplit_once('@').map_or(rest, |(_, rest)| rest);
-    rest.split('/').next().unwrap_or(rest)
-}
-
-/// `url` with its `host:port` replaced by the proxy's.
-fn through(url: &str, proxy: &Proxy) -> String {
-    url.replacen(host_port(url), &format!("127.0.0.1:{}", proxy.port), 1)
-}
-
 /// A round of sends while `fault` happens, then the ledger's check.
 async fn chat_through(
     name: &str,
@@ -127,55 +115,36 @@ async fn kill_9_of_the_embedded_node() {
 /// sends during it are answered `unavailable`, the rest as usual.
 #[tokio::test]
 async fn postgresql_away() {
-    let Some(cluster) = Cluster::new(binary()).await else {
-        return;
-    };
-    let url = cluster
-        .setting("CHATCHIT_DATABASE_URL")
-        .expect("a database")
-        .to_owned();
-    let proxy = Proxy::start(host_port(&url)).await;
-    let node = cluster
-        .node_with(NodeOptions {
-            env: vec![("CHATCHIT_DATABASE_URL".into(), through(&url, &proxy))],
-            ..NodeOptions::default()
-        })
-        .await;
-    chat_through("PostgreSQL away for 3 s", &node, outage(&proxy)).await;
+    service_away("PostgreSQL away for 3 s", "CHATCHIT_DATABASE_URL").await;
 }
 
 /// RabbitMQ away for 3 s: the node queues in process meanwhile.
 #[tokio::test]
 async fn rabbitmq_away() {
-    let Some(cluster) = Cluster::new(binary()).await else {
-        return;
-    };
-    let url = std::env::var("CHATCHIT_TEST_E2E_AMQP_URL").expect("amqp url");
-    let proxy = Proxy::start(host_port(&url)).await;
-    let node = cluster
-        .node_with(NodeOptions {
-            amqp_url: Some(through(&url, &proxy)),
-            ..NodeOptions::default()
-        })
-        .await;
-    chat_through("RabbitMQ away for 3 s", &node, outage(&proxy)).await;
+    service_away("RabbitMQ away for 3 s", "CHATCHIT_AMQP_URL").await;
 }
 
 /// Redis away for 3 s: presence, quotas and the bus fall back in process.
 #[tokio::test]
 async fn redis_away() {
+    service_away("Redis away for 3 s", "CHATCHIT_REDIS_URL").await;
+}
+
+/// A node that reaches the service of setting `key` through a proxy chats
+/// while the proxy is cut for [`OUTAGE`].
+async fn service_away(name: &str, key: &str) {
     let Some(cluster) = Cluster::new(binary()).await else {
         return;
     };
-    let url = std::env::var("CHATCHIT_TEST_E2E_REDIS_URL").expect("redis url");
-    let proxy = Proxy::start(host_port(&url)).await;
+    let url = cluster.setting(key).expect("a service URL").to_owned();
+    let proxy = Proxy::to_service(&url).await;
     let node = cluster
         .node_with(NodeOptions {
-            redis_url: Some(through(&url, &proxy)),
+            env: vec![(key.to_owned(), proxy.url_for(&url))],
             ..NodeOptions::default()
         })
         .await;
-    chat_through("Redis away for 3 s", &node, outage(&proxy)).await;
+    chat_through(name, &node, outage(&proxy)).await;
 }
 
 /// After a moment of sending, the service behind `proxy` goes away for

@@ -52,6 +52,17 @@ impl Proxy {
         }
     }
 
+    /// A proxy to the service at `url` (`scheme://[user@]host:port[/…]`).
+    pub async fn to_service(url: &str) -> Self {
+        Self::start(host_port(url)).await
+    }
+
+    /// `url` with its `host:port` replaced by this proxy's: what a node
+    /// is given to reach the service through the proxy.
+    pub fn url_for(&self, url: &str) -> String {
+        url.replacen(host_port(url), &format!("127.0.0.1:{}", self.port), 1)
+    }
+
     /// The service goes away: open connections drop, new ones are refused.
     pub fn cut(&self) {
         self.up.store(false, Ordering::SeqCst);
@@ -68,4 +79,11 @@ impl Drop for Proxy {
     fn drop(&mut self) {
         self.task.abort();
     }
+}
+
+/// `host:port` of a `scheme://[user@]host:port[/…]` URL.
+fn host_port(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, rest)| rest);
+    rest.split('/').next().unwrap_or(rest)
 }
