@@ -175,7 +175,13 @@ impl AuthService {
         let Ok(username) = Username::parse(&input.username) else {
             return Err(unauthorized());
         };
-        let Some(credentials) = self.users.find_credentials(username.canonical()).await? else {
+        // A user a host's identity provider brought in has no password here.
+        let credentials = self
+            .users
+            .find_credentials(username.canonical())
+            .await?
+            .filter(|c| !c.password_hash.is_empty());
+        let Some(credentials) = credentials else {
             let decoy = self
                 .decoy_hash
                 .get_or_try_init(|| self.hasher.hash("decoy password".to_owned()))

@@ -17,6 +17,7 @@ pub mod friends;
 pub mod graph;
 pub mod handler;
 pub mod handlers;
+pub mod identity;
 pub mod messages;
 pub mod paging;
 pub mod presence;

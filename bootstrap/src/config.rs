@@ -56,6 +56,9 @@ pub struct Config {
     /// HS256 secret for access tokens (at least 16 bytes); unset means one
     /// generated once and kept in the database, shared by every node.
     pub jwt_secret: Option<String>,
+    /// Let a host's own users in with the host's tokens (see
+    /// `docs/embedding.md`); unset means ChatChit accounts only.
+    pub external_identity: Option<ExternalIdentity>,
     /// bcrypt cost factor.
     pub bcrypt_cost: u32,
     /// Access-token lifetime in seconds.
@@ -97,6 +100,30 @@ pub struct Config {
     /// thread on SQLite), the database or generator sharing the box, and the
     /// kernel's network work. Measured in `docs/benchmarks.md`.
     pub worker_threads: Option<usize>,
+}
+
+/// Tokens a host's identity provider issues, taken as bearer tokens beside
+/// (or instead of) ChatChit's own: `CHATCHIT_EXTERNAL_IDENTITY__ISSUER=…`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalIdentity {
+    /// The `iss` every token must carry.
+    pub issuer: String,
+    /// The `aud` every token must carry, when set.
+    pub audience: Option<String>,
+    /// HS256 secret shared with the host (at least 32 bytes).
+    pub hs256_secret: Option<String>,
+    /// A JWKS file with the host's RS256 / ES256 public keys.
+    pub jwks_file: Option<PathBuf>,
+    /// Whether ChatChit's own accounts still log in (admins made with
+    /// `chatchit admin create`, say); `false` leaves the host's users only.
+    #[serde(default = "keep_accounts")]
+    pub keep_accounts: bool,
+}
+
+/// ChatChit accounts stay by default.
+fn keep_accounts() -> bool {
+    true
 }
 
 /// One allowance: a sustained rate and a burst; 0 in either means unlimited.
@@ -221,6 +248,7 @@ impl Default for Config {
             fault: None,
             queue_idle_expiry_ms: None,
             jwt_secret: None,
+            external_identity: None,
             bcrypt_cost: 12,
             access_token_ttl_secs: 15 * 60,
             refresh_token_ttl_days: 30,

@@ -52,3 +52,21 @@ pub struct RefreshSecret {
     /// Stored.
     pub hash: String,
 }
+
+/// What a host's own token says about its bearer, once an
+/// [`IdentityVerifier`](crate::ports::IdentityVerifier) checked it: the host
+/// keeps the accounts, ChatChit maps `(issuer, subject)` to a user of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalClaims {
+    /// `iss`: who issued the token (part of the identity: two issuers'
+    /// subjects never meet).
+    pub issuer: String,
+    /// `sub`: the host's id of the user.
+    pub subject: String,
+    /// `iat`: tokens issued before a ban stay refused after it is lifted.
+    pub issued_at: Timestamp,
+    /// `exp`.
+    pub expires_at: Timestamp,
+    /// `name`, else `preferred_username`: shown on first sight.
+    pub display_name: Option<String>,
+}

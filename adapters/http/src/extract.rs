@@ -56,7 +56,7 @@ impl FromRequestParts<AppState> for Authenticated {
     ) -> Result<Self, Self::Rejection> {
         let token = bearer(&parts.headers)
             .ok_or_else(|| ApiError(AppError::Unauthorized("missing bearer token".into())))?;
-        Ok(Self(state.auth.authenticate(token).await?))
+        Ok(Self(state.identity.authenticate(token).await?))
     }
 }
 

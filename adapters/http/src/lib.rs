@@ -14,6 +14,6 @@ mod state;
 mod text_guard;
 
 pub use gateway::{Gateway, Heartbeat, SessionLimits, SocketDelivery};
-pub use metrics_endpoint::prometheus;
-pub use routes::router;
+pub use metrics_endpoint::{describe_metrics, prometheus};
+pub use routes::{metrics_route, router};
 pub use state::{AppState, HealthCheck, HealthStatus};

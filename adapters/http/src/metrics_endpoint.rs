@@ -31,7 +31,7 @@ pub fn prometheus() -> PrometheusHandle {
             if metrics::set_global_recorder(recorder).is_err() {
                 tracing::warn!("a metrics recorder was already installed");
             }
-            describe_every_metric();
+            describe_metrics();
             handle
         })
         .clone()
@@ -45,7 +45,7 @@ const PANIC_TASKS: [&str; 3] = ["request", "socket", "event"];
 /// fresh node already lists them all with `# HELP` and `# TYPE` (a series
 /// that appears only once something happened cannot be told from a node
 /// that does not export it, and `rate()` over it misses its first step).
-fn describe_every_metric() {
+pub fn describe_metrics() {
     use metrics::Unit;
     metrics::describe_gauge!(
         "chatchit_connected_sockets",

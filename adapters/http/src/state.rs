@@ -10,6 +10,7 @@ use chatchit_application::calls::CallService;
 use chatchit_application::conversations::ConversationService;
 use chatchit_application::friends::FriendService;
 use chatchit_application::handler::EventEndpoint;
+use chatchit_application::identity::Authenticator;
 use chatchit_application::messages::MessageService;
 use chatchit_application::presence::PresenceService;
 use chatchit_application::stories::StoryService;
@@ -40,8 +41,12 @@ pub trait HealthCheck: Send + Sync {
 /// Services and probes, cloned into every handler.
 #[derive(Clone)]
 pub struct AppState {
-    /// Login, tokens, authentication of requests and sockets.
+    /// Registration, login, refresh and logout of ChatChit's own accounts,
+    /// and the look at revoked sessions.
     pub auth: Arc<AuthService>,
+    /// Who a bearer token stands for: ChatChit's accounts, or a host's own
+    /// users (`ExternalAuth`); every route and the socket handshake ask it.
+    pub identity: Arc<dyn Authenticator>,
     /// Profiles.
     pub users: Arc<UserService>,
     /// Conversations and members.

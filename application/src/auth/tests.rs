@@ -124,6 +124,37 @@ async fn unknown_users_and_wrong_passwords_get_the_same_error() {
 }
 
 #[tokio::test]
+async fn an_account_a_host_brought_in_has_no_password_to_guess() {
+    let mut m = Mocks::new();
+    m.users.expect_find_credentials().returning(|_| {
+        Ok(Some(Credentials {
+            user: user(),
+            password_hash: String::new(),
+        }))
+    });
+    m.hasher
+        .expect_hash()
+        .times(1)
+        .returning(|_| Ok("decoy".into()));
+    // Only the decoy is checked: an empty hash never reaches the hasher.
+    m.hasher
+        .expect_verify()
+        .withf(|_, hash| hash == "decoy")
+        .times(1)
+        .returning(|_, _| Ok(true));
+    m.sessions.expect_create().never();
+    let err = m
+        .service()
+        .login(LoginInput {
+            username: "alice".into(),
+            password: "password123".into(),
+        })
+        .await
+        .expect_err("refused");
+    assert_eq!(err.code(), "unauthorized");
+}
+
+#[tokio::test]
 async fn a_spent_refresh_token_revokes_its_session_and_disconnects_it() {
     let sid = SessionId::generate();
     let owner = UserId::generate();

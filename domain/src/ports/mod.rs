@@ -28,7 +28,7 @@ pub use presence::{PresenceChange, PresenceStore};
 pub use queue::{ConsumeError, EventConsumer, EventQueue, QueueError, QueueStats, RetryPolicy};
 pub use rate_limit::{ANY_OTHER_ACTION, RateLimiter, RateQuota};
 pub use reports::ReportStore;
-pub use security::{PasswordHasher, SecurityError, TokenIssuer};
+pub use security::{IdentityVerifier, PasswordHasher, SecurityError, TokenIssuer};
 pub use sessions::SessionStore;
 pub use social::SocialStore;
 pub use stories::StoryStore;

@@ -1,6 +1,6 @@
 //! Password hashing and token issuing ports.
 
-use crate::auth::{AccessClaims, RefreshSecret};
+use crate::auth::{AccessClaims, ExternalClaims, RefreshSecret};
 use async_trait::async_trait;
 use thiserror::Error;
 
@@ -53,4 +53,15 @@ pub trait TokenIssuer: Send + Sync {
 
     /// The stored hash of a refresh token a client presents.
     fn hash_refresh(&self, token: &str) -> String;
+}
+
+/// Checks tokens a host issued to its own users (its JWTs): signature, expiry,
+/// issuer and audience. ChatChit then knows the bearer by the claims alone.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait IdentityVerifier: Send + Sync {
+    /// The claims of a valid, unexpired token of the host's.
+    ///
+    /// # Errors
+    /// `InvalidToken` for anything else.
+    fn verify(&self, token: &str) -> Result<ExternalClaims, SecurityError>;
 }

@@ -16,6 +16,14 @@ pub trait SessionStore: Send + Sync {
     /// `Unavailable` / `Internal` when the store fails.
     async fn create(&self, session: Session, token: RefreshTokenRecord) -> Result<(), StoreError>;
 
+    /// Stores a session with no refresh token of its own (a host's token
+    /// stands for it, see `IdentityVerifier`); opening one that exists
+    /// changes nothing, whether it is live or revoked.
+    ///
+    /// # Errors
+    /// `Unavailable` / `Internal` when the store fails.
+    async fn open(&self, session: Session) -> Result<(), StoreError>;
+
     /// Finds a session.
     ///
     /// # Errors

@@ -180,7 +180,7 @@ async fn admit(
     let token = token.ok_or(Refused::Unauthorized)?;
     let actor = app
         .state
-        .auth
+        .identity
         .authenticate(token)
         .await
         .map_err(|e| match e {

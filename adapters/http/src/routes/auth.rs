@@ -89,7 +89,8 @@ pub async fn limit_writes(
         Method::GET | Method::HEAD | Method::OPTIONS
     );
     if writes {
-        let user = crate::extract::bearer(request.headers()).and_then(|t| state.auth.token_user(t));
+        let user =
+            crate::extract::bearer(request.headers()).and_then(|t| state.identity.token_user(t));
         if let Some(user) = user {
             state.check_rate("rest:write", user.to_string()).await?;
         }

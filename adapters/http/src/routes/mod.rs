@@ -10,7 +10,6 @@ mod social;
 mod stories;
 mod users;
 
-use crate::error::not_found;
 use crate::metrics_endpoint;
 use crate::openapi::{ApiDoc, docs_page};
 use crate::state::AppState;
@@ -84,28 +83,34 @@ fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .split_for_parts()
 }
 
-/// The whole HTTP surface: REST, operations, docs; the Socket.IO layer is
-/// added by the caller.
+/// The whole HTTP surface but the Socket.IO layer (added by the caller) and
+/// `/metrics` ([`metrics_route`], for whoever installed the exporter): REST,
+/// operations, docs. It has no fallback, so a host can merge it into a router
+/// of its own; ChatChit's binary adds [`crate::error::not_found`].
 pub fn router(state: AppState) -> Router {
     let (api, openapi) = api(&state);
     let spec = serde_json::to_string(&openapi).unwrap_or_else(|_| "{}".to_owned());
-    api.route("/metrics", get(metrics_endpoint::render))
-        .route(
-            "/api/openapi.json",
-            get(move || {
-                let spec = spec.clone();
-                async move {
-                    (
-                        [(axum::http::header::CONTENT_TYPE, "application/json")],
-                        spec,
-                    )
-                }
-            }),
-        )
-        .route("/docs", get(docs_page))
-        .fallback(not_found)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(CatchPanicLayer::custom(crate::error::panicked))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+    api.route(
+        "/api/openapi.json",
+        get(move || {
+            let spec = spec.clone();
+            async move {
+                (
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    spec,
+                )
+            }
+        }),
+    )
+    .route("/docs", get(docs_page))
+    .layer(DefaultBodyLimit::max(BODY_LIMIT))
+    .layer(CatchPanicLayer::custom(crate::error::panicked))
+    .layer(TraceLayer::new_for_http())
+    .with_state(state)
+}
+
+/// `GET /metrics`: the Prometheus text of the recorder [`crate::prometheus`]
+/// installed.
+pub fn metrics_route() -> Router {
+    Router::new().route("/metrics", get(metrics_endpoint::render))
 }

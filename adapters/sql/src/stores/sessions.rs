@@ -56,6 +56,22 @@ impl SessionStore for SqlSessionStore {
         txn.commit().await.store()
     }
 
+    async fn open(&self, s: Session) -> Result<(), StoreError> {
+        let _turn = self.db.write_turn().await;
+        let row = session::ActiveModel {
+            id: Set(s.id.0),
+            user_id: Set(s.user_id.0),
+            created_at: Set(s.created_at.millis()),
+            revoked_at: Set(s.revoked_at.map(Timestamp::millis)),
+        };
+        session::Entity::insert(row)
+            .on_conflict_do_nothing_on([session::Column::Id])
+            .exec(self.db.connection())
+            .await
+            .store()?;
+        Ok(())
+    }
+
     async fn find(&self, id: SessionId) -> Result<Option<Session>, StoreError> {
         let row = session::Entity::find_by_id(id.0)
             .one(self.db.connection())
