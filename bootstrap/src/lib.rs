@@ -26,3 +26,14 @@ pub use builder::Builder;
 pub use chatchit::{ChatChit, Services};
 pub use config::{Config, ExternalIdentity, Limit, RateLimits};
 pub use ports::{HostQueue, Overrides};
+
+/// The crates a host needs besides this one, so that one dependency on
+/// `chatchit` is enough: the entities and ports, the use cases, and the
+/// adapters a host may pick from when it supplies some ports itself.
+pub mod parts {
+    pub use chatchit_application as application;
+    pub use chatchit_crypto as crypto;
+    pub use chatchit_domain as domain;
+    pub use chatchit_memory as memory;
+    pub use chatchit_sql as sql;
+}

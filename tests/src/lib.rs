@@ -6,7 +6,7 @@ use chatchit::{Application, Config, StopHandle};
 use futures_util::FutureExt;
 use reqwest::{Method, StatusCode};
 use rust_socketio::asynchronous::{Client, ClientBuilder};
-use rust_socketio::{Event, Payload, TransportType};
+use rust_socketio::{Event, Payload};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::time::Duration;
@@ -23,6 +23,8 @@ pub mod ledger;
 pub mod ordering;
 pub mod proxy;
 pub mod raw;
+
+pub use rust_socketio::TransportType;
 
 /// Where a server listens, and the helpers that drive it over HTTP and
 /// Socket.IO; an in-process [`TestServer`] and a [`cluster::NodeProcess`]
