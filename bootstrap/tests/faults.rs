@@ -209,12 +209,7 @@ impl SmallDisk {
             .status()
             .is_ok_and(|s| s.success());
         if !mounted {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "CI must run the disk-full fault: mounting a tmpfs failed"
-            );
-            eprintln!("skipped: cannot mount a tmpfs here");
-            return None;
+            return chatchit_testkit::unavailable("the disk-full fault needs to mount a tmpfs");
         }
         Some(Self(dir))
     }

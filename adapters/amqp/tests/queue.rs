@@ -29,15 +29,7 @@ fn settings(url: &str) -> AmqpSettings {
 }
 
 fn broker_url() -> Option<String> {
-    let Ok(url) = std::env::var("CHATCHIT_TEST_AMQP_URL") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must run the RabbitMQ tests: set CHATCHIT_TEST_AMQP_URL"
-        );
-        eprintln!("skipped: CHATCHIT_TEST_AMQP_URL is not set");
-        return None;
-    };
-    Some(url)
+    chatchit_testkit::service_url("CHATCHIT_TEST_AMQP_URL")
 }
 
 /// Records the events it is given; fails on the ones it is told to, and

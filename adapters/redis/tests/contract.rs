@@ -23,14 +23,7 @@ use tokio::sync::mpsc;
 
 /// A Redis connection under a fresh prefix, or `None` when skipped.
 async fn redis() -> Option<Redis> {
-    let Ok(url) = std::env::var("CHATCHIT_TEST_REDIS_URL") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must run the Redis contract tests: set CHATCHIT_TEST_REDIS_URL"
-        );
-        eprintln!("skipped: CHATCHIT_TEST_REDIS_URL is not set");
-        return None;
-    };
+    let url = chatchit_testkit::service_url("CHATCHIT_TEST_REDIS_URL")?;
     let prefix = format!("chatchit_test:{}:", uuid::Uuid::now_v7().simple());
     Some(
         Redis::connect(&url, &prefix)

@@ -17,12 +17,7 @@ fn npm_client() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("conformance");
     let node = std::process::Command::new("node").arg("--version").output();
     if node.is_err() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "Node.js is needed for the conformance suite"
-        );
-        eprintln!("skipped: no Node.js");
-        return None;
+        return chatchit_testkit::unavailable("the conformance suite needs Node.js");
     }
     if !dir.join("node_modules/socket.io-client").exists() {
         let status = std::process::Command::new("npm")
