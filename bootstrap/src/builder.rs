@@ -6,7 +6,7 @@ use crate::chatchit::{ChatChit, Queues, Services};
 use crate::config::{Config, ExternalIdentity};
 use crate::health::{BrokerHealth, DatabaseHealth, InProcess, RedisHealth};
 use crate::ports::{HostQueue, Overrides};
-use crate::secrets::jwt_secret;
+use crate::secrets::{configured_secret, jwt_secret};
 use anyhow::Context;
 use chatchit_amqp::{AmqpQueue, AmqpSettings};
 use chatchit_application::admin::{AdminService, ReportedContent};
@@ -135,6 +135,32 @@ impl Builder {
         clock: dyn Clock;
     }
 
+    /// Every store from one value that implements them all, such as
+    /// [`chatchit_memory::InMemoryStore`]: ChatChit then needs no database
+    /// (give it a `jwt_secret`, or a token issuer, as none is kept anywhere).
+    pub fn all_stores<S>(self, store: S) -> Self
+    where
+        S: UserStore
+            + SessionStore
+            + ConversationStore
+            + MessageStore
+            + SocialStore
+            + StoryStore
+            + ReportStore
+            + CallStore
+            + Clone
+            + 'static,
+    {
+        self.users(Arc::new(store.clone()))
+            .sessions(Arc::new(store.clone()))
+            .conversations(Arc::new(store.clone()))
+            .messages(Arc::new(store.clone()))
+            .social(Arc::new(store.clone()))
+            .stories(Arc::new(store.clone()))
+            .reports(Arc::new(store.clone()))
+            .calls(Arc::new(store))
+    }
+
     /// Installs the Prometheus recorder as the process's global `metrics`
     /// recorder and serves `/metrics`. Off by default: a host that records
     /// metrics itself keeps its own recorder, and ChatChit's metrics go to it
@@ -157,7 +183,8 @@ impl Builder {
             overrides,
             prometheus,
         } = self;
-        let database = match overrides.needs_database() || overrides.tokens.is_none() {
+        let keys_in_database = overrides.tokens.is_none() && config.jwt_secret.is_none();
+        let database = match overrides.needs_database() || keys_in_database {
             true => Some(crate::app::migrate(&config).await?),
             false => None,
         };
@@ -182,14 +209,14 @@ impl Builder {
         let (delivery, cluster) =
             delivery(&gateway, &overrides, redis.as_ref(), &node, &mut background).await;
         let presence_store = presence_store(&config, &overrides, redis.as_ref(), &node);
-        let tokens = match overrides.tokens.clone() {
-            Some(tokens) => tokens,
-            None => {
-                let database = database.as_ref().context("a database for the JWT secret")?;
-                let secret =
-                    jwt_secret(config.jwt_secret.as_deref(), &config.data_dir, database).await?;
-                Arc::new(JwtIssuer::new(&secret))
-            }
+        let tokens: Arc<dyn TokenIssuer> = match (&overrides.tokens, &database) {
+            (Some(tokens), _) => tokens.clone(),
+            (None, Some(database)) => Arc::new(JwtIssuer::new(
+                &jwt_secret(config.jwt_secret.as_deref(), &config.data_dir, database).await?,
+            )),
+            (None, None) => Arc::new(JwtIssuer::new(&configured_secret(
+                config.jwt_secret.as_deref().unwrap_or_default(),
+            )?)),
         };
         let wiring = Wiring {
             config: &config,

@@ -26,11 +26,7 @@ pub async fn jwt_secret(
     database: &SqlDatabase,
 ) -> anyhow::Result<Vec<u8>> {
     if let Some(secret) = configured {
-        anyhow::ensure!(
-            secret.len() >= 16,
-            "jwt_secret must be at least 16 bytes long"
-        );
-        return Ok(secret.as_bytes().to_vec());
+        return configured_secret(secret);
     }
     tracing::warn!(
         "no jwt_secret configured: using one generated and kept in the database; production should set CHATCHIT_JWT_SECRET"
@@ -51,6 +47,18 @@ pub async fn jwt_secret(
     STANDARD
         .decode(stored.trim())
         .context("the stored JWT secret is not base64")
+}
+
+/// A configured secret, if it is long enough to be one.
+///
+/// # Errors
+/// When it is shorter than 16 bytes.
+pub fn configured_secret(secret: &str) -> anyhow::Result<Vec<u8>> {
+    anyhow::ensure!(
+        secret.len() >= 16,
+        "jwt_secret must be at least 16 bytes long"
+    );
+    Ok(secret.as_bytes().to_vec())
 }
 
 #[cfg(test)]
