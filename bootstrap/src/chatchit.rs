@@ -137,6 +137,28 @@ pub struct ChatChit {
 
 impl ChatChit {
     /// The builder: configuration plus the ports a host supplies.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> anyhow::Result<()> {
+    /// use chatchit::parts::memory::InMemoryStore;
+    /// use chatchit::{ChatChit, Config};
+    ///
+    /// // No database: every store in memory, the token secret configured.
+    /// let config = Config {
+    ///     jwt_secret: Some("a secret of sixteen bytes or more".into()),
+    ///     ..Config::default()
+    /// };
+    /// let chat = ChatChit::builder(config)
+    ///     .all_stores(InMemoryStore::new())
+    ///     .build()
+    ///     .await?;
+    /// assert!(chat.events().contains(&"message:send"));
+    /// let host = axum::Router::new().nest("/chat", chat.router());
+    /// # drop(host);
+    /// chat.shutdown().await;
+    /// # Ok(()) }
+    /// ```
     pub fn builder(config: crate::Config) -> crate::Builder {
         crate::Builder::new(config)
     }

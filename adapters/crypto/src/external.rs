@@ -50,6 +50,19 @@ pub struct ExternalTokenSettings {
 
 /// Checks a host's tokens: signature, `exp` (no leeway), `iss`, `aud` when
 /// configured, and that `sub` and `iat` are present.
+///
+/// ```
+/// use chatchit_crypto::{ExternalJwt, ExternalKeys, ExternalTokenSettings};
+/// use chatchit_domain::ports::IdentityVerifier;
+///
+/// let verifier = ExternalJwt::new(ExternalTokenSettings {
+///     keys: ExternalKeys::Secret(b"the host's secret, 32 bytes or more".to_vec()),
+///     issuer: "https://id.example".into(),
+///     audience: None,
+/// })?;
+/// assert!(verifier.verify("not.a.token").is_err());
+/// # Ok::<(), chatchit_crypto::ExternalKeyError>(())
+/// ```
 pub struct ExternalJwt {
     /// Keys by `kid` (`None` for the one HS256 secret) with their algorithm.
     keys: HashMap<Option<String>, (DecodingKey, Algorithm)>,

@@ -7,25 +7,13 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chatchit_tests::raw::{next_text, raw_engine_socket, raw_socket};
-use chatchit_tests::{Endpoint, TestServer, TestUser, filled, test_config};
+use chatchit_tests::{Endpoint, TestServer, TestUser, filled, hs256, test_config};
 use futures_util::SinkExt;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
 const SECRET: &str = "authorization-matrix-secret-0123456789";
-
-/// An HS256 token over `claims`, signed with `secret`.
-fn signed(claims: &Value, secret: &str) -> String {
-    use hmac::Mac;
-    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
-    let body = URL_SAFE_NO_PAD.encode(claims.to_string());
-    let mut mac =
-        hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("any key size");
-    mac.update(format!("{header}.{body}").as_bytes());
-    let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
-    format!("{header}.{body}.{signature}")
-}
 
 /// The claims of `user`'s real token, re-read from it.
 fn claims_of(user: &TestUser) -> Value {
@@ -63,10 +51,10 @@ async fn impostors(s: &TestServer, admin: &TestUser) -> Vec<(&'static str, Optio
     vec![
         ("no token", None),
         ("garbage", Some("not-a-token".to_owned())),
-        ("expired", Some(signed(&expired, SECRET))),
+        ("expired", Some(hs256(&expired, SECRET))),
         (
             "forged signature",
-            Some(signed(&claims, "some-other-secret-entirely")),
+            Some(hs256(&claims, "some-other-secret-entirely")),
         ),
         ("alg none", Some(format!("{none_header}.{none_body}."))),
         ("revoked session", Some(revoked.token)),

@@ -9,6 +9,7 @@ mod calls;
 mod conformance;
 mod conversations;
 mod fuzz;
+mod identity;
 mod messaging;
 mod moderation;
 mod operations;

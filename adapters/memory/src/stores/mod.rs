@@ -20,6 +20,33 @@ use chatchit_domain::StoreError;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Every store port over one set of tables; clones share them.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), chatchit_domain::StoreError> {
+/// use chatchit_domain::ids::UserId;
+/// use chatchit_domain::ports::UserStore;
+/// use chatchit_domain::time::Timestamp;
+/// use chatchit_domain::user::{Role, User};
+/// use chatchit_memory::InMemoryStore;
+///
+/// let store = InMemoryStore::new();
+/// let ada = User {
+///     id: UserId::generate(),
+///     username: "Ada".into(),
+///     display_name: "Ada".into(),
+///     avatar_url: None,
+///     role: Role::User,
+///     created_at: Timestamp::from_millis(0),
+///     banned: false,
+/// };
+/// store.create(ada.clone(), "hash".into()).await?;
+/// // Usernames are unique whatever their case, as in the SQL stores.
+/// let again = User { id: UserId::generate(), username: "ada".into(), ..ada.clone() };
+/// assert!(store.create(again, "hash".into()).await.is_err());
+/// assert_eq!(store.clone().search("ad".into(), 10).await?, vec![ada]);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Default)]
 pub struct InMemoryStore {
     /// The tables.
