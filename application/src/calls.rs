@@ -108,6 +108,17 @@ pub struct CallService {
 }
 
 impl CallService {
+    /// The realtime events of calls.
+    pub fn events(self: &Arc<Self>, registry: &mut crate::handlers::Registry) {
+        crate::events!(registry, self, {
+            "call:invite" => invite,
+            "call:accept" => accept,
+            "call:reject" => reject,
+            "call:end" => end,
+            "call:signal" => signal,
+        });
+    }
+
     /// Wires the service.
     pub fn new(
         calls: Arc<dyn CallStore>,

@@ -28,11 +28,8 @@ pub trait BaseEventHandler: Send + Sync + 'static {
     ///
     /// # Errors
     /// Any [`AppError`]; it becomes the ack's `error`.
-    async fn handle(
-        &self,
-        ctx: &EventContext,
-        input: Self::Input,
-    ) -> Result<Self::Output, AppError>;
+    async fn handle(&self, ctx: EventContext, input: Self::Input)
+    -> Result<Self::Output, AppError>;
 }
 
 /// The type-erased face of a handler that the gateway registers.
@@ -100,7 +97,7 @@ impl<H: BaseEventHandler> EventEndpoint for Instrumented<H> {
         let _entered = span.enter();
         let result = match check_rate(&*self.limiter, event, ctx.actor.user_id.to_string()).await {
             Ok(()) => match decode::<H::Input>(payload) {
-                Ok(input) => self.handler.handle(&ctx, input).await,
+                Ok(input) => self.handler.handle(ctx, input).await,
                 Err(e) => Err(e),
             },
             Err(e) => Err(e),
@@ -173,7 +170,7 @@ mod tests {
         fn event(&self) -> &'static str {
             "echo"
         }
-        async fn handle(&self, _: &EventContext, input: EchoInput) -> Result<String, AppError> {
+        async fn handle(&self, _: EventContext, input: EchoInput) -> Result<String, AppError> {
             if input.text == "boom" {
                 return Err(AppError::Internal("secret detail".into()));
             }

@@ -174,6 +174,20 @@ pub struct MessageService {
 }
 
 impl MessageService {
+    /// The realtime events of messages and reading.
+    pub fn events(self: &Arc<Self>, registry: &mut crate::handlers::Registry) {
+        registry.on("message:send", self, |messages, ctx, input| async move {
+            messages.send(&ctx.actor, input, ctx.connection).await
+        });
+        crate::events!(registry, self, {
+            "message:edit" => edit,
+            "message:delete" => delete,
+            "message:react" => react,
+            "conversation:read" => mark_read,
+            "sync" => sync,
+        });
+    }
+
     /// Wires the service.
     pub fn new(
         conversations: Arc<dyn ConversationStore>,

@@ -45,6 +45,11 @@ pub struct PresenceService {
 }
 
 impl PresenceService {
+    /// The realtime events of presence.
+    pub fn events(self: &Arc<Self>, registry: &mut crate::handlers::Registry) {
+        crate::events!(registry, self, { "presence:set" => set });
+    }
+
     /// Wires the service.
     pub fn new(
         presence: Arc<dyn PresenceStore>,

@@ -49,6 +49,11 @@ pub struct TypingService {
 }
 
 impl TypingService {
+    /// The realtime events of typing.
+    pub fn events(self: &Arc<Self>, registry: &mut crate::handlers::Registry) {
+        crate::events!(registry, self, { "typing" => set });
+    }
+
     /// Wires the service; `lapse` is how long `typing: true` lasts unrenewed.
     pub fn new(
         conversations: Arc<dyn ConversationStore>,
