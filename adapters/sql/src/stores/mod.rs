@@ -6,7 +6,6 @@ mod messages;
 mod reports;
 mod sessions;
 mod social;
-mod sqlite_appends;
 mod stories;
 mod users;
 

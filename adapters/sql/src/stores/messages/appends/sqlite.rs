@@ -9,7 +9,7 @@
 //! writing on one thread; the writer takes the database's write lock like
 //! every other write transaction.
 
-use super::messages::{Queued, Written, answer_all, stored, take_waiting};
+use super::{Queued, Written, answer_all, stored, take_waiting};
 use chatchit_domain::StoreError;
 use chatchit_domain::message::NewMessage;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -32,7 +32,11 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Starts the writer thread for the database at `file`; it ends when every
 /// sender of `inbox` is dropped. `writes` is the lock SQLite write
 /// transactions take in turn.
-pub(super) fn spawn(file: &Path, writes: Arc<Mutex<()>>, inbox: mpsc::UnboundedReceiver<Queued>) {
+pub(in crate::stores) fn spawn(
+    file: &Path,
+    writes: Arc<Mutex<()>>,
+    inbox: mpsc::UnboundedReceiver<Queued>,
+) {
     let file = file.to_path_buf();
     let started = std::thread::Builder::new()
         .name("chatchit-appends".into())
