@@ -2,14 +2,14 @@
 
 use async_trait::async_trait;
 use chatchit_domain::StoreError;
-use chatchit_domain::ports::GraphCache;
+use chatchit_domain::ports::{GraphCache, GraphKey};
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 /// Cached answers with their expiry, bounded in number.
 pub struct InMemoryGraphCache {
-    entries: Mutex<HashMap<String, (String, Instant)>>,
+    entries: Mutex<HashMap<GraphKey, (String, Instant)>>,
     ttl: Duration,
     capacity: usize,
 }
@@ -25,14 +25,14 @@ impl InMemoryGraphCache {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, (String, Instant)>> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<GraphKey, (String, Instant)>> {
         self.entries.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
 #[async_trait]
 impl GraphCache for InMemoryGraphCache {
-    async fn get(&self, key: String) -> Result<Option<String>, StoreError> {
+    async fn get(&self, key: GraphKey) -> Result<Option<String>, StoreError> {
         let mut entries = self.lock();
         match entries.get(&key) {
             Some((value, expires)) if *expires > Instant::now() => Ok(Some(value.clone())),
@@ -44,7 +44,7 @@ impl GraphCache for InMemoryGraphCache {
         }
     }
 
-    async fn put(&self, new: Vec<(String, String)>) -> Result<(), StoreError> {
+    async fn put(&self, new: Vec<(GraphKey, String)>) -> Result<(), StoreError> {
         let mut entries = self.lock();
         let now = Instant::now();
         if entries.len() + new.len() > self.capacity {
@@ -60,7 +60,7 @@ impl GraphCache for InMemoryGraphCache {
         Ok(())
     }
 
-    async fn forget(&self, keys: Vec<String>) -> Result<(), StoreError> {
+    async fn forget(&self, keys: Vec<GraphKey>) -> Result<(), StoreError> {
         let mut entries = self.lock();
         for key in keys {
             entries.remove(&key);

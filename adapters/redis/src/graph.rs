@@ -4,7 +4,7 @@
 use crate::connection::{Redis, unavailable};
 use async_trait::async_trait;
 use chatchit_domain::StoreError;
-use chatchit_domain::ports::GraphCache;
+use chatchit_domain::ports::{GraphCache, GraphKey};
 use std::time::Duration;
 
 /// Answers under `<prefix>graph:<key>`, each expiring after `ttl`.
@@ -19,14 +19,14 @@ impl RedisGraphCache {
         Self { redis, ttl }
     }
 
-    fn key(&self, key: &str) -> String {
+    fn key(&self, key: &GraphKey) -> String {
         self.redis.key(&format!("graph:{key}"))
     }
 }
 
 #[async_trait]
 impl GraphCache for RedisGraphCache {
-    async fn get(&self, key: String) -> Result<Option<String>, StoreError> {
+    async fn get(&self, key: GraphKey) -> Result<Option<String>, StoreError> {
         let mut conn = self.redis.commands();
         redis::cmd("GET")
             .arg(self.key(&key))
@@ -35,7 +35,7 @@ impl GraphCache for RedisGraphCache {
             .map_err(unavailable)
     }
 
-    async fn put(&self, entries: Vec<(String, String)>) -> Result<(), StoreError> {
+    async fn put(&self, entries: Vec<(GraphKey, String)>) -> Result<(), StoreError> {
         if entries.is_empty() {
             return Ok(());
         }
@@ -53,7 +53,7 @@ impl GraphCache for RedisGraphCache {
         pipe.query_async::<()>(&mut conn).await.map_err(unavailable)
     }
 
-    async fn forget(&self, keys: Vec<String>) -> Result<(), StoreError> {
+    async fn forget(&self, keys: Vec<GraphKey>) -> Result<(), StoreError> {
         if keys.is_empty() {
             return Ok(());
         }

@@ -7,10 +7,10 @@
 
 use async_trait::async_trait;
 use chatchit_domain::events::ConnectionId;
-use chatchit_domain::ids::UserId;
+use chatchit_domain::ids::{ConversationId, UserId};
 use chatchit_domain::ports::{
     ANY_OTHER_ACTION, Audience, ClusterBus, Delivery, DeliveryError, Dispatch, Exclude, GraphCache,
-    Outbound, PresenceStore, RateLimiter, RateQuota,
+    GraphKey, Outbound, PresenceStore, RateLimiter, RateQuota,
 };
 use chatchit_domain::presence::PresenceStatus;
 use chatchit_domain::time::Timestamp;
@@ -285,31 +285,38 @@ async fn the_bus_carries_dispatches_to_the_other_nodes_in_order() {
 }
 
 async fn graph_cache_contract(cache: &dyn GraphCache, other_node: &dyn GraphCache) {
-    let get = |c: &'static str| c.to_owned();
-    assert_eq!(cache.get(get("member:c:u")).await.expect("get"), None);
+    let (c, a, b) = (
+        ConversationId::generate(),
+        UserId::generate(),
+        UserId::generate(),
+    );
+    let member = GraphKey::Member(c, a);
+    let blocked = GraphKey::blocked(b, a);
+    assert_eq!(cache.get(member).await.expect("get"), None);
     cache
         .put(vec![
-            (get("member:c:u"), get("{\"role\":\"owner\"}")),
-            (get("blocked:a:b"), get("false")),
+            (member, "{\"role\":\"owner\"}".to_owned()),
+            (blocked, "false".to_owned()),
         ])
         .await
         .expect("put");
     assert_eq!(
-        other_node.get(get("member:c:u")).await.expect("get"),
-        Some(get("{\"role\":\"owner\"}"))
+        other_node.get(member).await.expect("get"),
+        Some("{\"role\":\"owner\"}".to_owned())
     );
     cache
-        .forget(vec![get("member:c:u"), get("never:cached")])
+        .forget(vec![member, GraphKey::Friends(a)])
         .await
         .expect("forget");
     assert_eq!(
-        other_node.get(get("member:c:u")).await.expect("get"),
+        other_node.get(member).await.expect("get"),
         None,
         "forgotten for every reader"
     );
     assert_eq!(
-        cache.get(get("blocked:a:b")).await.expect("get"),
-        Some(get("false"))
+        cache.get(GraphKey::blocked(a, b)).await.expect("get"),
+        Some("false".to_owned()),
+        "a pair is one key whichever way it is asked"
     );
     cache.forget(Vec::new()).await.expect("nothing to forget");
     cache.put(Vec::new()).await.expect("nothing to keep");
@@ -332,19 +339,14 @@ async fn graph_cache_on_redis_is_shared_by_every_node() {
 
 #[tokio::test]
 async fn graph_cache_entries_expire() {
+    let k = GraphKey::Friends(UserId::generate());
     let cache = InMemoryGraphCache::new(Duration::ZERO, 1000);
-    cache
-        .put(vec![("k".into(), "v".into())])
-        .await
-        .expect("put");
-    assert_eq!(cache.get("k".into()).await.expect("get"), None);
+    cache.put(vec![(k, "v".into())]).await.expect("put");
+    assert_eq!(cache.get(k).await.expect("get"), None);
     let Some(redis) = redis().await else { return };
     let cache = RedisGraphCache::new(redis.clone(), Duration::from_millis(1));
-    cache
-        .put(vec![("k".into(), "v".into())])
-        .await
-        .expect("put");
+    cache.put(vec![(k, "v".into())]).await.expect("put");
     tokio::time::sleep(Duration::from_millis(20)).await;
-    assert_eq!(cache.get("k".into()).await.expect("get"), None);
+    assert_eq!(cache.get(k).await.expect("get"), None);
     clean(&redis).await;
 }

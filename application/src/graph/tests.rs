@@ -1,26 +1,32 @@
 //! Unit tests of `graph`.
 
 use super::*;
+use async_trait::async_trait;
+use chatchit_domain::conversation::MemberRole;
+use chatchit_domain::ids::{ConversationId, UserId};
 use chatchit_domain::ports::conversations::MockConversationStore;
 use chatchit_domain::ports::graph::MockGraphCache;
 use chatchit_domain::ports::social::MockSocialStore;
+use chatchit_domain::ports::{ConversationStore, SocialStore};
+use chatchit_domain::time::Timestamp;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::Mutex;
 
 /// A cache that keeps what it is given.
 #[derive(Default)]
-struct Kept(Mutex<HashMap<String, String>>);
+struct Kept(Mutex<HashMap<GraphKey, String>>);
 
 #[async_trait]
 impl GraphCache for Kept {
-    async fn get(&self, key: String) -> Result<Option<String>, StoreError> {
+    async fn get(&self, key: GraphKey) -> Result<Option<String>, StoreError> {
         Ok(self.0.lock().expect("lock").get(&key).cloned())
     }
-    async fn put(&self, entries: Vec<(String, String)>) -> Result<(), StoreError> {
+    async fn put(&self, entries: Vec<(GraphKey, String)>) -> Result<(), StoreError> {
         self.0.lock().expect("lock").extend(entries);
         Ok(())
     }
-    async fn forget(&self, keys: Vec<String>) -> Result<(), StoreError> {
+    async fn forget(&self, keys: Vec<GraphKey>) -> Result<(), StoreError> {
         let mut kept = self.0.lock().expect("lock");
         for key in keys {
             kept.remove(&key);
@@ -36,15 +42,15 @@ struct Yielding(Kept);
 
 #[async_trait]
 impl GraphCache for Yielding {
-    async fn get(&self, key: String) -> Result<Option<String>, StoreError> {
+    async fn get(&self, key: GraphKey) -> Result<Option<String>, StoreError> {
         let answer = self.0.get(key).await;
         tokio::task::yield_now().await;
         answer
     }
-    async fn put(&self, entries: Vec<(String, String)>) -> Result<(), StoreError> {
+    async fn put(&self, entries: Vec<(GraphKey, String)>) -> Result<(), StoreError> {
         self.0.put(entries).await
     }
-    async fn forget(&self, keys: Vec<String>) -> Result<(), StoreError> {
+    async fn forget(&self, keys: Vec<GraphKey>) -> Result<(), StoreError> {
         self.0.forget(keys).await
     }
 }

@@ -3,7 +3,59 @@
 //! reads them fast and every node's change forgets them.
 
 use crate::StoreError;
+use crate::ids::{ConversationId, UserId};
 use async_trait::async_trait;
+
+/// What a cached answer answers. The cache keys its entries by the text of
+/// the key (`member:<conversation>:<user>`, …), the same on every node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GraphKey {
+    /// A user's role in a conversation (or that they are not a member).
+    Member(ConversationId, UserId),
+    /// A conversation's member ids.
+    Members(ConversationId),
+    /// A conversation.
+    Conversation(ConversationId),
+    /// Whether either of two users blocks the other (made with
+    /// [`GraphKey::blocked`], so the pair is in one order).
+    Blocked(UserId, UserId),
+    /// Whether two users are friends (made with [`GraphKey::friendship`]).
+    Friendship(UserId, UserId),
+    /// A user's friends.
+    Friends(UserId),
+}
+
+impl GraphKey {
+    /// The block answer of `a` and `b`, whichever comes first.
+    pub fn blocked(a: UserId, b: UserId) -> Self {
+        let (lo, hi) = ordered(a, b);
+        Self::Blocked(lo, hi)
+    }
+
+    /// The friendship answer of `a` and `b`, whichever comes first.
+    pub fn friendship(a: UserId, b: UserId) -> Self {
+        let (lo, hi) = ordered(a, b);
+        Self::Friendship(lo, hi)
+    }
+}
+
+/// A pair in one order.
+fn ordered(a: UserId, b: UserId) -> (UserId, UserId) {
+    if a <= b { (a, b) } else { (b, a) }
+}
+
+impl std::fmt::Display for GraphKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Member(c, u) => write!(f, "member:{c}:{u}"),
+            Self::Members(c) => write!(f, "members:{c}"),
+            Self::Conversation(c) => write!(f, "conversation:{c}"),
+            Self::Blocked(a, b) => write!(f, "blocked:{a}:{b}"),
+            Self::Friendship(a, b) => write!(f, "friendship:{a}:{b}"),
+            Self::Friends(u) => write!(f, "friends:{u}"),
+        }
+    }
+}
 
 /// A small key-value cache of serialized answers. Entries expire on their
 /// own (a bound on staleness if a `forget` is ever lost); writers `forget`
@@ -15,18 +67,18 @@ pub trait GraphCache: Send + Sync {
     ///
     /// # Errors
     /// When the cache is unreachable (callers then ask the store).
-    async fn get(&self, key: String) -> Result<Option<String>, StoreError>;
+    async fn get(&self, key: GraphKey) -> Result<Option<String>, StoreError>;
 
     /// Caches each `(key, value)` for the cache's lifetime of an entry; many
     /// at once (a connecting user's memberships) in one round trip.
     ///
     /// # Errors
     /// When the cache is unreachable.
-    async fn put(&self, entries: Vec<(String, String)>) -> Result<(), StoreError>;
+    async fn put(&self, entries: Vec<(GraphKey, String)>) -> Result<(), StoreError>;
 
     /// Drops the answers under `keys`, on every node.
     ///
     /// # Errors
     /// When the cache is unreachable.
-    async fn forget(&self, keys: Vec<String>) -> Result<(), StoreError>;
+    async fn forget(&self, keys: Vec<GraphKey>) -> Result<(), StoreError>;
 }

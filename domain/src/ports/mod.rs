@@ -22,7 +22,7 @@ pub use calls::CallStore;
 pub use clock::Clock;
 pub use conversations::{ConversationCursor, ConversationStore};
 pub use delivery::{Audience, ClusterBus, Delivery, DeliveryError, Dispatch, Exclude, Outbound};
-pub use graph::GraphCache;
+pub use graph::{GraphCache, GraphKey};
 pub use messages::MessageStore;
 pub use presence::{PresenceChange, PresenceStore};
 pub use queue::{ConsumeError, EventConsumer, EventQueue, QueueError, QueueStats, RetryPolicy};
