@@ -7,7 +7,7 @@ use crate::context::Actor;
 use crate::error::AppError;
 use crate::handler::check_rate;
 use crate::typing::Empty;
-use chatchit_domain::call::{Call, CallId, CallKind, CallState, EndReason};
+use chatchit_domain::call::{Call, CallId, CallKind, CallRefusal, CallState, Step};
 use chatchit_domain::conversation::ConversationKind;
 use chatchit_domain::events::DomainEvent;
 use chatchit_domain::ids::{ConversationId, UserId};
@@ -17,6 +17,16 @@ use chatchit_domain::ports::{
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
+
+/// A step the call refused, as the protocol answers it: `forbidden` for who
+/// may not take it, `conflict` for a call no longer in that state.
+fn refused(refusal: CallRefusal) -> AppError {
+    match refusal {
+        CallRefusal::NotAParticipant | CallRefusal::BadRecipient => AppError::forbidden(),
+        CallRefusal::OwnCall => AppError::Forbidden(refusal.to_string()),
+        CallRefusal::NotRinging | CallRefusal::Ended => AppError::Conflict(refusal.to_string()),
+    }
+}
 
 /// Largest signal payload relayed (SDP offers are a few KiB).
 const MAX_SIGNAL_BYTES: usize = 64 * 1024;
@@ -204,18 +214,7 @@ impl CallService {
                 return Err(busy());
             }
         }
-        let call = Call {
-            id: CallId::generate(),
-            conversation_id: c,
-            kind: input.kind,
-            initiator_id: actor.user_id,
-            participants,
-            state: CallState::Ringing,
-            started_at: self.clock.now(),
-            answered_at: None,
-            ended_at: None,
-            end_reason: None,
-        };
+        let call = Call::ring(c, input.kind, actor.user_id, participants, self.clock.now());
         // The store refuses the call if anyone joined another one since the
         // check above (two invites racing for the same person).
         self.calls.create(call.clone()).await.map_err(|e| match e {
@@ -237,10 +236,11 @@ impl CallService {
     /// `Forbidden` for non-participants and the caller; `Conflict` when it no
     /// longer rings. (Nobody can be in two live calls: invites check everyone.)
     pub async fn accept(&self, actor: &Actor, input: CallRef) -> Result<CallStateResult, AppError> {
-        let mut call = self.callee_of_ringing(actor, input.call_id).await?;
-        call.state = CallState::Active;
-        call.answered_at = Some(self.clock.now());
-        self.change(call, CallState::Ringing, actor.user_id).await
+        let call = self.find(input.call_id).await?;
+        let step = call
+            .accept(actor.user_id, self.clock.now())
+            .map_err(refused)?;
+        self.change(step, actor.user_id).await
     }
 
     /// Declines a ringing call (a callee): it ends as `rejected`.
@@ -248,9 +248,11 @@ impl CallService {
     /// # Errors
     /// As [`Self::accept`].
     pub async fn reject(&self, actor: &Actor, input: CallRef) -> Result<CallStateResult, AppError> {
-        let call = self.callee_of_ringing(actor, input.call_id).await?;
-        let ended = self.ended(call, EndReason::Rejected);
-        self.change(ended, CallState::Ringing, actor.user_id).await
+        let call = self.find(input.call_id).await?;
+        let step = call
+            .reject(actor.user_id, self.clock.now())
+            .map_err(refused)?;
+        self.change(step, actor.user_id).await
     }
 
     /// Hangs up: `cancelled` while ringing (caller), `rejected` while ringing
@@ -259,17 +261,11 @@ impl CallService {
     /// # Errors
     /// `Forbidden` for non-participants, `Conflict` when already ended.
     pub async fn end(&self, actor: &Actor, input: CallRef) -> Result<CallStateResult, AppError> {
-        let call = self.participant_of(actor, input.call_id).await?;
-        let (reason, from) = match call.state {
-            CallState::Ringing if call.initiator_id == actor.user_id => {
-                (EndReason::Cancelled, CallState::Ringing)
-            }
-            CallState::Ringing => (EndReason::Rejected, CallState::Ringing),
-            CallState::Active => (EndReason::Completed, CallState::Active),
-            CallState::Ended => return Err(AppError::Conflict("the call has ended".into())),
-        };
-        let ended = self.ended(call, reason);
-        self.change(ended, from, actor.user_id).await
+        let call = self.find(input.call_id).await?;
+        let step = call
+            .hang_up(actor.user_id, self.clock.now())
+            .map_err(refused)?;
+        self.change(step, actor.user_id).await
     }
 
     /// Relays a WebRTC signal to one other participant of a live call.
@@ -277,13 +273,9 @@ impl CallService {
     /// # Errors
     /// `Forbidden` unless both are participants; `Conflict` once it ended.
     pub async fn signal(&self, actor: &Actor, input: SignalInput) -> Result<Empty, AppError> {
-        let call = self.participant_of(actor, input.call_id).await?;
-        if !call.has(input.to_user_id) || input.to_user_id == actor.user_id {
-            return Err(AppError::forbidden());
-        }
-        if call.state == CallState::Ended {
-            return Err(AppError::Conflict("the call has ended".into()));
-        }
+        let call = self.find(input.call_id).await?;
+        call.relay(actor.user_id, input.to_user_id)
+            .map_err(refused)?;
         if input.payload.to_string().len() > MAX_SIGNAL_BYTES {
             return Err(AppError::validation("payload", "at most 64 KiB"));
         }
@@ -320,12 +312,10 @@ impl CallService {
         let Some(call) = self.calls.find(id).await? else {
             return Ok(());
         };
-        if call.state != CallState::Ringing {
+        let Some(step) = call.time_out(self.clock.now()) else {
             return Ok(());
-        }
-        let by = call.initiator_id;
-        let ended = self.ended(call, EndReason::Missed);
-        match self.change(ended, CallState::Ringing, by).await {
+        };
+        match self.change(step, call.initiator_id).await {
             Ok(_) | Err(AppError::Conflict(_)) => Ok(()),
             Err(e) => Err(e),
         }
@@ -338,19 +328,9 @@ impl CallService {
         }
     }
 
-    fn ended(&self, mut call: Call, reason: EndReason) -> Call {
-        call.state = CallState::Ended;
-        call.ended_at = Some(self.clock.now());
-        call.end_reason = Some(reason);
-        call
-    }
-
-    async fn change(
-        &self,
-        call: Call,
-        from: CallState,
-        by: UserId,
-    ) -> Result<CallStateResult, AppError> {
+    /// Stores `step` unless the call changed meanwhile, and announces it.
+    async fn change(&self, step: Step, by: UserId) -> Result<CallStateResult, AppError> {
+        let Step { call, from } = step;
         if !self.calls.transition(call.clone(), from).await? {
             return Err(AppError::Conflict("the call changed meanwhile".into()));
         }
@@ -366,24 +346,9 @@ impl CallService {
         Ok(result)
     }
 
-    async fn participant_of(&self, actor: &Actor, id: CallId) -> Result<Call, AppError> {
-        match self.calls.find(id).await? {
-            Some(call) if call.has(actor.user_id) => Ok(call),
-            _ => Err(AppError::forbidden()),
-        }
-    }
-
-    async fn callee_of_ringing(&self, actor: &Actor, id: CallId) -> Result<Call, AppError> {
-        let call = self.participant_of(actor, id).await?;
-        if call.initiator_id == actor.user_id {
-            return Err(AppError::Forbidden(
-                "the caller cannot answer their own call".into(),
-            ));
-        }
-        if call.state != CallState::Ringing {
-            return Err(AppError::Conflict("the call is not ringing".into()));
-        }
-        Ok(call)
+    /// The call, or `Forbidden` (an unknown call and someone else's look alike).
+    async fn find(&self, id: CallId) -> Result<Call, AppError> {
+        self.calls.find(id).await?.ok_or_else(AppError::forbidden)
     }
 
     async fn publish(&self, event: DomainEvent) {
