@@ -68,6 +68,27 @@ impl MemberRole {
             _ => Self::Member,
         }
     }
+
+    /// Whether a member of this role may remove one of `target`'s: admins
+    /// and the owner remove lower roles only (anyone may leave).
+    pub fn may_remove(self, target: MemberRole) -> bool {
+        self >= Self::Admin && target < self
+    }
+}
+
+impl Member {
+    /// Who inherits a group when its owner `leaving` goes: the admin who
+    /// joined first, else the member who joined first; nobody when the owner
+    /// was the last one.
+    pub fn heir(members: &[Member], leaving: UserId) -> Option<&Member> {
+        let earliest = |role| {
+            members
+                .iter()
+                .filter(|m| m.user_id != leaving && m.role == role)
+                .min_by_key(|m| (m.joined_at, m.user_id))
+        };
+        earliest(MemberRole::Admin).or_else(|| earliest(MemberRole::Member))
+    }
 }
 
 /// A conversation as stored.
@@ -168,5 +189,41 @@ mod tests {
     fn roles_are_ordered_by_power() {
         assert!(MemberRole::Owner > MemberRole::Admin);
         assert!(MemberRole::Admin > MemberRole::Member);
+    }
+
+    fn member(role: MemberRole, joined: i64) -> Member {
+        Member {
+            user_id: UserId::generate(),
+            role,
+            joined_at: Timestamp::from_millis(joined),
+            last_read_seq: 0,
+            last_read_message_id: None,
+        }
+    }
+
+    #[test]
+    fn only_a_higher_role_removes_and_never_the_owner() {
+        use MemberRole::{Admin, Member as Plain, Owner};
+        assert!(Owner.may_remove(Admin) && Owner.may_remove(Plain) && Admin.may_remove(Plain));
+        assert!(!Admin.may_remove(Admin) && !Admin.may_remove(Owner));
+        assert!(!Plain.may_remove(Plain) && !Owner.may_remove(Owner));
+    }
+
+    #[test]
+    fn the_earliest_admin_inherits_else_the_earliest_member() {
+        let owner = member(MemberRole::Owner, 0);
+        let early_member = member(MemberRole::Member, 1);
+        let late_admin = member(MemberRole::Admin, 5);
+        let later_admin = member(MemberRole::Admin, 9);
+        let group = [
+            owner.clone(),
+            later_admin,
+            early_member.clone(),
+            late_admin.clone(),
+        ];
+        assert_eq!(Member::heir(&group, owner.user_id), Some(&late_admin));
+        let no_admin = [owner.clone(), early_member.clone()];
+        assert_eq!(Member::heir(&no_admin, owner.user_id), Some(&early_member));
+        assert_eq!(Member::heir(std::slice::from_ref(&owner), owner.user_id), None);
     }
 }

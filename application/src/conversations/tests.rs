@@ -72,29 +72,6 @@ fn group(id: ConversationId) -> Conversation {
 }
 
 #[test]
-fn the_earliest_admin_inherits_ownership_else_the_earliest_member() {
-    let (owner, m1, a1, a2) = (
-        UserId::generate(),
-        UserId::generate(),
-        UserId::generate(),
-        UserId::generate(),
-    );
-    let members = vec![
-        member_at(owner, MemberRole::Owner, 0),
-        member_at(m1, MemberRole::Member, 1),
-        member_at(a2, MemberRole::Admin, 3),
-        member_at(a1, MemberRole::Admin, 2),
-    ];
-    assert_eq!(successor(&members, owner).map(|m| m.user_id), Some(a1));
-    let members = vec![
-        member_at(owner, MemberRole::Owner, 0),
-        member_at(m1, MemberRole::Member, 5),
-    ];
-    assert_eq!(successor(&members, owner).map(|m| m.user_id), Some(m1));
-    assert!(successor(&members[..1], owner).is_none());
-}
-
-#[test]
 fn cursors_round_trip_and_garbage_is_refused() {
     let id = ConversationId::generate();
     let cursor = decode_cursor(&encode_cursor(at(42), id)).expect("decode");
