@@ -1,5 +1,9 @@
-//! Messaging: send (idempotent, durable before the ack), edit, delete,
-//! react, read receipts, history and catch-up.
+//! Messaging: send (idempotent, durable before the ack), edit, delete and
+//! react here; read receipts, history and catch-up in [`reading`].
+
+mod reading;
+
+pub use reading::{HistoryAnchor, HistoryPage, ReadInput, ReadResult, SyncInput, SyncResult};
 
 use crate::context::Actor;
 use crate::error::AppError;
@@ -9,14 +13,12 @@ use chatchit_domain::events::{ConnectionId, DomainEvent};
 use chatchit_domain::ids::{ConversationId, MessageId};
 use chatchit_domain::message::{Attachment, Message, NewMessage, Reactions};
 use chatchit_domain::ports::{Clock, ConversationStore, EventQueue, MessageStore, SocialStore};
-use chatchit_domain::values::{ClientMsgId, Emoji, MediaUrl, MessageBody, PageLimit};
+use chatchit_domain::values::{ClientMsgId, Emoji, MediaUrl, MessageBody};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// Most attachments one message may carry.
 const MAX_ATTACHMENTS: usize = 10;
-/// Most messages one `sync` answer carries.
-const SYNC_PAGE: u32 = 100;
 
 /// `message:send` payload (and REST send body, where `conversationId` may be left out).
 #[derive(Debug, Clone, Deserialize)]
@@ -87,74 +89,6 @@ pub struct ReactionsResult {
     pub message_id: MessageId,
     /// Counts per emoji.
     pub reactions: Reactions,
-}
-
-/// `conversation:read` payload.
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ReadInput {
-    /// Where.
-    pub conversation_id: ConversationId,
-    /// Read up to this message.
-    pub message_id: MessageId,
-}
-
-/// `conversation:read` answer.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct ReadResult {
-    /// Where.
-    pub conversation_id: ConversationId,
-    /// The read marker now.
-    pub message_id: MessageId,
-    /// Messages from others after it.
-    pub unread_count: u64,
-}
-
-/// `sync` payload.
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SyncInput {
-    /// Where.
-    pub conversation_id: ConversationId,
-    /// The last `seq` the client has.
-    pub after_seq: i64,
-}
-
-/// `sync` answer.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct SyncResult {
-    /// Messages after `afterSeq`, oldest first.
-    pub messages: Vec<Message>,
-    /// More are waiting: sync again from the last `seq`.
-    pub has_more: bool,
-}
-
-/// Which way a history page goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HistoryAnchor {
-    /// Newest messages, newest first.
-    Latest,
-    /// Older than this message, newest first.
-    Before(MessageId),
-    /// Newer than this message, oldest first.
-    After(MessageId),
-}
-
-/// A history page.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct HistoryPage {
-    /// The messages.
-    pub items: Vec<Message>,
-    /// More exist in the same direction.
-    pub has_more: bool,
 }
 
 /// Message use cases.
@@ -267,25 +201,6 @@ impl MessageService {
         Ok(outcome.message)
     }
 
-    /// Up to `limit` committed messages of `conversation` after `after_seq`,
-    /// oldest first, for the server itself: a node filling a gap in what it
-    /// delivers live to the sockets already in the conversation's room (no
-    /// actor: nobody new is shown anything).
-    ///
-    /// # Errors
-    /// `Unavailable` / `Internal` when the store fails.
-    pub async fn committed_after(
-        &self,
-        conversation: ConversationId,
-        after_seq: i64,
-        limit: u32,
-    ) -> Result<Vec<Message>, AppError> {
-        Ok(self
-            .messages
-            .page_after(conversation, after_seq, limit)
-            .await?)
-    }
-
     /// Changes the text of one's own message.
     ///
     /// # Errors
@@ -384,118 +299,6 @@ impl MessageService {
             message_id: message.id,
             reactions,
         })
-    }
-
-    /// Moves the caller's read marker forward and tells the other members.
-    ///
-    /// # Errors
-    /// `Forbidden` for non-members, `Validation` for a message of another conversation.
-    pub async fn mark_read(&self, actor: &Actor, input: ReadInput) -> Result<ReadResult, AppError> {
-        let me = self.member(actor, input.conversation_id).await?;
-        let message = match self.messages.find(input.message_id).await? {
-            Some(m) if m.conversation_id == input.conversation_id => m,
-            _ => {
-                return Err(AppError::validation(
-                    "messageId",
-                    "no such message in this conversation",
-                ));
-            }
-        };
-        let (seq, marker) = if message.seq > me.last_read_seq {
-            self.conversations
-                .mark_read(
-                    input.conversation_id,
-                    actor.user_id,
-                    message.seq,
-                    message.id,
-                )
-                .await?;
-            self.publish(DomainEvent::ConversationRead {
-                conversation_id: input.conversation_id,
-                user_id: actor.user_id,
-                message_id: message.id,
-            })
-            .await;
-            (message.seq, message.id)
-        } else {
-            (
-                me.last_read_seq,
-                me.last_read_message_id.unwrap_or(message.id),
-            )
-        };
-        let unread_count = self
-            .messages
-            .count_unread(input.conversation_id, actor.user_id, seq)
-            .await?;
-        Ok(ReadResult {
-            conversation_id: input.conversation_id,
-            message_id: marker,
-            unread_count,
-        })
-    }
-
-    /// Messages after `afterSeq`, for a client catching up.
-    ///
-    /// # Errors
-    /// `Forbidden` for non-members.
-    pub async fn sync(&self, actor: &Actor, input: SyncInput) -> Result<SyncResult, AppError> {
-        if input.after_seq < 0 {
-            return Err(AppError::validation("afterSeq", "must be 0 or more"));
-        }
-        self.member(actor, input.conversation_id).await?;
-        let mut messages = self
-            .messages
-            .page_after(input.conversation_id, input.after_seq, SYNC_PAGE + 1)
-            .await?;
-        let has_more = messages.len() > SYNC_PAGE as usize;
-        messages.truncate(SYNC_PAGE as usize);
-        Ok(SyncResult { messages, has_more })
-    }
-
-    /// A page of history around an anchor message.
-    ///
-    /// # Errors
-    /// `Forbidden` for non-members, `Validation` for a bad anchor or limit.
-    pub async fn history(
-        &self,
-        actor: &Actor,
-        conversation: ConversationId,
-        anchor: HistoryAnchor,
-        limit: Option<i64>,
-    ) -> Result<HistoryPage, AppError> {
-        let limit = PageLimit::parse(limit)?.get();
-        self.member(actor, conversation).await?;
-        let anchor_seq = |id: MessageId, field: &'static str| async move {
-            match self.messages.find(id).await? {
-                Some(m) if m.conversation_id == conversation => Ok(m.seq),
-                _ => Err(AppError::validation(
-                    field,
-                    "no such message in this conversation",
-                )),
-            }
-        };
-        let mut items = match anchor {
-            HistoryAnchor::Latest => {
-                self.messages
-                    .page_before(conversation, None, limit + 1)
-                    .await?
-            }
-            HistoryAnchor::Before(id) => {
-                let seq = anchor_seq(id, "before").await?;
-                self.messages
-                    .page_before(conversation, Some(seq), limit + 1)
-                    .await?
-            }
-            HistoryAnchor::After(id) => {
-                let seq = anchor_seq(id, "after").await?;
-                self.messages
-                    .page_after(conversation, seq, limit + 1)
-                    .await?
-            }
-        };
-        let has_more = items.len() > limit as usize;
-        items.truncate(limit as usize);
-        Ok(HistoryPage { items, has_more })
     }
 
     /// In a direct conversation, `Forbidden` when either side blocks the other.

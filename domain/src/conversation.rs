@@ -224,6 +224,9 @@ mod tests {
         assert_eq!(Member::heir(&group, owner.user_id), Some(&late_admin));
         let no_admin = [owner.clone(), early_member.clone()];
         assert_eq!(Member::heir(&no_admin, owner.user_id), Some(&early_member));
-        assert_eq!(Member::heir(std::slice::from_ref(&owner), owner.user_id), None);
+        assert_eq!(
+            Member::heir(std::slice::from_ref(&owner), owner.user_id),
+            None
+        );
     }
 }
