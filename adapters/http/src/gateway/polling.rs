@@ -2,10 +2,11 @@
 //! the client's packets, and a task keeps the heartbeat until the session
 //! moves to a websocket.
 
+use super::engine::Refusal;
 use super::packet;
 use super::session::{Session, log_tag};
 use super::socket::{self, Flow};
-use super::{Inner, Refusal, SessionOwner};
+use super::{Inner, SessionOwner};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
