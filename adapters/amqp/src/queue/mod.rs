@@ -7,22 +7,23 @@
 //! says (the count travels in the `x-retries` header), then rejects it to the
 //! dead-letter exchange, whose parking queue an admin can replay.
 
+mod consumer;
+mod supervisor;
+
+pub use supervisor::Supervisor;
+
 use crate::confirms::{PublishError, Publisher};
 use crate::topology::{self, Names};
-use amqprs::channel::{
-    BasicAckArguments, BasicConsumeArguments, BasicGetArguments, BasicNackArguments,
-    BasicQosArguments, Channel, ConsumerMessage,
-};
-use amqprs::connection::{Connection, OpenConnectionArguments};
+use amqprs::channel::{BasicAckArguments, BasicGetArguments};
+use amqprs::connection::Connection;
 use amqprs::{BasicProperties, FieldTable, FieldValue};
 use async_trait::async_trait;
 use chatchit_domain::events::{DomainEvent, Priority};
-use chatchit_domain::ports::{EventConsumer, EventQueue, QueueError, QueueStats, RetryPolicy};
+use chatchit_domain::ports::{EventQueue, QueueError, QueueStats, RetryPolicy};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 /// The header that counts retries.
 const RETRIES: &str = "x-retries";
@@ -148,121 +149,12 @@ impl AmqpQueue {
     }
 }
 
-/// Keeps the broker connection; spawned once the consumer exists (the
-/// consumer's services publish to the queue, so the queue comes first).
-pub struct Supervisor {
-    inner: Arc<Inner>,
-}
-
-impl Supervisor {
-    /// Connects (and reconnects) and feeds `consumer` until shut down.
-    pub fn spawn(self, consumer: Arc<dyn EventConsumer>) -> JoinHandle<()> {
-        tokio::spawn(supervise(self.inner, consumer))
-    }
-}
-
 fn broker_down() -> QueueError {
     QueueError::Unavailable("the broker is not connected".into())
 }
 
 fn unavailable(e: impl std::fmt::Display) -> QueueError {
     QueueError::Unavailable(e.to_string())
-}
-
-/// Keeps a connection up: reconnects with backoff whenever it drops.
-async fn supervise(inner: Arc<Inner>, consumer: Arc<dyn EventConsumer>) {
-    let mut stop = inner.stop.subscribe();
-    let mut backoff = Duration::from_millis(100);
-    loop {
-        match session(&inner, &consumer, &mut stop).await {
-            Ok(()) => break,
-            Err(e) => {
-                if inner.current().is_some() {
-                    backoff = Duration::from_millis(100);
-                }
-                inner.set_link(None);
-                tracing::warn!(error = %e, retry_in = ?backoff, "broker unavailable; events are handled in process (degraded)");
-            }
-        }
-        tokio::select! {
-            () = tokio::time::sleep(backoff) => {}
-            () = stopped(&mut stop) => break,
-        }
-        backoff = (backoff * 2).min(Duration::from_secs(5));
-    }
-    inner.set_link(None);
-}
-
-/// One connection's life: connect, declare, consume until it drops or stop.
-async fn session(
-    inner: &Arc<Inner>,
-    consumer: &Arc<dyn EventConsumer>,
-    stop: &mut watch::Receiver<bool>,
-) -> Result<(), SessionError> {
-    let mut args = OpenConnectionArguments::try_from(inner.settings.url.as_str())?;
-    args.heartbeat(10).connection_name("chatchit");
-    let connection = Connection::open(&args).await?;
-    let publisher = Publisher::new(connection.open_channel(None).await?).await?;
-    topology::declare(
-        publisher.channel(),
-        &inner.names,
-        inner.settings.idle_expiry,
-    )
-    .await?;
-    let consuming = connection.open_channel(None).await?;
-    consuming
-        .basic_qos(BasicQosArguments::new(0, inner.settings.prefetch, false))
-        .await?;
-    let (_, mut deliveries) = consuming
-        .basic_consume_rx(
-            BasicConsumeArguments::new(&inner.names.events, "")
-                .manual_ack(true)
-                .finish(),
-        )
-        .await?;
-    inner.set_link(Some(Link {
-        connection: connection.clone(),
-        publisher: publisher.clone(),
-    }));
-    tracing::info!("broker connected; events travel RabbitMQ");
-    let mut refresh = tokio::time::interval(Duration::from_secs(2));
-    loop {
-        tokio::select! {
-            () = stopped(stop) => {
-                inner.set_link(None);
-                let _ = connection.close().await;
-                return Ok(());
-            }
-            message = deliveries.recv() => match message {
-                Some(message) => inner.handle(&consuming, consumer, message).await,
-                None => return Err(SessionError::Lost),
-            },
-            _ = refresh.tick() => {
-                if !connection.is_open() {
-                    return Err(SessionError::Lost);
-                }
-                inner.count(&publisher).await?;
-            }
-        }
-    }
-}
-
-/// Resolves once the stop flag is set (holding no borrow of it afterwards).
-async fn stopped(stop: &mut watch::Receiver<bool>) {
-    if stop.wait_for(|s| *s).await.is_err() {
-        std::future::pending::<()>().await;
-    }
-}
-
-fn retries_of(properties: &BasicProperties) -> u32 {
-    let Ok(key) = RETRIES.try_into() else {
-        return 0;
-    };
-    match properties.headers().and_then(|h| h.get(&key)) {
-        Some(FieldValue::I(n)) => u32::try_from(*n).unwrap_or(0),
-        Some(FieldValue::l(n)) => u32::try_from(*n).unwrap_or(0),
-        _ => 0,
-    }
 }
 
 fn properties(priority: Priority, retries: u32, delay: Option<Duration>) -> BasicProperties {
@@ -349,86 +241,6 @@ impl Inner {
         tokio::spawn(async move {
             let _ = link.connection.close().await;
         });
-    }
-
-    async fn handle(
-        self: &Arc<Self>,
-        channel: &Channel,
-        consumer: &Arc<dyn EventConsumer>,
-        message: ConsumerMessage,
-    ) {
-        let Some(deliver) = message.deliver else {
-            return;
-        };
-        let tag = deliver.delivery_tag();
-        let retries = message.basic_properties.as_ref().map_or(0, retries_of);
-        let event: DomainEvent = match serde_json::from_slice(&message.content.unwrap_or_default())
-        {
-            Ok(event) => event,
-            Err(e) => {
-                tracing::error!(error = %e, "unreadable event; dead-lettered");
-                park(channel, tag).await;
-                return;
-            }
-        };
-        let kind = event.kind();
-        match consumer.consume(event.clone()).await {
-            Ok(()) => {
-                self.processed[lane(event.priority())].fetch_add(1, Ordering::Relaxed);
-                ack(channel, tag).await;
-            }
-            Err(e) if self.settings.retry.allows_retry(retries) => {
-                tracing::warn!(kind, attempt = retries + 1, error = %e, "event failed; retrying");
-                let delay = self.settings.retry.delay(retries, rand::random());
-                let (inner, channel) = (self.clone(), channel.clone());
-                tokio::spawn(async move {
-                    tokio::time::sleep(delay).await;
-                    let requeued = match inner.current() {
-                        Some(link) => inner.send(&link, &event, retries + 1, None).await.is_ok(),
-                        None => false,
-                    };
-                    if requeued {
-                        ack(&channel, tag).await;
-                    } else if let Err(e) = channel
-                        .basic_nack(BasicNackArguments::new(tag, false, true))
-                        .await
-                    {
-                        tracing::warn!(error = %e, "could not return a failed event to the queue");
-                    }
-                });
-            }
-            Err(e) => {
-                tracing::error!(kind, error = %e, "event failed every retry; dead-lettered");
-                metrics::counter!("chatchit_dead_letters_total").increment(1);
-                park(channel, tag).await;
-            }
-        }
-    }
-
-    /// Refreshes the depth figures.
-    async fn count(&self, publisher: &Publisher) -> Result<(), amqprs::error::Error> {
-        let channel = publisher.channel();
-        let depth = topology::depth(channel, &self.names.events).await?;
-        let dead = topology::depth(channel, &self.names.dead_letters).await?;
-        self.depth.store(depth, Ordering::Relaxed);
-        self.dead.store(dead, Ordering::Relaxed);
-        Ok(())
-    }
-}
-
-async fn ack(channel: &Channel, tag: u64) {
-    if let Err(e) = channel.basic_ack(BasicAckArguments::new(tag, false)).await {
-        tracing::warn!(error = %e, "ack lost; the broker will redeliver the event");
-    }
-}
-
-/// Rejects without requeueing: the dead-letter exchange parks it.
-async fn park(channel: &Channel, tag: u64) {
-    if let Err(e) = channel
-        .basic_nack(BasicNackArguments::new(tag, false, false))
-        .await
-    {
-        tracing::warn!(error = %e, "could not dead-letter an event");
     }
 }
 

@@ -1,0 +1,111 @@
+//! The supervisor: keeps one broker connection, reconnecting with backoff,
+//! declares the topology and feeds the consumer while it is up.
+
+use super::{Inner, Link, SessionError};
+use crate::confirms::Publisher;
+use crate::topology;
+use amqprs::channel::{BasicConsumeArguments, BasicQosArguments};
+use amqprs::connection::{Connection, OpenConnectionArguments};
+use chatchit_domain::ports::EventConsumer;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// Keeps the broker connection; spawned once the consumer exists (the
+/// consumer's services publish to the queue, so the queue comes first).
+pub struct Supervisor {
+    pub(super) inner: Arc<Inner>,
+}
+
+impl Supervisor {
+    /// Connects (and reconnects) and feeds `consumer` until shut down.
+    pub fn spawn(self, consumer: Arc<dyn EventConsumer>) -> JoinHandle<()> {
+        tokio::spawn(supervise(self.inner, consumer))
+    }
+}
+
+/// Keeps a connection up: reconnects with backoff whenever it drops.
+async fn supervise(inner: Arc<Inner>, consumer: Arc<dyn EventConsumer>) {
+    let mut stop = inner.stop.subscribe();
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        match session(&inner, &consumer, &mut stop).await {
+            Ok(()) => break,
+            Err(e) => {
+                if inner.current().is_some() {
+                    backoff = Duration::from_millis(100);
+                }
+                inner.set_link(None);
+                tracing::warn!(error = %e, retry_in = ?backoff, "broker unavailable; events are handled in process (degraded)");
+            }
+        }
+        tokio::select! {
+            () = tokio::time::sleep(backoff) => {}
+            () = stopped(&mut stop) => break,
+        }
+        backoff = (backoff * 2).min(Duration::from_secs(5));
+    }
+    inner.set_link(None);
+}
+
+/// One connection's life: connect, declare, consume until it drops or stop.
+async fn session(
+    inner: &Arc<Inner>,
+    consumer: &Arc<dyn EventConsumer>,
+    stop: &mut watch::Receiver<bool>,
+) -> Result<(), SessionError> {
+    let mut args = OpenConnectionArguments::try_from(inner.settings.url.as_str())?;
+    args.heartbeat(10).connection_name("chatchit");
+    let connection = Connection::open(&args).await?;
+    let publisher = Publisher::new(connection.open_channel(None).await?).await?;
+    topology::declare(
+        publisher.channel(),
+        &inner.names,
+        inner.settings.idle_expiry,
+    )
+    .await?;
+    let consuming = connection.open_channel(None).await?;
+    consuming
+        .basic_qos(BasicQosArguments::new(0, inner.settings.prefetch, false))
+        .await?;
+    let (_, mut deliveries) = consuming
+        .basic_consume_rx(
+            BasicConsumeArguments::new(&inner.names.events, "")
+                .manual_ack(true)
+                .finish(),
+        )
+        .await?;
+    inner.set_link(Some(Link {
+        connection: connection.clone(),
+        publisher: publisher.clone(),
+    }));
+    tracing::info!("broker connected; events travel RabbitMQ");
+    let mut refresh = tokio::time::interval(Duration::from_secs(2));
+    loop {
+        tokio::select! {
+            () = stopped(stop) => {
+                inner.set_link(None);
+                let _ = connection.close().await;
+                return Ok(());
+            }
+            message = deliveries.recv() => match message {
+                Some(message) => inner.handle(&consuming, consumer, message).await,
+                None => return Err(SessionError::Lost),
+            },
+            _ = refresh.tick() => {
+                if !connection.is_open() {
+                    return Err(SessionError::Lost);
+                }
+                inner.count(&publisher).await?;
+            }
+        }
+    }
+}
+
+/// Resolves once the stop flag is set (holding no borrow of it afterwards).
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    if stop.wait_for(|s| *s).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
