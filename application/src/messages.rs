@@ -3,7 +3,9 @@
 
 mod reading;
 
-pub use reading::{HistoryAnchor, HistoryPage, ReadInput, ReadResult, SyncInput, SyncResult};
+pub use reading::{
+    HistoryAnchor, HistoryInput, HistoryPage, ReadInput, ReadResult, SyncInput, SyncResult,
+};
 
 use crate::context::Actor;
 use crate::error::AppError;
@@ -119,6 +121,7 @@ impl MessageService {
             "message:react" => react,
             "conversation:read" => mark_read,
             "sync" => sync,
+            "message:history" => history_page,
         });
     }
 

@@ -59,6 +59,21 @@ pub struct SyncResult {
     pub has_more: bool,
 }
 
+/// `message:history` payload: a page of history over the socket, as
+/// `GET /conversations/{id}/messages` gives it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HistoryInput {
+    /// Where.
+    pub conversation_id: ConversationId,
+    /// Older than this message (newest first); with neither, the newest.
+    pub before: Option<MessageId>,
+    /// Newer than this message (oldest first).
+    pub after: Option<MessageId>,
+    /// 1–100, default 50.
+    pub limit: Option<i64>,
+}
+
 /// Which way a history page goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HistoryAnchor {
@@ -165,6 +180,30 @@ impl MessageService {
         let has_more = messages.len() > SYNC_PAGE as usize;
         messages.truncate(SYNC_PAGE as usize);
         Ok(SyncResult { messages, has_more })
+    }
+
+    /// A page of history, asked for over the socket.
+    ///
+    /// # Errors
+    /// As [`Self::history`]; `Validation` for both `before` and `after`.
+    pub async fn history_page(
+        &self,
+        actor: &Actor,
+        input: HistoryInput,
+    ) -> Result<HistoryPage, AppError> {
+        let anchor = match (input.before, input.after) {
+            (None, None) => HistoryAnchor::Latest,
+            (Some(id), None) => HistoryAnchor::Before(id),
+            (None, Some(id)) => HistoryAnchor::After(id),
+            (Some(_), Some(_)) => {
+                return Err(AppError::validation(
+                    "after",
+                    "give before or after, not both",
+                ));
+            }
+        };
+        self.history(actor, input.conversation_id, anchor, input.limit)
+            .await
     }
 
     /// A page of history around an anchor message.

@@ -232,6 +232,7 @@ async fn every_route_and_event_refuses_every_caller_it_must() {
             "message:react" => json!({"messageId": message, "emoji": "👍", "on": true}),
             "conversation:read" => json!({"conversationId": group, "messageId": message}),
             "sync" => json!({"conversationId": group, "afterSeq": 0}),
+            "message:history" => json!({"conversationId": group}),
             "typing" => json!({"conversationId": group, "typing": true}),
             "presence:set" => json!({"status": "away"}),
             "call:invite" => json!({"conversationId": group, "kind": "audio"}),

@@ -381,3 +381,63 @@ async fn concurrent_senders_into_one_group_are_delivered_in_seq_order() {
     let s = TestServer::start().await;
     chatchit_tests::ordering::concurrent_sends_arrive_in_seq_order(&[&s], 12, 20).await;
 }
+
+#[tokio::test]
+async fn history_pages_over_the_socket_as_over_rest() {
+    let s = TestServer::start().await;
+    let (alice, bob) = (s.register("alice").await, s.register("bob").await);
+    let c = s.group(&alice, &[&bob]).await;
+    let socket = s.socket(&bob.token).await;
+    let mut sent = Vec::new();
+    for i in 0..5 {
+        let ack = socket
+            .emit(
+                "message:send",
+                json!({"conversationId": c, "clientMsgId": format!("h{i}"), "body": format!("m{i}")}),
+            )
+            .await;
+        sent.push(ack["data"]["id"].clone());
+    }
+    let newest = socket
+        .emit("message:history", json!({"conversationId": c, "limit": 2}))
+        .await;
+    assert_eq!(newest["ok"], true, "{newest}");
+    let bodies = |page: &serde_json::Value| -> Vec<String> {
+        page["data"]["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|m| m["body"].as_str().expect("body").to_owned())
+            .collect()
+    };
+    assert_eq!(bodies(&newest), ["m4", "m3"]);
+    assert_eq!(newest["data"]["hasMore"], true);
+    let older = socket
+        .emit(
+            "message:history",
+            json!({"conversationId": c, "before": sent[3], "limit": 10}),
+        )
+        .await;
+    assert_eq!(bodies(&older), ["m2", "m1", "m0"]);
+    assert_eq!(older["data"]["hasMore"], false);
+    let (_, rest) = s
+        .get(
+            &format!(
+                "/api/v1/conversations/{c}/messages?before={}&limit=10",
+                sent[3].as_str().expect("id")
+            ),
+            &alice.token,
+        )
+        .await;
+    assert_eq!(
+        rest["items"], older["data"]["items"],
+        "the same page as REST"
+    );
+    let both = socket
+        .emit(
+            "message:history",
+            json!({"conversationId": c, "before": sent[3], "after": sent[0]}),
+        )
+        .await;
+    assert_eq!(both["error"]["code"], "validation", "{both}");
+}
