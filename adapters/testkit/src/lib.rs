@@ -5,7 +5,10 @@
 //! - [`store`]: the store contract suite — every store port's behaviour, run
 //!   against each store adapter with [`store_contract!`].
 //!   Its fixtures (a user, a group, a message) serve an adapter's own tests.
+//! - [`queue`]: the queue contract — lanes, retries and dead letters, delays —
+//!   run against each queue adapter with [`queue_contract!`].
 
+pub mod queue;
 pub mod store;
 
 /// The URL in `variable`, or `None` when it is unset outside CI (the test
