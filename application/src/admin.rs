@@ -7,8 +7,8 @@ use crate::error::AppError;
 use chatchit_domain::events::DomainEvent;
 use chatchit_domain::ids::{MessageId, UserId};
 use chatchit_domain::ports::{
-    Clock, ConversationStore, Delivery, EventQueue, MessageStore, ReportStore, SessionStore,
-    StoryStore, UserStore,
+    Clock, ConversationStore, Delivery, EventQueue, IdGenerator, MessageStore, ReportStore,
+    SessionStore, StoryStore, TimeOrderedIds, UserStore,
 };
 use chatchit_domain::report::{Report, ReportAction, ReportId, ReportStatus, ReportTarget};
 use chatchit_domain::story::StoryId;
@@ -108,6 +108,8 @@ pub struct AdminService {
     clock: Arc<dyn Clock>,
     /// When this node started (processing rates).
     started: Instant,
+    /// Where new ids come from.
+    ids: Arc<dyn IdGenerator>,
 }
 
 impl AdminService {
@@ -122,6 +124,7 @@ impl AdminService {
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
+            ids: Arc::new(TimeOrderedIds),
             users,
             reports,
             content,
@@ -131,6 +134,13 @@ impl AdminService {
             clock,
             started: Instant::now(),
         }
+    }
+
+    /// Takes new ids from `ids` instead of time-ordered UUIDs.
+    #[must_use]
+    pub fn with_ids(mut self, ids: Arc<dyn IdGenerator>) -> Self {
+        self.ids = ids;
+        self
     }
 
     /// Files a report about something the caller can see.
@@ -185,7 +195,7 @@ impl AdminService {
             }
         }
         let report = Report {
-            id: ReportId::generate(),
+            id: ReportId(self.ids.next()),
             reporter_id: actor.user_id,
             target_type: input.target_type,
             target_id: input.target_id,

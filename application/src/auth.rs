@@ -6,7 +6,8 @@ use crate::error::AppError;
 use chatchit_domain::auth::{AccessClaims, RefreshTokenRecord, Session};
 use chatchit_domain::ids::{SessionId, UserId};
 use chatchit_domain::ports::{
-    Clock, Delivery, PasswordHasher, SessionStore, TokenIssuer, UserStore,
+    Clock, Delivery, IdGenerator, PasswordHasher, SessionStore, TimeOrderedIds, TokenIssuer,
+    UserStore,
 };
 use chatchit_domain::time::Timestamp;
 use chatchit_domain::user::{Role, User};
@@ -107,6 +108,8 @@ pub struct AuthService {
     /// A hash checked against when the user does not exist, so that an unknown
     /// username costs the same bcrypt time as a wrong password.
     decoy_hash: tokio::sync::OnceCell<String>,
+    /// Where new ids come from.
+    ids: Arc<dyn IdGenerator>,
 }
 
 impl AuthService {
@@ -121,6 +124,7 @@ impl AuthService {
         lifetimes: TokenLifetimes,
     ) -> Self {
         Self {
+            ids: Arc::new(TimeOrderedIds),
             users,
             sessions,
             hasher,
@@ -130,6 +134,13 @@ impl AuthService {
             lifetimes,
             decoy_hash: tokio::sync::OnceCell::new(),
         }
+    }
+
+    /// Takes new ids from `ids` instead of time-ordered UUIDs.
+    #[must_use]
+    pub fn with_ids(mut self, ids: Arc<dyn IdGenerator>) -> Self {
+        self.ids = ids;
+        self
     }
 
     /// Creates an account and logs it in.
@@ -145,7 +156,7 @@ impl AuthService {
         };
         let hash = self.hasher.hash(password.expose().to_owned()).await?;
         let user = User {
-            id: UserId::generate(),
+            id: UserId(self.ids.next()),
             username: username.as_str().to_owned(),
             display_name,
             avatar_url: None,
@@ -335,7 +346,7 @@ impl AuthService {
     async fn start_session(&self, user: User) -> Result<AuthSession, AppError> {
         let now = self.clock.now();
         let session = Session {
-            id: SessionId::generate(),
+            id: SessionId(self.ids.next()),
             user_id: user.id,
             created_at: now,
             revoked_at: None,

@@ -12,7 +12,8 @@ use chatchit_domain::conversation::ConversationKind;
 use chatchit_domain::events::DomainEvent;
 use chatchit_domain::ids::{ConversationId, UserId};
 use chatchit_domain::ports::{
-    CallStore, Clock, ConversationStore, EventQueue, RateLimiter, SocialStore,
+    CallStore, Clock, ConversationStore, EventQueue, IdGenerator, RateLimiter, SocialStore,
+    TimeOrderedIds,
 };
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -115,6 +116,8 @@ pub struct CallService {
     ring_timeout: Duration,
     /// How often one caller may ring the same callee (`call:ring`).
     limiter: Arc<dyn RateLimiter>,
+    /// Where new ids come from.
+    ids: Arc<dyn IdGenerator>,
 }
 
 impl CallService {
@@ -138,8 +141,9 @@ impl CallService {
         clock: Arc<dyn Clock>,
         ring_timeout: Duration,
         limiter: Arc<dyn RateLimiter>,
-    ) -> Arc<Self> {
-        Arc::new(Self {
+    ) -> Self {
+        Self {
+            ids: Arc::new(TimeOrderedIds),
             calls,
             conversations,
             social,
@@ -147,7 +151,14 @@ impl CallService {
             clock,
             ring_timeout,
             limiter,
-        })
+        }
+    }
+
+    /// Takes new ids from `ids` instead of time-ordered UUIDs.
+    #[must_use]
+    pub fn with_ids(mut self, ids: Arc<dyn IdGenerator>) -> Self {
+        self.ids = ids;
+        self
     }
 
     /// Places a call to the other members of a conversation.
@@ -214,7 +225,15 @@ impl CallService {
                 return Err(busy());
             }
         }
-        let call = Call::ring(c, input.kind, actor.user_id, participants, self.clock.now());
+        let id = CallId(self.ids.next());
+        let call = Call::ring(
+            id,
+            c,
+            input.kind,
+            actor.user_id,
+            participants,
+            self.clock.now(),
+        );
         // The store refuses the call if anyone joined another one since the
         // check above (two invites racing for the same person).
         self.calls.create(call.clone()).await.map_err(|e| match e {

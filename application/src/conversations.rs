@@ -12,7 +12,8 @@ use chatchit_domain::conversation::{
 use chatchit_domain::events::DomainEvent;
 use chatchit_domain::ids::{ConversationId, UserId};
 use chatchit_domain::ports::{
-    Clock, ConversationCursor, ConversationStore, Delivery, EventQueue, SocialStore, UserStore,
+    Clock, ConversationCursor, ConversationStore, Delivery, EventQueue, IdGenerator, SocialStore,
+    TimeOrderedIds, UserStore,
 };
 use chatchit_domain::time::Timestamp;
 use chatchit_domain::values::{MediaUrl, PageLimit, Title};
@@ -111,6 +112,8 @@ pub struct ConversationService {
     delivery: Arc<dyn Delivery>,
     /// Now.
     clock: Arc<dyn Clock>,
+    /// Where new ids come from.
+    ids: Arc<dyn IdGenerator>,
 }
 
 impl ConversationService {
@@ -125,6 +128,7 @@ impl ConversationService {
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
+            ids: Arc::new(TimeOrderedIds),
             users,
             conversations,
             social,
@@ -133,6 +137,13 @@ impl ConversationService {
             delivery,
             clock,
         }
+    }
+
+    /// Takes new ids from `ids` instead of time-ordered UUIDs.
+    #[must_use]
+    pub fn with_ids(mut self, ids: Arc<dyn IdGenerator>) -> Self {
+        self.ids = ids;
+        self
     }
 
     /// The one direct conversation between the caller and `userId`.
@@ -160,7 +171,7 @@ impl ConversationService {
         }
         let now = self.clock.now();
         let conversation = Conversation {
-            id: ConversationId::generate(),
+            id: ConversationId(self.ids.next()),
             kind: ConversationKind::Direct,
             title: None,
             avatar_url: None,
@@ -198,7 +209,7 @@ impl ConversationService {
             .await?;
         let now = self.clock.now();
         let conversation = Conversation {
-            id: ConversationId::generate(),
+            id: ConversationId(self.ids.next()),
             kind: ConversationKind::Group,
             title: Some(title.into_inner()),
             avatar_url: None,

@@ -7,7 +7,9 @@ use crate::error::AppError;
 use crate::paging;
 use chatchit_domain::events::DomainEvent;
 use chatchit_domain::ids::UserId;
-use chatchit_domain::ports::{Clock, EventQueue, SocialStore, UserStore};
+use chatchit_domain::ports::{
+    Clock, EventQueue, IdGenerator, SocialStore, TimeOrderedIds, UserStore,
+};
 use chatchit_domain::social::{
     FriendRequest, FriendRequestId, FriendRequestView, Relation, RelationView,
 };
@@ -70,6 +72,8 @@ pub struct FriendService {
     queue: Arc<dyn EventQueue>,
     /// Now.
     clock: Arc<dyn Clock>,
+    /// Where new ids come from.
+    ids: Arc<dyn IdGenerator>,
 }
 
 impl FriendService {
@@ -81,11 +85,19 @@ impl FriendService {
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
+            ids: Arc::new(TimeOrderedIds),
             users,
             social,
             queue,
             clock,
         }
+    }
+
+    /// Takes new ids from `ids` instead of time-ordered UUIDs.
+    #[must_use]
+    pub fn with_ids(mut self, ids: Arc<dyn IdGenerator>) -> Self {
+        self.ids = ids;
+        self
     }
 
     /// Asks `userId` to be friends; if they had asked the caller, accepts theirs.
@@ -117,7 +129,7 @@ impl FriendService {
             return Ok(RequestOutcome::Befriended(relation));
         }
         let request = FriendRequest {
-            id: FriendRequestId::generate(),
+            id: FriendRequestId(self.ids.next()),
             from: me,
             to: them,
             created_at: self.clock.now(),

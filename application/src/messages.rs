@@ -14,7 +14,9 @@ use chatchit_domain::conversation::{ConversationKind, Member, MemberRole};
 use chatchit_domain::events::{ConnectionId, DomainEvent};
 use chatchit_domain::ids::{ConversationId, MessageId};
 use chatchit_domain::message::{Attachment, Message, NewMessage, Reactions};
-use chatchit_domain::ports::{Clock, ConversationStore, EventQueue, MessageStore, SocialStore};
+use chatchit_domain::ports::{
+    Clock, ConversationStore, EventQueue, IdGenerator, MessageStore, SocialStore, TimeOrderedIds,
+};
 use chatchit_domain::values::{ClientMsgId, Emoji, MediaUrl, MessageBody};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -107,6 +109,8 @@ pub struct MessageService {
     typing: Arc<TypingService>,
     /// Now.
     clock: Arc<dyn Clock>,
+    /// Where new ids come from.
+    ids: Arc<dyn IdGenerator>,
 }
 
 impl MessageService {
@@ -135,6 +139,7 @@ impl MessageService {
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
+            ids: Arc::new(TimeOrderedIds),
             conversations,
             messages,
             social,
@@ -142,6 +147,13 @@ impl MessageService {
             typing,
             clock,
         }
+    }
+
+    /// Takes new ids from `ids` instead of time-ordered UUIDs.
+    #[must_use]
+    pub fn with_ids(mut self, ids: Arc<dyn IdGenerator>) -> Self {
+        self.ids = ids;
+        self
     }
 
     /// Stores a message and answers once it is durable; a retry with the same
@@ -181,7 +193,7 @@ impl MessageService {
         let outcome = self
             .messages
             .append(NewMessage {
-                id: MessageId::generate(),
+                id: MessageId(self.ids.next()),
                 conversation_id,
                 sender_id: actor.user_id,
                 client_msg_id,

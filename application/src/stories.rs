@@ -7,7 +7,9 @@ use crate::error::AppError;
 use crate::friends::relation_views;
 use chatchit_domain::events::DomainEvent;
 use chatchit_domain::ids::UserId;
-use chatchit_domain::ports::{Clock, EventQueue, SocialStore, StoryStore, UserStore};
+use chatchit_domain::ports::{
+    Clock, EventQueue, IdGenerator, SocialStore, StoryStore, TimeOrderedIds, UserStore,
+};
 use chatchit_domain::social::RelationView;
 use chatchit_domain::story::{FeedEntry, Story, StoryComment, StoryId, StoryView};
 use chatchit_domain::user::{Role, User};
@@ -54,6 +56,8 @@ pub struct StoryService {
     queue: Arc<dyn EventQueue>,
     /// Now (injected so expiry is testable).
     clock: Arc<dyn Clock>,
+    /// Where new ids come from.
+    ids: Arc<dyn IdGenerator>,
 }
 
 impl StoryService {
@@ -66,12 +70,20 @@ impl StoryService {
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
+            ids: Arc::new(TimeOrderedIds),
             stories,
             social,
             users,
             queue,
             clock,
         }
+    }
+
+    /// Takes new ids from `ids` instead of time-ordered UUIDs.
+    #[must_use]
+    pub fn with_ids(mut self, ids: Arc<dyn IdGenerator>) -> Self {
+        self.ids = ids;
+        self
     }
 
     /// Posts a story for 24 hours.
@@ -112,7 +124,7 @@ impl StoryService {
         }
         let now = self.clock.now();
         let story = Story {
-            id: StoryId::generate(),
+            id: StoryId(self.ids.next()),
             author_id: actor.user_id,
             body,
             media_url,
@@ -259,7 +271,7 @@ impl StoryService {
         }
         let story = self.visible(actor, id).await?;
         let comment = StoryComment {
-            id: uuid::Uuid::now_v7(),
+            id: self.ids.next(),
             story_id: id,
             author_id: actor.user_id,
             body: body.to_owned(),

@@ -13,9 +13,9 @@ use crate::secrets::{configured_secret, jwt_secret};
 use adapters::{connect_redis, delivery, gateway, presence_store, queues, rate_limiter, stores};
 use chatchit_crypto::JwtIssuer;
 use chatchit_domain::ports::{
-    CallStore, Clock, ClusterBus, ConversationStore, GraphCache, IdentityVerifier, MessageStore,
-    PasswordHasher, PresenceStore, RateLimiter, ReportStore, SessionStore, SocialStore, StoryStore,
-    TokenIssuer, UserStore,
+    CallStore, Clock, ClusterBus, ConversationStore, GraphCache, IdGenerator, IdentityVerifier,
+    MessageStore, PasswordHasher, PresenceStore, RateLimiter, ReportStore, SessionStore,
+    SocialStore, StoryStore, TokenIssuer, UserStore,
 };
 use chatchit_http::HealthCheck;
 use chatchit_memory::SystemClock;
@@ -110,6 +110,8 @@ impl Builder {
         identity: dyn IdentityVerifier;
         /// Time.
         clock: dyn Clock;
+        /// New identifiers.
+        ids: dyn IdGenerator;
     }
 
     /// Every store from one value that implements them all, such as

@@ -6,8 +6,8 @@
 use async_trait::async_trait;
 use chatchit_domain::ports::{
     CallStore, Clock, ClusterBus, ConversationStore, EventConsumer, EventQueue, GraphCache,
-    IdentityVerifier, MessageStore, PasswordHasher, PresenceStore, RateLimiter, ReportStore,
-    SessionStore, SocialStore, StoryStore, TokenIssuer, UserStore,
+    IdGenerator, IdentityVerifier, MessageStore, PasswordHasher, PresenceStore, RateLimiter,
+    ReportStore, SessionStore, SocialStore, StoryStore, TokenIssuer, UserStore,
 };
 use std::sync::Arc;
 use tokio::task::JoinHandle;
@@ -70,6 +70,8 @@ pub struct Overrides {
     pub identity: Option<Arc<dyn IdentityVerifier>>,
     /// Time.
     pub clock: Option<Arc<dyn Clock>>,
+    /// New identifiers.
+    pub ids: Option<Arc<dyn IdGenerator>>,
 }
 
 impl Overrides {

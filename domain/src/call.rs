@@ -123,9 +123,10 @@ pub struct Step {
 }
 
 impl Call {
-    /// A call `initiator` places to `participants` (the caller first), ringing
-    /// from `at`.
+    /// Call `id`, which `initiator` places to `participants` (the caller
+    /// first), ringing from `at`.
     pub fn ring(
+        id: CallId,
         conversation_id: ConversationId,
         kind: CallKind,
         initiator: UserId,
@@ -133,7 +134,7 @@ impl Call {
         at: Timestamp,
     ) -> Self {
         Self {
-            id: CallId::generate(),
+            id,
             conversation_id,
             kind,
             initiator_id: initiator,
@@ -250,6 +251,7 @@ mod tests {
     fn ringing() -> (Call, UserId, UserId) {
         let (caller, callee) = (UserId::generate(), UserId::generate());
         let call = Call::ring(
+            CallId::generate(),
             ConversationId::generate(),
             CallKind::Audio,
             caller,

@@ -37,7 +37,7 @@ fn service(
     social
         .expect_blocked_either_way()
         .returning(|_, _| Ok(false));
-    CallService::new(
+    Arc::new(CallService::new(
         Arc::new(calls),
         Arc::new(conversations),
         Arc::new(social),
@@ -45,7 +45,7 @@ fn service(
         Arc::new(clock),
         Duration::from_secs(30),
         Arc::new(unlimited()),
-    )
+    ))
 }
 
 fn unlimited() -> MockRateLimiter {

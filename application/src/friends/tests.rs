@@ -100,3 +100,37 @@ async fn asking_back_accepts_the_pending_request() {
         .expect("befriended");
     assert!(matches!(outcome, RequestOutcome::Befriended(v) if v.user.id == them));
 }
+
+#[tokio::test]
+async fn a_request_takes_its_id_from_the_id_generator() {
+    let chosen = uuid::Uuid::from_u128(42);
+    let mut ids = chatchit_domain::ports::ids::MockIdGenerator::new();
+    ids.expect_next().times(1).returning(move || chosen);
+    let mut social = MockSocialStore::new();
+    social
+        .expect_blocked_either_way()
+        .returning(|_, _| Ok(false));
+    social.expect_are_friends().returning(|_, _| Ok(false));
+    social.expect_request_between().returning(|_, _| Ok(None));
+    social
+        .expect_create_request()
+        .withf(move |r| r.id.0 == chosen)
+        .times(1)
+        .returning(|_| Ok(()));
+    let mut queue = MockEventQueue::new();
+    queue.expect_publish().returning(|_| Ok(()));
+    let outcome = service(social, queue)
+        .with_ids(Arc::new(ids))
+        .request(
+            &actor(),
+            FriendRequestInput {
+                user_id: UserId::generate(),
+            },
+        )
+        .await
+        .expect("requested");
+    let RequestOutcome::Requested(view) = outcome else {
+        panic!("a new request");
+    };
+    assert_eq!(view.id.0, chosen);
+}

@@ -27,7 +27,7 @@ fn processor(conversations: MockConversationStore, delivery: MockDelivery) -> Ev
         Arc::new(delivery),
         Arc::new(MockPresenceStore::new()),
         Arc::new(MockSocialStore::new()),
-        CallService::new(
+        Arc::new(CallService::new(
             Arc::new(chatchit_domain::ports::calls::MockCallStore::new()),
             Arc::new(MockConversationStore::new()),
             Arc::new(MockSocialStore::new()),
@@ -35,7 +35,7 @@ fn processor(conversations: MockConversationStore, delivery: MockDelivery) -> Ev
             Arc::new(chatchit_domain::ports::clock::MockClock::new()),
             std::time::Duration::from_secs(30),
             Arc::new(chatchit_domain::ports::rate_limit::MockRateLimiter::new()),
-        ),
+        )),
     )
 }
 

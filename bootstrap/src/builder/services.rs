@@ -24,7 +24,8 @@ use chatchit_application::users::UserService;
 use chatchit_application::views::ConversationViews;
 use chatchit_crypto::{BcryptHasher, ExternalJwt, ExternalKeys, ExternalTokenSettings};
 use chatchit_domain::ports::{
-    Clock, Delivery, EventQueue, IdentityVerifier, PresenceStore, RateLimiter, TokenIssuer,
+    Clock, Delivery, EventQueue, IdentityVerifier, PresenceStore, RateLimiter, TimeOrderedIds,
+    TokenIssuer,
 };
 use chatchit_http::{AppState, HealthCheck};
 use chrono::TimeDelta;
@@ -71,22 +72,29 @@ impl Wiring<'_> {
             presence_store,
         } = self;
         let ms = Duration::from_millis;
+        let ids = overrides
+            .ids
+            .clone()
+            .unwrap_or_else(|| Arc::new(TimeOrderedIds));
         let hasher = overrides
             .hasher
             .clone()
             .unwrap_or_else(|| Arc::new(BcryptHasher::new(config.bcrypt_cost)));
-        let auth = Arc::new(AuthService::new(
-            s.users.clone(),
-            s.sessions.clone(),
-            hasher,
-            tokens,
-            delivery.clone(),
-            clock.clone(),
-            TokenLifetimes {
-                access: TimeDelta::seconds(config.access_token_ttl_secs),
-                refresh: TimeDelta::days(config.refresh_token_ttl_days),
-            },
-        ));
+        let auth = Arc::new(
+            AuthService::new(
+                s.users.clone(),
+                s.sessions.clone(),
+                hasher,
+                tokens,
+                delivery.clone(),
+                clock.clone(),
+                TokenLifetimes {
+                    access: TimeDelta::seconds(config.access_token_ttl_secs),
+                    refresh: TimeDelta::days(config.refresh_token_ttl_days),
+                },
+            )
+            .with_ids(ids.clone()),
+        );
         let identity = identity(config, overrides, &auth, &s, &clock)?;
         let views = Arc::new(ConversationViews::new(
             s.users.clone(),
@@ -108,63 +116,81 @@ impl Wiring<'_> {
             events.clone(),
             ms(config.typing_timeout_ms),
         );
-        let admin = Arc::new(AdminService::new(
-            s.users.clone(),
-            s.reports.clone(),
-            ReportedContent {
-                messages: s.messages.clone(),
-                conversations: s.conversations.clone(),
-                stories: s.stories.clone(),
-            },
-            s.sessions.clone(),
-            delivery.clone(),
-            events.clone(),
-            clock.clone(),
-        ));
-        let messages = Arc::new(MessageService::new(
-            s.conversations.clone(),
-            s.messages.clone(),
-            s.social.clone(),
-            crate::faults::inject(events.clone(), config.fault),
-            typing.clone(),
-            clock.clone(),
-        ));
-        let conversations = Arc::new(ConversationService::new(
-            s.users.clone(),
-            s.conversations.clone(),
-            s.social.clone(),
-            views.clone(),
-            events.clone(),
-            delivery.clone(),
-            clock.clone(),
-        ));
-        let friends = Arc::new(FriendService::new(
-            s.users.clone(),
-            s.social.clone(),
-            events.clone(),
-            clock.clone(),
-        ));
+        let admin = Arc::new(
+            AdminService::new(
+                s.users.clone(),
+                s.reports.clone(),
+                ReportedContent {
+                    messages: s.messages.clone(),
+                    conversations: s.conversations.clone(),
+                    stories: s.stories.clone(),
+                },
+                s.sessions.clone(),
+                delivery.clone(),
+                events.clone(),
+                clock.clone(),
+            )
+            .with_ids(ids.clone()),
+        );
+        let messages = Arc::new(
+            MessageService::new(
+                s.conversations.clone(),
+                s.messages.clone(),
+                s.social.clone(),
+                crate::faults::inject(events.clone(), config.fault),
+                typing.clone(),
+                clock.clone(),
+            )
+            .with_ids(ids.clone()),
+        );
+        let conversations = Arc::new(
+            ConversationService::new(
+                s.users.clone(),
+                s.conversations.clone(),
+                s.social.clone(),
+                views.clone(),
+                events.clone(),
+                delivery.clone(),
+                clock.clone(),
+            )
+            .with_ids(ids.clone()),
+        );
+        let friends = Arc::new(
+            FriendService::new(
+                s.users.clone(),
+                s.social.clone(),
+                events.clone(),
+                clock.clone(),
+            )
+            .with_ids(ids.clone()),
+        );
         let presence = Arc::new(PresenceService::new(
             presence_store.clone(),
             events.clone(),
             clock.clone(),
         ));
-        let calls = CallService::new(
-            s.calls.clone(),
-            s.conversations.clone(),
-            s.social.clone(),
-            events.clone(),
-            clock.clone(),
-            ms(config.call_ring_timeout_ms),
-            limiter.clone(),
+        let calls = Arc::new(
+            CallService::new(
+                s.calls.clone(),
+                s.conversations.clone(),
+                s.social.clone(),
+                events.clone(),
+                clock.clone(),
+                ms(config.call_ring_timeout_ms),
+                limiter.clone(),
+            )
+            .with_ids(ids.clone()),
         );
-        let stories = Arc::new(StoryService::new(
-            s.stories.clone(),
-            s.social.clone(),
-            s.users.clone(),
-            events.clone(),
-            clock.clone(),
-        ));
+        let stories = Arc::new(
+            StoryService::new(
+                s.stories.clone(),
+                s.social.clone(),
+                s.users.clone(),
+                events.clone(),
+                clock.clone(),
+            )
+            .with_ids(ids),
+        );
         let blocks = Arc::new(BlockService::new(s.users.clone(), s.social.clone(), clock));
         let processor = Arc::new(
             EventProcessor::new(
