@@ -4,21 +4,15 @@
 //! in process while the broker is away). Each test declares its own queues
 //! under a random prefix and deletes them at the end.
 
-use async_trait::async_trait;
 use chatchit_amqp::{AmqpQueue, AmqpSettings};
-use chatchit_domain::events::DomainEvent;
-use chatchit_domain::ids::ConversationId;
-use chatchit_domain::ports::{ConsumeError, EventConsumer, EventQueue, RetryPolicy};
+use chatchit_domain::ports::{EventConsumer, EventQueue, RetryPolicy};
 use chatchit_memory::InProcessQueue;
-use chatchit_testkit::queue::Running;
+use chatchit_testkit::queue::{PATIENCE, Running, created, next, recorder};
 use chatchit_testkit::queue_contract;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{Semaphore, mpsc};
-
-const PATIENCE: Duration = Duration::from_secs(15);
 
 fn settings(url: &str) -> AmqpSettings {
     AmqpSettings {
@@ -36,44 +30,6 @@ fn settings(url: &str) -> AmqpSettings {
 
 fn broker_url() -> Option<String> {
     chatchit_testkit::service_url("CHATCHIT_TEST_AMQP_URL")
-}
-
-/// Records the events it is given; fails on the ones it is told to, and
-/// waits for a permit before each event when gated.
-struct Recorder {
-    seen: mpsc::UnboundedSender<DomainEvent>,
-    gate: Option<Arc<Semaphore>>,
-    fail: bool,
-}
-
-#[async_trait]
-impl EventConsumer for Recorder {
-    async fn consume(&self, event: DomainEvent) -> Result<(), ConsumeError> {
-        if let Some(gate) = &self.gate {
-            gate.acquire()
-                .await
-                .map_err(|e| ConsumeError(e.to_string()))?
-                .forget();
-        }
-        let _ = self.seen.send(event);
-        if self.fail {
-            return Err(ConsumeError("always".into()));
-        }
-        Ok(())
-    }
-}
-
-fn created() -> DomainEvent {
-    DomainEvent::ConversationCreated {
-        conversation_id: ConversationId::generate(),
-    }
-}
-
-async fn next(seen: &mut mpsc::UnboundedReceiver<DomainEvent>) -> DomainEvent {
-    tokio::time::timeout(PATIENCE, seen.recv())
-        .await
-        .expect("an event in time")
-        .expect("open")
 }
 
 fn fallback() -> Arc<dyn EventQueue> {
@@ -115,21 +71,13 @@ async fn without_a_broker_events_go_in_process_and_the_queue_says_degraded() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = closed.local_addr().expect("addr").port();
     drop(closed);
-    let (tx, mut seen) = mpsc::unbounded_channel();
+    let (consumer, _taken, mut seen) = recorder(None, false);
     let (fallback, worker) = InProcessQueue::new(RetryPolicy::default());
-    let worker = worker.spawn(Arc::new(Recorder {
-        seen: tx.clone(),
-        gate: None,
-        fail: false,
-    }));
+    let worker = worker.spawn(consumer.clone());
     let mut settings = settings("amqp://guest:guest@127.0.0.1:5672");
     settings.url = format!("amqp://guest:guest@127.0.0.1:{port}");
     let (queue, supervisor) = AmqpQueue::new(settings, Arc::new(fallback.clone()));
-    let supervisor = supervisor.spawn(Arc::new(Recorder {
-        seen: tx,
-        gate: None,
-        fail: false,
-    }));
+    let supervisor = supervisor.spawn(consumer);
     assert!(!queue.wait_connected(Duration::from_millis(300)).await);
     assert!(queue.is_degraded());
     let event = created();

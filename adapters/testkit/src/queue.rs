@@ -83,7 +83,7 @@ fn typing() -> DomainEvent {
 }
 
 /// A medium-priority event.
-fn created() -> DomainEvent {
+pub fn created() -> DomainEvent {
     DomainEvent::ConversationCreated {
         conversation_id: ConversationId::generate(),
     }
@@ -99,15 +99,18 @@ fn read() -> DomainEvent {
 }
 
 /// The next value on `rx`, within [`PATIENCE`].
-async fn next<T>(rx: &mut mpsc::UnboundedReceiver<T>) -> T {
+pub async fn next<T>(rx: &mut mpsc::UnboundedReceiver<T>) -> T {
     tokio::time::timeout(PATIENCE, rx.recv())
         .await
         .expect("in time")
         .expect("open")
 }
 
-/// A recorder and the ends of its channels.
-fn recorder(
+/// A consumer that records what it is given (failing every event when
+/// `fail`; held before each by `gate` when there is one), and the ends of
+/// its channels: one signal per event taken, then each event once past the
+/// gate.
+pub fn recorder(
     gate: Option<Arc<Semaphore>>,
     fail: bool,
 ) -> (
