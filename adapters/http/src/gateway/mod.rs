@@ -122,6 +122,8 @@ struct Inner {
     events: TaskTracker,
     /// Open sessions per client (address or /64), for `max_per_client`.
     clients: std::sync::Mutex<HashMap<IpAddr, usize>>,
+    /// The heartbeat's look at revoked sessions, ended by [`Gateway::close`].
+    revocations: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl Inner {
@@ -255,6 +257,7 @@ impl Gateway {
                 },
                 events: TaskTracker::new(),
                 clients: std::sync::Mutex::default(),
+                revocations: std::sync::Mutex::default(),
             }),
         }
     }
@@ -289,11 +292,17 @@ impl Gateway {
             tracing::warn!("the gateway was registered twice; the first registration stays");
             return;
         }
-        tokio::spawn(revocations::enforce(Arc::downgrade(&self.inner)));
+        let task = tokio::spawn(revocations::enforce(Arc::downgrade(&self.inner)));
+        *self
+            .inner
+            .revocations
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(task);
     }
 
     /// Disconnects every socket (graceful shutdown): each is told and closed,
-    /// and those that have not gone within a grace period are dropped; then
+    /// and those that have not gone within a grace period are dropped; the
+    /// look at revoked sessions ends (it would read a closed database); then
     /// waits (within the same grace period) for the event handlers still
     /// running, so what they accepted is stored and queued before the
     /// queues and the database close.
@@ -308,6 +317,16 @@ impl Gateway {
         }
         for session in self.inner.hub.all() {
             self.inner.end(&session).await;
+        }
+        let revocations = self
+            .inner
+            .revocations
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(task) = revocations {
+            task.abort();
+            let _ended = task.await;
         }
         self.inner.events.close();
         if tokio::time::timeout_at(deadline, self.inner.events.wait())
