@@ -146,9 +146,21 @@ impl AuthService {
     /// Creates an account and logs it in.
     ///
     /// # Errors
-    /// `Validation` on a bad field, `Conflict` when the username is taken.
+    /// `Validation` on a bad field or a reserved name, `Conflict` when the
+    /// username is taken.
     pub async fn register(&self, input: RegisterInput) -> Result<AuthSession, AppError> {
         let username = Username::parse(&input.username)?;
+        // The names a host's users get (`ExternalAuth`): nobody takes one
+        // ahead of the user it is derived for.
+        if username
+            .canonical()
+            .starts_with(crate::identity::EXTERNAL_PREFIX)
+        {
+            return Err(AppError::validation(
+                "username",
+                "names starting with \"x.\" are reserved",
+            ));
+        }
         let password = Password::parse(&input.password)?;
         let display_name = match input.display_name.as_deref() {
             Some(raw) => DisplayName::parse(raw)?.into_inner(),

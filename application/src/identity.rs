@@ -43,6 +43,9 @@ impl Authenticator for AuthService {
     }
 }
 
+/// How the usernames of a host's users begin; registration refuses it.
+pub const EXTERNAL_PREFIX: &str = "x.";
+
 /// The namespace of the identifiers derived from a host's claims (UUID v5).
 const EXTERNAL_NAMESPACE: Uuid = Uuid::from_u128(0x6a1d_41c3_5be0_4f0e_9d6c_0c4a_7e2b_91f5);
 
@@ -103,10 +106,11 @@ impl ExternalAuth {
             .and_then(|name| DisplayName::parse(name).ok())
             .map(DisplayName::into_inner);
         let simple = id.0.simple().to_string();
-        // A registered account may hold the short name already; the long one
-        // then (still derived, so every node picks the same).
+        // Registration refuses these names, but an account from before that
+        // rule may hold the short one: the long one then (still derived, so
+        // every node picks the same).
         for len in [20, 30] {
-            let username = format!("x.{}", &simple[..len]);
+            let username = format!("{EXTERNAL_PREFIX}{}", &simple[..len]);
             let user = User {
                 id,
                 display_name: display_name.clone().unwrap_or_else(|| username.clone()),

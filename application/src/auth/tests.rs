@@ -96,6 +96,19 @@ async fn a_taken_username_is_a_conflict() {
 }
 
 #[tokio::test]
+async fn the_names_of_a_hosts_users_cannot_be_registered() {
+    let mut m = Mocks::new();
+    m.users.expect_create().never();
+    let input = RegisterInput {
+        username: "X.abc".into(),
+        password: "password123".into(),
+        display_name: None,
+    };
+    let err = m.service().register(input).await.expect_err("refused");
+    assert_eq!(err.code(), "validation");
+}
+
+#[tokio::test]
 async fn unknown_users_and_wrong_passwords_get_the_same_error() {
     let mut m = Mocks::new();
     m.users.expect_find_credentials().returning(|name| {
