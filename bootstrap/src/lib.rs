@@ -25,7 +25,7 @@ pub use app::{Application, StopHandle, migrate};
 pub use builder::Builder;
 pub use chatchit::{ChatChit, Services};
 pub use config::{Config, ExternalIdentity, Limit, RateLimits};
-pub use ports::{HostQueue, Overrides};
+pub use ports::HostQueue;
 
 /// The crates a host needs besides this one, so that one dependency on
 /// `chatchit` is enough: the entities and ports, the use cases, and the

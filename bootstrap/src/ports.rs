@@ -34,44 +34,44 @@ pub trait HostQueue: Send + Sync + 'static {
 /// configuration (SQL stores on the configured database, Redis and RabbitMQ
 /// when their URLs are set, in-process adapters otherwise).
 #[derive(Default, Clone)]
-pub struct Overrides {
+pub(crate) struct Overrides {
     /// Accounts.
-    pub users: Option<Arc<dyn UserStore>>,
+    pub(crate) users: Option<Arc<dyn UserStore>>,
     /// Login sessions and refresh tokens.
-    pub sessions: Option<Arc<dyn SessionStore>>,
+    pub(crate) sessions: Option<Arc<dyn SessionStore>>,
     /// Conversations and memberships.
-    pub conversations: Option<Arc<dyn ConversationStore>>,
+    pub(crate) conversations: Option<Arc<dyn ConversationStore>>,
     /// Messages, reactions, read marks and the relay log.
-    pub messages: Option<Arc<dyn MessageStore>>,
+    pub(crate) messages: Option<Arc<dyn MessageStore>>,
     /// Friendships and blocks.
-    pub social: Option<Arc<dyn SocialStore>>,
+    pub(crate) social: Option<Arc<dyn SocialStore>>,
     /// Stories, views, likes and comments.
-    pub stories: Option<Arc<dyn StoryStore>>,
+    pub(crate) stories: Option<Arc<dyn StoryStore>>,
     /// Abuse reports.
-    pub reports: Option<Arc<dyn ReportStore>>,
+    pub(crate) reports: Option<Arc<dyn ReportStore>>,
     /// Call history.
-    pub calls: Option<Arc<dyn CallStore>>,
+    pub(crate) calls: Option<Arc<dyn CallStore>>,
     /// The cache in front of the conversation and social stores.
-    pub graph: Option<Arc<dyn GraphCache>>,
+    pub(crate) graph: Option<Arc<dyn GraphCache>>,
     /// The event queue and its consumers.
-    pub queue: Option<Arc<dyn HostQueue>>,
+    pub(crate) queue: Option<Arc<dyn HostQueue>>,
     /// The bus to the other nodes of a cluster; the host delivers what it
     /// receives with [`crate::ChatChit::local_delivery`].
-    pub bus: Option<Arc<dyn ClusterBus>>,
+    pub(crate) bus: Option<Arc<dyn ClusterBus>>,
     /// Who is online.
-    pub presence: Option<Arc<dyn PresenceStore>>,
+    pub(crate) presence: Option<Arc<dyn PresenceStore>>,
     /// Per-user allowances.
-    pub rate_limiter: Option<Arc<dyn RateLimiter>>,
+    pub(crate) rate_limiter: Option<Arc<dyn RateLimiter>>,
     /// Password hashing.
-    pub hasher: Option<Arc<dyn PasswordHasher>>,
+    pub(crate) hasher: Option<Arc<dyn PasswordHasher>>,
     /// ChatChit's own access tokens.
-    pub tokens: Option<Arc<dyn TokenIssuer>>,
+    pub(crate) tokens: Option<Arc<dyn TokenIssuer>>,
     /// Tokens the host issues to its own users (see `docs/embedding.md`).
-    pub identity: Option<Arc<dyn IdentityVerifier>>,
+    pub(crate) identity: Option<Arc<dyn IdentityVerifier>>,
     /// Time.
-    pub clock: Option<Arc<dyn Clock>>,
+    pub(crate) clock: Option<Arc<dyn Clock>>,
     /// New identifiers.
-    pub ids: Option<Arc<dyn IdGenerator>>,
+    pub(crate) ids: Option<Arc<dyn IdGenerator>>,
 }
 
 impl Overrides {

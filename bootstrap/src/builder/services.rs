@@ -343,3 +343,39 @@ impl Services {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn external(hs256_secret: Option<&str>, jwks_file: Option<&str>) -> ExternalIdentity {
+        ExternalIdentity {
+            issuer: "https://id.example".into(),
+            audience: None,
+            hs256_secret: hs256_secret.map(str::to_owned),
+            jwks_file: jwks_file.map(Into::into),
+            keep_accounts: true,
+        }
+    }
+
+    #[test]
+    fn external_identity_takes_a_jwks_file_or_a_secret_and_never_both_or_neither() {
+        let jwks = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../adapters/crypto/tests/keys/jwks.json"
+        );
+        let secret = "a shared secret of at least 32 bytes!";
+        assert!(external_verifier(&external(None, Some(jwks))).is_ok());
+        assert!(external_verifier(&external(Some(secret), None)).is_ok());
+        for (secret, file) in [(None, None), (Some(secret), Some(jwks))] {
+            let refused = external_verifier(&external(secret, file))
+                .err()
+                .expect("refused");
+            assert!(refused.to_string().contains("exactly one"), "{refused}");
+        }
+        let missing = external_verifier(&external(None, Some("/nonexistent/jwks.json")));
+        assert!(missing.is_err(), "a missing JWKS file stops the start");
+        let short = external_verifier(&external(Some("short"), None));
+        assert!(short.is_err(), "a short secret stops the start");
+    }
+}
