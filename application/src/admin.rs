@@ -13,20 +13,16 @@ use chatchit_domain::ports::{
 use chatchit_domain::report::{Report, ReportAction, ReportId, ReportStatus, ReportTarget};
 use chatchit_domain::story::StoryId;
 use chatchit_domain::user::Role;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
 /// `POST /reports` body.
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct ReportInput {
     /// `user`, `message` or `story`.
     pub target_type: ReportTarget,
     /// The reported thing's id.
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "uuid"))]
     pub target_id: uuid::Uuid,
     /// 1–200 characters.
     pub reason: String,
@@ -35,9 +31,7 @@ pub struct ReportInput {
 }
 
 /// `POST /admin/reports/{id}/resolve` body.
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct ResolveInput {
     /// What to do.
     pub action: ReportAction,
@@ -46,9 +40,7 @@ pub struct ResolveInput {
 }
 
 /// `GET /admin/stats` answer.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
 pub struct AdminStats {
     /// Events waiting, per lane (`high`, `medium`, `low`).
     pub queue_depth: BTreeMap<&'static str, u64>,

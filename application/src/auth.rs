@@ -13,7 +13,6 @@ use chatchit_domain::time::Timestamp;
 use chatchit_domain::user::{Role, User};
 use chatchit_domain::values::{DisplayName, Password, Username};
 use chrono::TimeDelta;
-use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// How long tokens live.
@@ -35,9 +34,7 @@ impl Default for TokenLifetimes {
 }
 
 /// `POST /auth/register` body.
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct RegisterInput {
     /// 3–32 chars of `[a-zA-Z0-9_.]`.
     pub username: String,
@@ -48,9 +45,7 @@ pub struct RegisterInput {
 }
 
 /// `POST /auth/login` body.
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct LoginInput {
     /// Login name (any case).
     pub username: String,
@@ -59,18 +54,14 @@ pub struct LoginInput {
 }
 
 /// `POST /auth/refresh` and `/auth/logout` body.
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct RefreshInput {
     /// The refresh token from the last login or refresh.
     pub refresh_token: String,
 }
 
 /// A token pair and the user it belongs to.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
 pub struct AuthSession {
     /// The account.
     pub user: User,

@@ -5,6 +5,7 @@
 
 use crate::context::Actor;
 use crate::error::AppError;
+use crate::handler::Codec;
 use crate::handler::check_rate;
 use crate::typing::Empty;
 use chatchit_domain::call::{Call, CallId, CallKind, CallRefusal, CallState, Step};
@@ -15,7 +16,6 @@ use chatchit_domain::ports::{
     CallStore, Clock, ConversationStore, EventQueue, IdGenerator, RateLimiter, SocialStore,
     TimeOrderedIds,
 };
-use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -33,8 +33,7 @@ fn refused(refusal: CallRefusal) -> AppError {
 const MAX_SIGNAL_BYTES: usize = 64 * 1024;
 
 /// `call:invite` payload.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct InviteInput {
     /// Where to call.
     pub conversation_id: ConversationId,
@@ -43,24 +42,21 @@ pub struct InviteInput {
 }
 
 /// `call:invite` answer.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
 pub struct Invited {
     /// The new call.
     pub call_id: CallId,
 }
 
 /// `call:accept` / `call:reject` / `call:end` payload.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct CallRef {
     /// Which call.
     pub call_id: CallId,
 }
 
 /// `call:accept` / `call:reject` / `call:end` answer.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
 pub struct CallStateResult {
     /// Which call.
     pub call_id: CallId,
@@ -69,8 +65,7 @@ pub struct CallStateResult {
 }
 
 /// What kind of WebRTC signal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignalKind {
     /// SDP offer.
     Offer,
@@ -81,15 +76,13 @@ pub enum SignalKind {
 }
 
 /// `call:signal` payload.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct SignalInput {
     /// Which call.
     pub call_id: CallId,
     /// The participant it is for.
     pub to_user_id: UserId,
     /// Offer, answer or ICE.
-    #[serde(rename = "type")]
     pub kind: SignalKind,
     /// Opaque SDP / ICE data, relayed as given.
     pub payload: serde_json::Value,
@@ -120,9 +113,20 @@ pub struct CallService {
     ids: Arc<dyn IdGenerator>,
 }
 
+/// What a transport reads and writes for the call commands.
+pub trait CallWire:
+    Codec<InviteInput, Invited> + Codec<CallRef, CallStateResult> + Codec<SignalInput, Empty>
+{
+}
+
+impl<W> CallWire for W where
+    W: Codec<InviteInput, Invited> + Codec<CallRef, CallStateResult> + Codec<SignalInput, Empty>
+{
+}
+
 impl CallService {
     /// The realtime events of calls.
-    pub fn events(self: &Arc<Self>, registry: &mut crate::handlers::Registry) {
+    pub fn events<W: CallWire>(self: &Arc<Self>, registry: &mut crate::handlers::Registry<W>) {
         crate::events!(registry, self, {
             "call:invite" => invite,
             "call:accept" => accept,

@@ -17,25 +17,20 @@ use chatchit_domain::ports::{
 };
 use chatchit_domain::time::Timestamp;
 use chatchit_domain::values::{MediaUrl, PageLimit, Title};
-use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// Most members a group may be created with or grow by in one call.
 const MAX_MEMBERS_PER_CALL: usize = 1000;
 
 /// `POST /conversations/direct` body.
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct CreateDirectInput {
     /// The other person.
     pub user_id: UserId,
 }
 
 /// `POST /conversations/group` body.
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct CreateGroupInput {
     /// 1–128 characters.
     pub title: String,
@@ -44,30 +39,23 @@ pub struct CreateGroupInput {
 }
 
 /// `PATCH /conversations/{id}` body.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct UpdateConversationInput {
     /// New title.
     pub title: Option<String>,
     /// New picture, or `null` to remove it.
-    #[serde(default, deserialize_with = "crate::users::present")]
     pub avatar_url: Option<Option<String>>,
 }
 
 /// `POST /conversations/{id}/members` body.
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct AddMembersInput {
     /// Who to add.
     pub user_ids: Vec<UserId>,
 }
 
 /// A role an owner can give (`owner` moves only by hand-over).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AssignableRole {
     /// Manages the group.
     Admin,
@@ -76,18 +64,14 @@ pub enum AssignableRole {
 }
 
 /// `PATCH /conversations/{id}/members/{userId}` body.
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct SetRoleInput {
     /// `admin` or `member`.
     pub role: AssignableRole,
 }
 
 /// One page of a list and where the next one starts.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
 pub struct Page<T> {
     /// The entries.
     pub items: Vec<T>,

@@ -14,23 +14,18 @@ use chatchit_domain::social::{
     FriendRequest, FriendRequestId, FriendRequestView, Relation, RelationView,
 };
 use chatchit_domain::user::User;
-use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;
 
 /// `POST /friends/requests` body.
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct FriendRequestInput {
     /// Who to befriend.
     pub user_id: UserId,
 }
 
 /// `GET /friends/requests` answer.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
 pub struct PendingRequests {
     /// Requests to the caller, newest first.
     pub incoming: Vec<FriendRequestView>,

@@ -1,14 +1,15 @@
-//! `BaseEventHandler`: the one trait every client→server realtime event
-//! implements, and the generic wrapper that gives every handler decoding,
-//! validation errors, error mapping, tracing and metrics written once.
+//! `BaseEventHandler`: the one trait every client→server realtime command
+//! implements, and the generic wrapper that gives every handler rate
+//! limiting, error mapping, tracing and metrics written once. What a
+//! payload looks like on the wire is the transport's business: it is a
+//! [`Wire`], and it decodes each command's input and encodes its output
+//! ([`Codec`]); the use cases never see it.
 
 use crate::context::EventContext;
 use crate::error::AppError;
 use async_trait::async_trait;
 use chatchit_domain::ports::RateLimiter;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -16,12 +17,12 @@ use std::time::Instant;
 /// business logic. Everything else is done once by [`Instrumented`].
 #[async_trait]
 pub trait BaseEventHandler: Send + Sync + 'static {
-    /// The payload, decoded from the event's JSON.
-    type Input: DeserializeOwned + Send;
-    /// The ack `data`.
-    type Output: Serialize + Send;
+    /// What the command takes, decoded by the transport.
+    type Input: Send + 'static;
+    /// What it answers, encoded by the transport.
+    type Output: Send + 'static;
 
-    /// The Socket.IO event name, e.g. `message:send`.
+    /// The event name, e.g. `message:send`.
     fn event(&self) -> &'static str;
 
     /// Runs the command for the caller in `ctx`.
@@ -32,33 +33,63 @@ pub trait BaseEventHandler: Send + Sync + 'static {
     -> Result<Self::Output, AppError>;
 }
 
+/// A transport's form of realtime payloads and acks (the HTTP adapter's is
+/// JSON, written by chatchit-protocol's types).
+pub trait Wire: Send + Sync + 'static {
+    /// What a client sends with a command.
+    type Payload: Send + 'static;
+    /// What the client is answered.
+    type Ack: Send + 'static;
+
+    /// The answer for a refused or failed command.
+    fn error(err: &AppError) -> Self::Ack;
+}
+
+/// How a [`Wire`] reads one command's input and writes its output.
+pub trait Codec<I, O>: Wire {
+    /// Reads the input.
+    ///
+    /// # Errors
+    /// `Validation` naming the offending field.
+    fn decode(payload: Self::Payload) -> Result<I, AppError>;
+
+    /// Writes the successful answer.
+    fn encode(output: O) -> Self::Ack;
+}
+
 /// The type-erased face of a handler that the gateway registers.
 #[async_trait]
-pub trait EventEndpoint: Send + Sync {
+pub trait EventEndpoint<W: Wire>: Send + Sync {
     /// The event name it answers.
     fn event(&self) -> &'static str;
 
-    /// Decodes `payload`, runs the handler and returns the ack body:
-    /// `{ok: true, data}` or `{ok: false, error: {code, message}}`.
-    async fn dispatch(&self, ctx: EventContext, payload: Value) -> Value;
+    /// Decodes `payload`, runs the handler and returns the ack.
+    async fn dispatch(&self, ctx: EventContext, payload: W::Payload) -> W::Ack;
 }
 
 /// Wraps a [`BaseEventHandler`] with rate limiting (per user and event),
 /// decoding, error mapping, tracing and the `chatchit_events_handled_total` /
 /// `chatchit_event_duration_seconds` metrics.
-pub struct Instrumented<H> {
+pub struct Instrumented<H, W> {
     /// The business logic.
     handler: H,
     /// Per-user, per-event allowance.
     limiter: Arc<dyn RateLimiter>,
+    /// The transport's form.
+    wire: PhantomData<fn() -> W>,
 }
 
 /// Boxes a handler as an endpoint for the gateway's list.
-pub fn endpoint<H: BaseEventHandler>(
-    handler: H,
-    limiter: Arc<dyn RateLimiter>,
-) -> Arc<dyn EventEndpoint> {
-    Arc::new(Instrumented { handler, limiter })
+pub fn endpoint<H, W>(handler: H, limiter: Arc<dyn RateLimiter>) -> Arc<dyn EventEndpoint<W>>
+where
+    H: BaseEventHandler,
+    W: Codec<H::Input, H::Output>,
+{
+    Arc::new(Instrumented {
+        handler,
+        limiter,
+        wire: PhantomData,
+    })
 }
 
 /// Counts one `action` for `key`: `RateLimited` when over the quota. A failing
@@ -85,38 +116,36 @@ pub async fn check_rate(
 }
 
 #[async_trait]
-impl<H: BaseEventHandler> EventEndpoint for Instrumented<H> {
+impl<H, W> EventEndpoint<W> for Instrumented<H, W>
+where
+    H: BaseEventHandler,
+    W: Codec<H::Input, H::Output>,
+{
     fn event(&self) -> &'static str {
         self.handler.event()
     }
 
-    async fn dispatch(&self, ctx: EventContext, payload: Value) -> Value {
+    async fn dispatch(&self, ctx: EventContext, payload: W::Payload) -> W::Ack {
         let event = self.handler.event();
         let started = Instant::now();
         let span = tracing::debug_span!("event", event, user = %ctx.actor.user_id);
         let _entered = span.enter();
         let result = match check_rate(&*self.limiter, event, ctx.actor.user_id.to_string()).await {
-            Ok(()) => match decode::<H::Input>(payload) {
+            Ok(()) => match W::decode(payload) {
                 Ok(input) => self.handler.handle(ctx, input).await,
                 Err(e) => Err(e),
             },
             Err(e) => Err(e),
         };
         let (outcome, ack) = match result {
-            Ok(data) => match serde_json::to_value(data) {
-                Ok(data) => ("ok", json!({ "ok": true, "data": data })),
-                Err(e) => {
-                    let err = AppError::Internal(e.to_string());
-                    (err.code(), error_ack(&err))
-                }
-            },
+            Ok(data) => ("ok", W::encode(data)),
             Err(err) => {
                 if matches!(err, AppError::Internal(_) | AppError::Unavailable(_)) {
                     tracing::error!(event, error = %err, "event failed");
                 } else {
                     tracing::debug!(event, error = %err, "event refused");
                 }
-                (err.code(), error_ack(&err))
+                (err.code(), W::error(&err))
             }
         };
         metrics::counter!("chatchit_events_handled_total", "event" => event, "outcome" => outcome)
@@ -127,54 +156,52 @@ impl<H: BaseEventHandler> EventEndpoint for Instrumented<H> {
     }
 }
 
-/// The ack body for an error.
-pub fn error_ack(err: &AppError) -> Value {
-    json!({ "ok": false, "error": { "code": err.code(), "message": err.client_message() } })
-}
-
-/// Decodes a payload, naming the offending field on failure.
-///
-/// # Errors
-/// `Validation` with the JSON path of the first bad field.
-pub fn decode<T: DeserializeOwned>(payload: Value) -> Result<T, AppError> {
-    serde_path_to_error::deserialize(payload).map_err(|e| {
-        let path = e.path().to_string();
-        let field = if path == "." {
-            "payload".to_owned()
-        } else {
-            path
-        };
-        AppError::validation(field, e.inner().to_string())
-    })
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use chatchit_domain::ids::{SessionId, UserId};
     use chatchit_domain::user::Role;
-    use serde::Deserialize;
+
+    /// A wire of plain text: the payload is the input, the ack is
+    /// `ok:<output>` or `<code>:<message>`.
+    pub(crate) struct Text;
+
+    impl Wire for Text {
+        type Payload = String;
+        type Ack = String;
+
+        fn error(err: &AppError) -> String {
+            format!("{}:{}", err.code(), err.client_message())
+        }
+    }
+
+    impl Codec<String, String> for Text {
+        fn decode(payload: String) -> Result<String, AppError> {
+            if payload.is_empty() {
+                return Err(AppError::validation("text", "must not be empty"));
+            }
+            Ok(payload)
+        }
+
+        fn encode(output: String) -> String {
+            format!("ok:{output}")
+        }
+    }
 
     struct Echo;
 
-    #[derive(Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct EchoInput {
-        text: String,
-    }
-
     #[async_trait]
     impl BaseEventHandler for Echo {
-        type Input = EchoInput;
+        type Input = String;
         type Output = String;
         fn event(&self) -> &'static str {
             "echo"
         }
-        async fn handle(&self, _: EventContext, input: EchoInput) -> Result<String, AppError> {
-            if input.text == "boom" {
+        async fn handle(&self, _: EventContext, input: String) -> Result<String, AppError> {
+            if input == "boom" {
                 return Err(AppError::Internal("secret detail".into()));
             }
-            Ok(input.text)
+            Ok(input)
         }
     }
 
@@ -202,32 +229,18 @@ mod tests {
             .expect_allow()
             .withf(|action, _| action == "echo")
             .returning(|_, _| Ok(false));
-        let e = endpoint(Echo, Arc::new(limiter));
-        let ack = e.dispatch(ctx(), json!({"text": "boom"})).await;
-        assert_eq!(ack["error"]["code"], "rate_limited");
+        let e = endpoint::<_, Text>(Echo, Arc::new(limiter));
+        let ack = e.dispatch(ctx(), "boom".into()).await;
+        assert!(ack.starts_with("rate_limited:"), "{ack}");
     }
 
     #[tokio::test]
-    async fn wraps_results_and_errors_in_the_ack_shape() {
-        let e = endpoint(Echo, unlimited());
-        assert_eq!(
-            e.dispatch(ctx(), json!({"text": "hi"})).await,
-            json!({"ok": true, "data": "hi"})
-        );
-        let bad = e.dispatch(ctx(), json!({"text": 5})).await;
-        assert_eq!(bad["error"]["code"], "validation");
-        assert!(
-            bad["error"]["message"]
-                .as_str()
-                .expect("text")
-                .starts_with("text")
-        );
-        let shape = e.dispatch(ctx(), json!("not an object")).await;
-        assert_eq!(shape["error"]["code"], "validation");
-        let internal = e.dispatch(ctx(), json!({"text": "boom"})).await;
-        assert_eq!(
-            internal["error"],
-            json!({"code": "internal", "message": "internal error"})
-        );
+    async fn wraps_results_and_errors_in_the_wire_form() {
+        let e = endpoint::<_, Text>(Echo, unlimited());
+        assert_eq!(e.dispatch(ctx(), "hi".into()).await, "ok:hi");
+        let bad = e.dispatch(ctx(), String::new()).await;
+        assert_eq!(bad, "validation:text: must not be empty");
+        let internal = e.dispatch(ctx(), "boom".into()).await;
+        assert_eq!(internal, "internal:internal error");
     }
 }

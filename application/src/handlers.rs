@@ -9,29 +9,33 @@
 //! `call:invite`), and every other event is limited by the default quota
 //! (`other_events`) without anything to add.
 
-use crate::calls::CallService;
+use crate::calls::{CallService, CallWire};
 use crate::context::EventContext;
 use crate::error::AppError;
-use crate::handler::{BaseEventHandler, EventEndpoint, endpoint};
-use crate::messages::MessageService;
-use crate::presence::PresenceService;
-use crate::typing::TypingService;
+use crate::handler::{BaseEventHandler, Codec, EventEndpoint, Wire, endpoint};
+use crate::messages::{MessageService, MessageWire};
+use crate::presence::{PresenceService, PresenceWire};
+use crate::typing::{TypingService, TypingWire};
 use async_trait::async_trait;
 use chatchit_domain::ports::RateLimiter;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
+/// What a transport must read and write for every realtime command: the
+/// compiler refuses a transport that lacks one.
+pub trait Events: MessageWire + TypingWire + PresenceWire + CallWire {}
+
+impl<W: MessageWire + TypingWire + PresenceWire + CallWire> Events for W {}
+
 /// Every realtime command the server answers, in registration order.
-pub fn all(
+pub fn all<W: Events>(
     messages: &Arc<MessageService>,
     typing: &Arc<TypingService>,
     presence: &Arc<PresenceService>,
     calls: &Arc<CallService>,
     limiter: Arc<dyn RateLimiter>,
-) -> Vec<Arc<dyn EventEndpoint>> {
+) -> Vec<Arc<dyn EventEndpoint<W>>> {
     let mut registry = Registry::new(limiter);
     messages.events(&mut registry);
     typing.events(&mut registry);
@@ -41,15 +45,15 @@ pub fn all(
 }
 
 /// Collects the handlers, each rate-limited, decoded, traced and measured by
-/// [`crate::handler::Instrumented`].
-pub struct Registry {
+/// [`crate::handler::Instrumented`], for the transport's wire `W`.
+pub struct Registry<W: Wire> {
     /// Counted against for every event.
     limiter: Arc<dyn RateLimiter>,
     /// What was registered.
-    endpoints: Vec<Arc<dyn EventEndpoint>>,
+    endpoints: Vec<Arc<dyn EventEndpoint<W>>>,
 }
 
-impl Registry {
+impl<W: Wire> Registry<W> {
     /// An empty registry.
     pub fn new(limiter: Arc<dyn RateLimiter>) -> Self {
         Self {
@@ -66,9 +70,10 @@ impl Registry {
     /// In debug builds, when `event` is registered twice.
     pub fn on<S, I, O, F, Fut>(&mut self, event: &'static str, service: &Arc<S>, handle: F)
     where
+        W: Codec<I, O>,
         S: Send + Sync + 'static,
-        I: DeserializeOwned + Send + 'static,
-        O: Serialize + Send + 'static,
+        I: Send + 'static,
+        O: Send + 'static,
         F: Fn(Arc<S>, EventContext, I) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<O, AppError>> + Send + 'static,
     {
@@ -82,7 +87,8 @@ impl Registry {
             handle,
             types: PhantomData,
         };
-        self.endpoints.push(endpoint(handler, self.limiter.clone()));
+        self.endpoints
+            .push(endpoint::<_, W>(handler, self.limiter.clone()));
     }
 }
 
@@ -115,8 +121,8 @@ struct Handler<S, I, O, F> {
 impl<S, I, O, F, Fut> BaseEventHandler for Handler<S, I, O, F>
 where
     S: Send + Sync + 'static,
-    I: DeserializeOwned + Send + 'static,
-    O: Serialize + Send + 'static,
+    I: Send + 'static,
+    O: Send + 'static,
     F: Fn(Arc<S>, EventContext, I) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<O, AppError>> + Send + 'static,
 {
@@ -135,9 +141,9 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::handler::tests::Text;
     use crate::test_support::actor;
     use chatchit_domain::ports::rate_limit::MockRateLimiter;
-    use serde_json::json;
 
     /// A use case of one method, as a feature would have.
     struct Greeter;
@@ -156,7 +162,7 @@ mod tests {
             .withf(|action, _| action == "greet:new")
             .times(1)
             .returning(|_, _| Ok(true));
-        let mut registry = Registry::new(Arc::new(limiter));
+        let mut registry = Registry::<Text>::new(Arc::new(limiter));
         crate::events!(registry, &Arc::new(Greeter), { "greet:new" => greet });
         let [greet] = registry.endpoints.as_slice() else {
             panic!("one endpoint");
@@ -166,16 +172,13 @@ mod tests {
             actor: actor(),
             connection: None,
         };
-        assert_eq!(
-            greet.dispatch(ctx, json!("ann")).await,
-            json!({"ok": true, "data": "hello ann"})
-        );
+        assert_eq!(greet.dispatch(ctx, "ann".into()).await, "ok:hello ann");
     }
 
     #[test]
     #[should_panic(expected = "greet:new registered twice")]
     fn an_event_registered_twice_is_a_bug_caught_at_start() {
-        let mut registry = Registry::new(Arc::new(MockRateLimiter::new()));
+        let mut registry = Registry::<Text>::new(Arc::new(MockRateLimiter::new()));
         let greeter = Arc::new(Greeter);
         crate::events!(registry, &greeter, { "greet:new" => greet, "greet:new" => greet });
     }

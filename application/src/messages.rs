@@ -9,6 +9,7 @@ pub use reading::{
 
 use crate::context::Actor;
 use crate::error::AppError;
+use crate::handler::Codec;
 use crate::typing::TypingService;
 use chatchit_domain::conversation::{ConversationKind, Member, MemberRole};
 use chatchit_domain::events::{ConnectionId, DomainEvent};
@@ -18,16 +19,13 @@ use chatchit_domain::ports::{
     Clock, ConversationStore, EventQueue, IdGenerator, MessageStore, SocialStore, TimeOrderedIds,
 };
 use chatchit_domain::values::{ClientMsgId, Emoji, MediaUrl, MessageBody};
-use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// Most attachments one message may carry.
 const MAX_ATTACHMENTS: usize = 10;
 
 /// `message:send` payload (and REST send body, where `conversationId` may be left out).
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct SendMessageInput {
     /// Target conversation.
     pub conversation_id: Option<ConversationId>,
@@ -38,14 +36,11 @@ pub struct SendMessageInput {
     /// Message answered, in the same conversation.
     pub reply_to_id: Option<MessageId>,
     /// At most 10 files.
-    #[serde(default)]
     pub attachments: Vec<Attachment>,
 }
 
 /// `message:edit` payload.
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct EditMessageInput {
     /// Which message.
     pub message_id: MessageId,
@@ -54,27 +49,21 @@ pub struct EditMessageInput {
 }
 
 /// `message:delete` payload.
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct DeleteMessageInput {
     /// Which message.
     pub message_id: MessageId,
 }
 
 /// `message:delete` answer.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
 pub struct DeletedMessage {
     /// The deleted message.
     pub message_id: MessageId,
 }
 
 /// `message:react` payload.
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct ReactInput {
     /// Which message.
     pub message_id: MessageId,
@@ -85,9 +74,7 @@ pub struct ReactInput {
 }
 
 /// `message:react` answer.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
 pub struct ReactionsResult {
     /// The message.
     pub message_id: MessageId,
@@ -113,9 +100,32 @@ pub struct MessageService {
     ids: Arc<dyn IdGenerator>,
 }
 
+/// What a transport reads and writes for the message and reading commands.
+pub trait MessageWire:
+    Codec<SendMessageInput, Message>
+    + Codec<EditMessageInput, Message>
+    + Codec<DeleteMessageInput, DeletedMessage>
+    + Codec<ReactInput, ReactionsResult>
+    + Codec<ReadInput, ReadResult>
+    + Codec<SyncInput, SyncResult>
+    + Codec<HistoryInput, HistoryPage>
+{
+}
+
+impl<W> MessageWire for W where
+    W: Codec<SendMessageInput, Message>
+        + Codec<EditMessageInput, Message>
+        + Codec<DeleteMessageInput, DeletedMessage>
+        + Codec<ReactInput, ReactionsResult>
+        + Codec<ReadInput, ReadResult>
+        + Codec<SyncInput, SyncResult>
+        + Codec<HistoryInput, HistoryPage>
+{
+}
+
 impl MessageService {
     /// The realtime events of messages and reading.
-    pub fn events(self: &Arc<Self>, registry: &mut crate::handlers::Registry) {
+    pub fn events<W: MessageWire>(self: &Arc<Self>, registry: &mut crate::handlers::Registry<W>) {
         registry.on("message:send", self, |messages, ctx, input| async move {
             messages.send(&ctx.actor, input, ctx.connection).await
         });

@@ -4,17 +4,16 @@
 
 use crate::context::Actor;
 use crate::error::AppError;
+use crate::handler::Codec;
 use crate::typing::Empty;
 use chatchit_domain::events::{ConnectionId, DomainEvent, PresencePayload};
 use chatchit_domain::ids::UserId;
 use chatchit_domain::ports::{Clock, EventQueue, PresenceStore};
 use chatchit_domain::presence::{Presence, PresenceStatus};
-use serde::Deserialize;
 use std::sync::Arc;
 
 /// A status a client may choose.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChosenStatus {
     /// Available.
     Online,
@@ -27,12 +26,16 @@ pub enum ChosenStatus {
 }
 
 /// `presence:set` payload.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct PresenceInput {
     /// The status to show.
     pub status: ChosenStatus,
 }
+
+/// What a transport reads and writes for the presence command.
+pub trait PresenceWire: Codec<PresenceInput, Empty> {}
+
+impl<W: Codec<PresenceInput, Empty>> PresenceWire for W {}
 
 /// Presence use cases.
 pub struct PresenceService {
@@ -46,7 +49,7 @@ pub struct PresenceService {
 
 impl PresenceService {
     /// The realtime events of presence.
-    pub fn events(self: &Arc<Self>, registry: &mut crate::handlers::Registry) {
+    pub fn events<W: PresenceWire>(self: &Arc<Self>, registry: &mut crate::handlers::Registry<W>) {
         crate::events!(registry, self, { "presence:set" => set });
     }
 

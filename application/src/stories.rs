@@ -15,7 +15,6 @@ use chatchit_domain::story::{FeedEntry, Story, StoryComment, StoryId, StoryView}
 use chatchit_domain::user::{Role, User};
 use chatchit_domain::values::{MediaUrl, PageLimit};
 use chrono::TimeDelta;
-use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -23,9 +22,7 @@ use std::sync::Arc;
 pub const STORY_LIFETIME: TimeDelta = TimeDelta::hours(24);
 
 /// `POST /stories` body: text, media, or both.
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct PostStoryInput {
     /// Up to 2000 characters.
     pub body: Option<String>,
@@ -36,9 +33,7 @@ pub struct PostStoryInput {
 }
 
 /// `POST /stories/{id}/comments` body.
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct CommentInput {
     /// 1–1000 characters.
     pub body: String,

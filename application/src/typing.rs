@@ -3,19 +3,17 @@
 
 use crate::context::Actor;
 use crate::error::AppError;
+use crate::handler::Codec;
 use chatchit_domain::events::DomainEvent;
 use chatchit_domain::ids::{ConversationId, UserId};
 use chatchit_domain::ports::{ConversationStore, EventQueue, SocialStore};
-use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 /// `typing` payload.
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct TypingInput {
     /// Where.
     pub conversation_id: ConversationId,
@@ -24,11 +22,15 @@ pub struct TypingInput {
 }
 
 /// The empty ack data `{}`.
-#[derive(Debug, Clone, Copy, Default, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Empty {}
 
 type Key = (ConversationId, UserId);
+
+/// What a transport reads and writes for the typing command.
+pub trait TypingWire: Codec<TypingInput, Empty> {}
+
+impl<W: Codec<TypingInput, Empty>> TypingWire for W {}
 
 /// Tracks who is typing where.
 pub struct TypingService {
@@ -50,7 +52,7 @@ pub struct TypingService {
 
 impl TypingService {
     /// The realtime events of typing.
-    pub fn events(self: &Arc<Self>, registry: &mut crate::handlers::Registry) {
+    pub fn events<W: TypingWire>(self: &Arc<Self>, registry: &mut crate::handlers::Registry<W>) {
         crate::events!(registry, self, { "typing" => set });
     }
 

@@ -6,28 +6,15 @@ use chatchit_domain::ids::UserId;
 use chatchit_domain::ports::UserStore;
 use chatchit_domain::user::{ProfileChange, User};
 use chatchit_domain::values::{DisplayName, MediaUrl, PageLimit};
-use serde::{Deserialize, Deserializer};
 use std::sync::Arc;
 
 /// `PATCH /me` body; an absent field is left alone, `avatarUrl: null` clears it.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct UpdateProfileInput {
     /// New display name.
     pub display_name: Option<String>,
     /// New avatar URL, or `null` to remove it.
-    #[serde(default, deserialize_with = "present")]
     pub avatar_url: Option<Option<String>>,
-}
-
-/// Tells an explicit `null` (`Some(None)`) from an absent field (`None`).
-pub fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
 }
 
 /// Profile use cases.

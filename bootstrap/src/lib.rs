@@ -35,5 +35,6 @@ pub mod parts {
     pub use chatchit_crypto as crypto;
     pub use chatchit_domain as domain;
     pub use chatchit_memory as memory;
+    pub use chatchit_protocol as protocol;
     pub use chatchit_sql as sql;
 }

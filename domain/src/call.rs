@@ -8,7 +8,6 @@ pub use crate::ids::CallId;
 
 /// Audio only, or with video.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum CallKind {
     /// Voice.
@@ -19,7 +18,6 @@ pub enum CallKind {
 
 /// Where a call is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum CallState {
     /// Invited, nobody answered yet.
@@ -32,7 +30,6 @@ pub enum CallState {
 
 /// Why a call ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum EndReason {
     /// Answered, then hung up.
@@ -67,7 +64,6 @@ names!(EndReason { Completed => "completed", Rejected => "rejected", Missed => "
 
 /// A call (the `GET /calls` item).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Call {
     /// Identifier.

@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 
 /// Direct (exactly two people, created once per pair) or group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ConversationKind {
     /// One-to-one.
@@ -39,7 +38,6 @@ impl ConversationKind {
 
 /// A member's power in a group: owner > admin > member.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum MemberRole {
     /// Reads and writes.
@@ -137,8 +135,7 @@ pub struct ConversationEntry {
 }
 
 /// A member as clients see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MemberView {
     /// The member's profile.
@@ -151,8 +148,7 @@ pub struct MemberView {
 
 /// A conversation as clients see it (`conversation` in PROTOCOL.md), from the
 /// point of view of one user (unread count, read marker).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConversationView {
     /// Identifier.

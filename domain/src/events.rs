@@ -284,7 +284,7 @@ impl DomainEvent {
 }
 
 /// `{messageId, conversationId}`: the payload of `message:deleted`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageRef {
     /// The message.
@@ -294,7 +294,7 @@ pub struct MessageRef {
 }
 
 /// Payload of `message:reactions`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReactionsPayload {
     /// The message.
@@ -306,7 +306,7 @@ pub struct ReactionsPayload {
 }
 
 /// Payload of the `conversation:read` receipt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReadReceipt {
     /// Where.
@@ -318,7 +318,7 @@ pub struct ReadReceipt {
 }
 
 /// Payload of `typing`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TypingPayload {
     /// Where.
@@ -330,7 +330,7 @@ pub struct TypingPayload {
 }
 
 /// Payload of `member:added` / `member:removed`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MembershipPayload {
     /// Which group.
@@ -342,21 +342,21 @@ pub struct MembershipPayload {
 }
 
 /// Payload of `friend:request`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FriendRequestPayload {
     /// The request.
     pub request: FriendRequestView,
 }
 
 /// Payload of `friend:accepted`: the new friend.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FriendPayload {
     /// The other user.
     pub user: User,
 }
 
 /// Payload of `friend:removed`: the former friend.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UnfriendedPayload {
     /// The other user.
@@ -364,7 +364,7 @@ pub struct UnfriendedPayload {
 }
 
 /// Payload of `presence`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PresencePayload {
     /// Whose.
@@ -376,7 +376,7 @@ pub struct PresencePayload {
 }
 
 /// Payload of `call:incoming`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CallIncomingPayload {
     /// The call.
@@ -390,7 +390,7 @@ pub struct CallIncomingPayload {
 }
 
 /// Payload of `call:accepted` / `call:rejected` / `call:ended`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CallStatePayload {
     /// The call.
@@ -405,7 +405,7 @@ pub struct CallStatePayload {
 }
 
 /// Payload of `call:signal`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CallSignalPayload {
     /// The call.
@@ -420,7 +420,7 @@ pub struct CallSignalPayload {
 }
 
 /// Payload of `story:liked`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StoryLikedPayload {
     /// The story.
@@ -430,15 +430,17 @@ pub struct StoryLikedPayload {
 }
 
 /// Payload of `session:revoked`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RevokedPayload {
     /// `logout` or `banned`.
     pub reason: String,
 }
 
-/// An event for clients; serializing it gives exactly the PROTOCOL.md payload.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
+/// An event for clients, as the use cases say it. The transport writes it in
+/// the wire's form (chatchit-protocol); its serde form here is the cluster
+/// bus's, between nodes of the same build, never a client's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", content = "data")]
 pub enum ServerEvent {
     /// `message:new`.
     MessageNew(Message),

@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 
 /// A file linked from a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attachment {
     /// Where the file lives.
     pub url: String,
@@ -23,7 +22,6 @@ pub struct Attachment {
 /// A stored message (`message` in PROTOCOL.md). A deleted message stays as a
 /// tombstone: `deleted_at` set, empty body and no attachments.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Message {
     /// Identifier.

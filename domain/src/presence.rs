@@ -5,7 +5,6 @@ use serde::{Deserialize, Serialize};
 
 /// What a user chose to show (`presence:set`), or `Offline` with no socket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum PresenceStatus {
     /// Connected and available.

@@ -2,15 +2,12 @@
 
 use crate::ids::UserId;
 use crate::time::Timestamp;
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub use crate::ids::ReportId;
 
 /// What is reported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportTarget {
     /// An account.
     User,
@@ -21,9 +18,7 @@ pub enum ReportTarget {
 }
 
 /// What an admin did about a report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportAction {
     /// Nothing wrong.
     Dismiss,
@@ -34,9 +29,7 @@ pub enum ReportAction {
 }
 
 /// Where a report stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportStatus {
     /// Waiting for an admin.
     Open,
@@ -70,9 +63,7 @@ impl ReportStatus {
 }
 
 /// A report (the `GET /admin/reports` item).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {
     /// Identifier.
     pub id: ReportId,
@@ -81,7 +72,6 @@ pub struct Report {
     /// What kind of thing.
     pub target_type: ReportTarget,
     /// Its id.
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "uuid"))]
     pub target_id: Uuid,
     /// Short reason.
     pub reason: String,

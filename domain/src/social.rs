@@ -30,7 +30,6 @@ pub struct Relation {
 
 /// A friend request as clients see it (`request` in PROTOCOL.md).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct FriendRequestView {
     /// Identifier.
@@ -44,9 +43,7 @@ pub struct FriendRequestView {
 }
 
 /// A friend or a blocked user as clients see it: `{user, since}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RelationView {
     /// The other user.
     pub user: crate::user::User,

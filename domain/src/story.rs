@@ -45,7 +45,6 @@ pub struct StoryStats {
 
 /// A story as clients see it (`story` in PROTOCOL.md).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StoryView {
     /// Identifier.
@@ -95,9 +94,7 @@ impl StoryView {
 }
 
 /// One author's live stories in the feed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeedEntry {
     /// The author.
     pub author: User,
@@ -109,11 +106,9 @@ pub struct FeedEntry {
 
 /// A comment on a story.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StoryComment {
     /// Identifier.
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "uuid"))]
     pub id: Uuid,
     /// The story.
     pub story_id: StoryId,

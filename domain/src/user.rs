@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 
 /// What a user may do beyond chatting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// An ordinary account.
@@ -36,7 +35,6 @@ impl Role {
 
 /// The public profile (`user` in PROTOCOL.md).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct User {
     /// Stable identifier.

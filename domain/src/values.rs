@@ -2,11 +2,9 @@
 //! invalid username, body or title cannot exist past the edge of the system.
 
 use crate::error::ValidationError;
-use serde::Serialize;
 
 /// A login name: 3–32 characters of `[a-zA-Z0-9_.]`, unique case-insensitively.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Username(String);
 
 impl Username {
@@ -160,8 +158,7 @@ fn bounded_text(
 macro_rules! text_value {
     ($(#[$doc:meta])* $name:ident, $field:literal, $max:expr, $lines:expr) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-        #[serde(transparent)]
+        #[derive(Debug, Clone, PartialEq, Eq)]
         pub struct $name(String);
 
         impl $name {
@@ -211,8 +208,7 @@ text_value!(
 
 /// A reaction: exactly one emoji (one emoji grapheme cluster, such as `👍`,
 /// `👍🏽` or `👨‍👩‍👧`), as Unicode lists them; free text is refused.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Emoji(String);
 
 impl Emoji {
@@ -239,8 +235,7 @@ impl Emoji {
 }
 
 /// A client-chosen idempotency key for `message:send`: 1–64 characters.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientMsgId(String);
 
 impl ClientMsgId {
@@ -272,8 +267,7 @@ impl ClientMsgId {
 }
 
 /// A link to an image or file: an absolute `http(s)` URL of at most 2048 characters.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MediaUrl(String);
 
 impl MediaUrl {

@@ -110,7 +110,7 @@ commands! {
     /// Refuses a ringing call.
     RejectCallEvent "call:reject": CallRef => CallStatus, errors [Forbidden, NotFound, Conflict];
     /// Leaves a call (or cancels it while it rings).
-    HangUpCallEvent "call:hangup": CallRef => CallStatus, errors [Forbidden, NotFound, Conflict];
+    EndCallEvent "call:end": CallRef => CallStatus, errors [Forbidden, NotFound, Conflict];
     /// Relays an SDP offer or answer, or an ICE candidate, to another participant.
     SignalEvent "call:signal": SendSignal => Empty, errors [Forbidden, NotFound, Conflict, PayloadTooLarge];
 }

@@ -13,6 +13,7 @@ pub mod conversations;
 mod error;
 pub mod events;
 pub mod messages;
+pub mod ops;
 pub mod presence;
 pub mod schema;
 pub mod social;

@@ -5,24 +5,8 @@ use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chatchit_application::AppError;
-use serde::Serialize;
-use utoipa::ToSchema;
-
-/// `{"error": {"code", "message"}}`, the body of every REST error.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErrorBody {
-    /// The error.
-    pub error: ErrorDetail,
-}
-
-/// One error: a PROTOCOL.md code and a human message.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErrorDetail {
-    /// `bad_request`, `validation`, `unauthorized`, ...
-    pub code: &'static str,
-    /// What went wrong, for people.
-    pub message: String,
-}
+pub use chatchit_protocol::ErrorBody;
+use chatchit_protocol::ErrorDetail;
 
 /// An application error on its way to the client.
 #[derive(Debug)]
@@ -36,18 +20,7 @@ impl From<AppError> for ApiError {
 
 /// The HTTP status of each protocol code.
 pub fn status_of(e: &AppError) -> StatusCode {
-    match e {
-        AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-        AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-        AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-        AppError::NotFound(_) => StatusCode::NOT_FOUND,
-        AppError::Conflict(_) => StatusCode::CONFLICT,
-        AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-        AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-    }
+    StatusCode::from_u16(crate::wire::code(e).status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 impl IntoResponse for ApiError {
@@ -58,7 +31,7 @@ impl IntoResponse for ApiError {
         }
         let body = ErrorBody {
             error: ErrorDetail {
-                code: e.code(),
+                code: crate::wire::code(&e),
                 message: e.client_message(),
             },
         };

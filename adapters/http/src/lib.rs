@@ -12,6 +12,7 @@ mod openapi;
 mod routes;
 mod state;
 mod text_guard;
+pub mod wire;
 
 pub use gateway::{Gateway, Heartbeat, SessionLimits, SocketDelivery};
 pub use metrics_endpoint::{describe_metrics, prometheus};

@@ -68,7 +68,7 @@ pub struct AppState {
     /// Live sockets on this node.
     pub sockets: Arc<std::sync::atomic::AtomicU64>,
     /// The realtime commands the gateway registers.
-    pub events: Arc<Vec<Arc<dyn EventEndpoint>>>,
+    pub events: Arc<Vec<Arc<dyn EventEndpoint<crate::wire::Json>>>>,
     /// Readiness probes; the first is the database, which decides 503.
     pub health: Arc<Vec<Arc<dyn HealthCheck>>>,
     /// Limits on REST actions (auth per IP, friend requests per user).

@@ -6,7 +6,7 @@
 //! test uses its own random key prefix and deletes its keys at the end.
 
 use async_trait::async_trait;
-use chatchit_domain::events::ConnectionId;
+use chatchit_domain::events::{ConnectionId, ServerEvent, TypingPayload};
 use chatchit_domain::ids::{ConversationId, UserId};
 use chatchit_domain::ports::{
     ANY_OTHER_ACTION, Audience, ClusterBus, Delivery, DeliveryError, Dispatch, Exclude, GraphCache,
@@ -239,8 +239,11 @@ fn numbered(n: usize) -> Dispatch {
         audience: Audience::Users(vec![UserId::generate()]),
         exclude: Exclude::Connection(ConnectionId(format!("socket-{n}"))),
         event: Outbound {
-            name: "message:new".into(),
-            payload: serde_json::json!({ "seq": n }),
+            event: Box::new(ServerEvent::Typing(TypingPayload {
+                conversation_id: ConversationId::generate(),
+                user_id: UserId::generate(),
+                typing: n % 2 == 0,
+            })),
             seq: i64::try_from(n).ok(),
             follows: None,
         },

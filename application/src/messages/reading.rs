@@ -8,15 +8,12 @@ use chatchit_domain::events::DomainEvent;
 use chatchit_domain::ids::{ConversationId, MessageId};
 use chatchit_domain::message::Message;
 use chatchit_domain::values::PageLimit;
-use serde::{Deserialize, Serialize};
 
 /// Most messages one `sync` answer carries.
 const SYNC_PAGE: u32 = 100;
 
 /// `conversation:read` payload.
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct ReadInput {
     /// Where.
     pub conversation_id: ConversationId,
@@ -25,9 +22,7 @@ pub struct ReadInput {
 }
 
 /// `conversation:read` answer.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
 pub struct ReadResult {
     /// Where.
     pub conversation_id: ConversationId,
@@ -38,9 +33,7 @@ pub struct ReadResult {
 }
 
 /// `sync` payload.
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct SyncInput {
     /// Where.
     pub conversation_id: ConversationId,
@@ -49,9 +42,7 @@ pub struct SyncInput {
 }
 
 /// `sync` answer.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
 pub struct SyncResult {
     /// Messages after `afterSeq`, oldest first.
     pub messages: Vec<Message>,
@@ -61,8 +52,7 @@ pub struct SyncResult {
 
 /// `message:history` payload: a page of history over the socket, as
 /// `GET /conversations/{id}/messages` gives it.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct HistoryInput {
     /// Where.
     pub conversation_id: ConversationId,
@@ -86,9 +76,7 @@ pub enum HistoryAnchor {
 }
 
 /// A history page.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
 pub struct HistoryPage {
     /// The messages.
     pub items: Vec<Message>,

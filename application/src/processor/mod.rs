@@ -101,7 +101,7 @@ impl EventProcessor {
         seq: i64,
         event: ServerEvent,
     ) -> Result<(), ConsumeError> {
-        let event = Outbound::of(&event).map_err(failed)?.following(seq);
+        let event = Outbound::of(event).following(seq);
         self.delivery
             .dispatch(Dispatch::Send {
                 audience: Audience::Conversation(id),

@@ -33,14 +33,12 @@ pub enum Exclude {
     User(UserId),
 }
 
-/// A server event serialized once: its name and its JSON payload, ready for
-/// every recipient on every node.
+/// A server event on its way to sockets, with what orders it: the
+/// transport writes it in the wire's form once per node.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outbound {
-    /// The Socket.IO event name, e.g. `message:new`.
-    pub name: String,
-    /// The event's payload.
-    pub payload: serde_json::Value,
+    /// The event (boxed: a message is large beside the other dispatches).
+    pub event: Box<ServerEvent>,
     /// For `message:new`, the message's place in its conversation's log, by
     /// which every node delivers a conversation's messages in order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -53,20 +51,16 @@ pub struct Outbound {
 }
 
 impl Outbound {
-    /// Serializes `event` once.
-    ///
-    /// # Errors
-    /// `DeliveryError` when the payload cannot be written as JSON.
-    pub fn of(event: &ServerEvent) -> Result<Self, DeliveryError> {
-        Ok(Self {
-            name: event.name().to_owned(),
-            payload: serde_json::to_value(event).map_err(|e| DeliveryError(e.to_string()))?,
-            seq: match event {
+    /// `event`, ordered by its own `seq` when it is a new message.
+    pub fn of(event: ServerEvent) -> Self {
+        Self {
+            seq: match &event {
                 ServerEvent::MessageNew(message) => Some(message.seq),
                 _ => None,
             },
+            event: Box::new(event),
             follows: None,
-        })
+        }
     }
 
     /// This event, about message `seq` (see [`Outbound::follows`]); a `seq`
@@ -75,6 +69,11 @@ impl Outbound {
     pub fn following(mut self, seq: i64) -> Self {
         self.follows = (seq > 0).then_some(seq);
         self
+    }
+
+    /// The Socket.IO event name.
+    pub fn name(&self) -> &'static str {
+        self.event.name()
     }
 }
 
@@ -133,7 +132,7 @@ pub trait Delivery: Send + Sync {
     /// `DeliveryError` when the transport cannot take it.
     async fn dispatch(&self, dispatch: Dispatch) -> Result<(), DeliveryError>;
 
-    /// Sends `event` to `audience` minus `exclude`; the event is serialized once.
+    /// Sends `event` to `audience` minus `exclude`.
     ///
     /// # Errors
     /// `DeliveryError` when the transport cannot take it.
@@ -143,7 +142,7 @@ pub trait Delivery: Send + Sync {
         exclude: Exclude,
         event: ServerEvent,
     ) -> Result<(), DeliveryError> {
-        let event = Outbound::of(&event)?;
+        let event = Outbound::of(event);
         self.dispatch(Dispatch::Send {
             audience,
             exclude,

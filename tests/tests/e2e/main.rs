@@ -7,6 +7,7 @@ mod authorization;
 mod bad_input;
 mod calls;
 mod conformance;
+mod contract;
 mod conversations;
 mod fuzz;
 mod identity;

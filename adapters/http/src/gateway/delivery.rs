@@ -51,7 +51,7 @@ impl Delivery for SocketDelivery {
                 exclude,
                 event,
             } => {
-                let frame = Utf8Bytes::from(packet::event(&event.name, &event.payload));
+                let frame = frame_of(&event)?;
                 let skip = match exclude {
                     Exclude::Nobody => Skip::Nobody,
                     Exclude::User(user) => Skip::User(user),
@@ -141,8 +141,7 @@ async fn repair_once(inner: &Inner, conversation: ConversationId) -> bool {
         .into_iter()
         .filter_map(|message| {
             let seq = message.seq;
-            let event = Outbound::of(&ServerEvent::MessageNew(message)).ok()?;
-            let frame = Utf8Bytes::from(packet::event(&event.name, &event.payload));
+            let frame = frame_of(&Outbound::of(ServerEvent::MessageNew(message))).ok()?;
             Some((
                 seq,
                 Pending {
@@ -161,8 +160,9 @@ async fn repair_once(inner: &Inner, conversation: ConversationId) -> bool {
 /// naming them is answered as for an unknown session. The goodbye frames
 /// still reach a websocket, or a long-poll waiting at that moment.
 pub(super) async fn revoke(inner: &Inner, room: Room, reason: String) -> Result<(), DeliveryError> {
-    let event = Outbound::of(&ServerEvent::SessionRevoked(RevokedPayload { reason }))?;
-    let frame = Utf8Bytes::from(packet::event(&event.name, &event.payload));
+    let frame = frame_of(&Outbound::of(ServerEvent::SessionRevoked(RevokedPayload {
+        reason,
+    })))?;
     inner.hub.note_revoked(room);
     for session in inner.hub.members(room) {
         session.push(frame.clone());
@@ -170,4 +170,11 @@ pub(super) async fn revoke(inner: &Inner, room: Room, reason: String) -> Result<
         inner.end(&session).await;
     }
     Ok(())
+}
+
+/// The Socket.IO frame of an event, in its wire form: written once, shared
+/// by every recipient on this node.
+fn frame_of(event: &Outbound) -> Result<Utf8Bytes, DeliveryError> {
+    let (name, payload) = crate::wire::render(event).map_err(|e| DeliveryError(e.to_string()))?;
+    Ok(Utf8Bytes::from(packet::event(name, &payload)))
 }

@@ -106,7 +106,7 @@ struct App {
     /// Services the handshake and disconnect use.
     state: AppState,
     /// Event name → its endpoint.
-    endpoints: HashMap<&'static str, Arc<dyn EventEndpoint>>,
+    endpoints: HashMap<&'static str, Arc<dyn EventEndpoint<crate::wire::Json>>>,
 }
 
 /// What every transport task shares.

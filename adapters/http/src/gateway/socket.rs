@@ -6,7 +6,7 @@ use super::packet::{self, EnginePacket, PacketError, SocketPacket};
 use super::rooms::Room;
 use super::session::{EventPermit, Session, log_tag, sid_text};
 use super::{App, Inner};
-use chatchit_application::handler::error_ack;
+use crate::wire::error_ack;
 use chatchit_application::{Actor, AppError, EventContext};
 use chatchit_domain::events::ConnectionId;
 use futures_util::FutureExt;

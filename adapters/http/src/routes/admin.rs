@@ -3,73 +3,80 @@
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Authenticated};
 use crate::state::{AppState, HealthStatus};
+use crate::wire::{IntoInput, ToWire};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chatchit_application::admin::{AdminStats, ReportInput, ResolveInput};
 use chatchit_domain::ids::UserId;
-use chatchit_domain::report::{Report, ReportId};
-use serde::{Deserialize, Serialize};
+use chatchit_domain::report::ReportId;
+use chatchit_protocol::admin::{
+    AdminStats, NewReport, Replayed, Report, ReportStatus, ReportsQuery, ResolveReport,
+};
 use std::sync::atomic::Ordering;
-use utoipa::{IntoParams, ToSchema};
 
 /// Reports a user or a message to the admins.
-#[utoipa::path(post, path = "/reports", tag = "moderation", security(("bearer" = [])), request_body = ReportInput,
-    responses((status = 201, body = Report), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[utoipa::path(post, path = "/reports", tag = "moderation", security(("bearer" = [])), request_body = NewReport,
+    responses((status = 201, body = Report, description = "Reported"), (status = 404, body = ErrorBody, description = "Nothing to report by that id")))]
 pub async fn report(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
-    ApiJson(input): ApiJson<ReportInput>,
+    ApiJson(input): ApiJson<NewReport>,
 ) -> Result<(StatusCode, Json<Report>), ApiError> {
     state
         .check_rate("report", actor.user_id.to_string())
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(state.admin.report(&actor, input).await?),
+        Json(
+            state
+                .admin
+                .report(&actor, input.into_input())
+                .await?
+                .to_wire(),
+        ),
     ))
 }
 
-/// `GET /admin/reports` parameters.
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct ReportParams {
-    /// `open` (default) or `resolved`.
-    status: Option<String>,
-}
-
 /// Reports by status, oldest first (admins).
-#[utoipa::path(get, path = "/admin/reports", tag = "moderation", security(("bearer" = [])), params(ReportParams),
-    responses((status = 200, body = Vec<Report>), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/admin/reports", tag = "moderation", security(("bearer" = [])), params(ReportsQuery),
+    responses((status = 200, body = Vec<Report>, description = "Reports, oldest first"), (status = 403, body = ErrorBody, description = "Not an admin")))]
 pub async fn reports(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
-    ApiQuery(params): ApiQuery<ReportParams>,
+    ApiQuery(params): ApiQuery<ReportsQuery>,
 ) -> Result<Json<Vec<Report>>, ApiError> {
     Ok(Json(
         state
             .admin
-            .reports(&actor, params.status.as_deref())
-            .await?,
+            .reports(&actor, params.status.map(status_name))
+            .await?
+            .to_wire(),
     ))
 }
 
 /// Resolves a report: dismiss, remove the content, or ban its author (admins).
 #[utoipa::path(post, path = "/admin/reports/{id}/resolve", tag = "moderation", security(("bearer" = [])),
-    params(("id" = String, Path, description = "report id")), request_body = ResolveInput,
-    responses((status = 200, body = Report), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    params(("id" = uuid::Uuid, Path, description = "report id")), request_body = ResolveReport,
+    responses((status = 200, body = Report, description = "Resolved"), (status = 403, body = ErrorBody, description = "Not an admin"), (status = 404, body = ErrorBody, description = "No such report"), (status = 409, body = ErrorBody, description = "Already resolved")))]
 pub async fn resolve(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
     ApiPath(id): ApiPath<ReportId>,
-    ApiJson(input): ApiJson<ResolveInput>,
+    ApiJson(input): ApiJson<ResolveReport>,
 ) -> Result<Json<Report>, ApiError> {
-    Ok(Json(state.admin.resolve(&actor, id, input).await?))
+    Ok(Json(
+        state
+            .admin
+            .resolve(&actor, id, input.into_input())
+            .await?
+            .to_wire(),
+    ))
 }
 
 /// Bans a user: tokens stop working, sockets are disconnected (admins).
 #[utoipa::path(post, path = "/admin/users/{id}/ban", tag = "moderation", security(("bearer" = [])),
-    params(("id" = String, Path, description = "user id")),
-    responses((status = 204), (status = 403, body = ErrorBody)))]
+    params(("id" = uuid::Uuid, Path, description = "user id")),
+    responses((status = 204, description = "Banned"), (status = 403, body = ErrorBody, description = "Not an admin, or the target is an admin"), (status = 404, body = ErrorBody, description = "No such user")))]
 pub async fn ban(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
@@ -81,8 +88,8 @@ pub async fn ban(
 
 /// Lifts a ban (admins).
 #[utoipa::path(post, path = "/admin/users/{id}/unban", tag = "moderation", security(("bearer" = [])),
-    params(("id" = String, Path, description = "user id")),
-    responses((status = 204), (status = 403, body = ErrorBody)))]
+    params(("id" = uuid::Uuid, Path, description = "user id")),
+    responses((status = 204, description = "Ban lifted"), (status = 403, body = ErrorBody, description = "Not an admin"), (status = 404, body = ErrorBody, description = "No such user")))]
 pub async fn unban(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
@@ -92,17 +99,9 @@ pub async fn unban(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// How many parked events went back on the queue.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Replayed {
-    /// Events replayed.
-    replayed: u64,
-}
-
 /// Puts every dead-lettered event back on the queue with fresh retries (admins).
 #[utoipa::path(post, path = "/admin/dead-letters/replay", tag = "moderation", security(("bearer" = [])),
-    responses((status = 200, body = Replayed), (status = 403, body = ErrorBody),
-        (status = 503, body = ErrorBody)))]
+    responses((status = 200, body = Replayed, description = "Events put back"), (status = 403, body = ErrorBody, description = "Not an admin")))]
 pub async fn replay_dead_letters(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
@@ -113,7 +112,7 @@ pub async fn replay_dead_letters(
 
 /// Queue depths and rates, dead letters, sockets and a 0–100 health score (admins).
 #[utoipa::path(get, path = "/admin/stats", tag = "moderation", security(("bearer" = [])),
-    responses((status = 200, body = AdminStats), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = AdminStats, description = "This node's figures"), (status = 403, body = ErrorBody, description = "Not an admin")))]
 pub async fn stats(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
@@ -128,10 +127,18 @@ pub async fn stats(
         }
     }
     let sockets = state.sockets.load(Ordering::Relaxed);
-    Ok(Json(state.admin.stats(
-        &actor,
-        sockets,
-        database_up,
-        degraded,
-    )?))
+    Ok(Json(
+        state
+            .admin
+            .stats(&actor, sockets, database_up, degraded)?
+            .to_wire(),
+    ))
+}
+
+/// The application's name of a report state.
+fn status_name(status: ReportStatus) -> &'static str {
+    match status {
+        ReportStatus::Open => "open",
+        ReportStatus::Resolved => "resolved",
+    }
 }

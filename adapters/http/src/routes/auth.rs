@@ -3,57 +3,61 @@
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiJson;
 use crate::state::AppState;
+use crate::wire::{IntoInput, ToWire};
 use axum::Json;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::Response;
-use chatchit_application::auth::{AuthSession, LoginInput, RefreshInput, RegisterInput};
+use chatchit_protocol::auth::{Login, Refresh, Register, Session};
 
 /// Creates an account and logs it in.
-#[utoipa::path(post, path = "/auth/register", tag = "auth", request_body = RegisterInput,
-    responses((status = 201, body = AuthSession), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/auth/register", tag = "auth", request_body = Register,
+    responses((status = 201, body = Session, description = "Registered and signed in"), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn register(
     State(state): State<AppState>,
-    ApiJson(input): ApiJson<RegisterInput>,
-) -> Result<(StatusCode, Json<AuthSession>), ApiError> {
-    Ok((StatusCode::CREATED, Json(state.auth.register(input).await?)))
+    ApiJson(input): ApiJson<Register>,
+) -> Result<(StatusCode, Json<Session>), ApiError> {
+    let session = state.auth.register(input.into_input()).await?;
+    Ok((StatusCode::CREATED, Json(session.to_wire())))
 }
 
 /// Logs in; unknown user and wrong password answer the same 401.
-#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginInput,
-    responses((status = 200, body = AuthSession), (status = 401, body = ErrorBody)))]
+#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = Login,
+    responses((status = 200, body = Session, description = "Signed in"), (status = 401, body = ErrorBody, description = "Unknown user or wrong password"), (status = 403, body = ErrorBody, description = "The account is banned")))]
 pub async fn login(
     State(state): State<AppState>,
-    ApiJson(input): ApiJson<LoginInput>,
-) -> Result<Json<AuthSession>, ApiError> {
+    ApiJson(input): ApiJson<Login>,
+) -> Result<Json<Session>, ApiError> {
     // Keyed by the name as the store folds it, cut to a username's longest
     // (a longer one cannot exist, and must not grow the limiter's keys).
     let account: String = input.username.chars().take(32).collect();
     state
         .check_rate("login:attempt", account.to_ascii_lowercase())
         .await?;
-    Ok(Json(state.auth.login(input).await?))
+    Ok(Json(state.auth.login(input.into_input()).await?.to_wire()))
 }
 
 /// Rotates a refresh token; re-use of a spent one ends its whole session.
-#[utoipa::path(post, path = "/auth/refresh", tag = "auth", request_body = RefreshInput,
-    responses((status = 200, body = AuthSession), (status = 401, body = ErrorBody)))]
+#[utoipa::path(post, path = "/auth/refresh", tag = "auth", request_body = Refresh,
+    responses((status = 200, body = Session, description = "A new token pair"), (status = 401, body = ErrorBody, description = "The refresh token is unknown, spent or expired")))]
 pub async fn refresh(
     State(state): State<AppState>,
-    ApiJson(input): ApiJson<RefreshInput>,
-) -> Result<Json<AuthSession>, ApiError> {
-    Ok(Json(state.auth.refresh(input).await?))
+    ApiJson(input): ApiJson<Refresh>,
+) -> Result<Json<Session>, ApiError> {
+    Ok(Json(
+        state.auth.refresh(input.into_input()).await?.to_wire(),
+    ))
 }
 
 /// Ends the session: its tokens stop working and its sockets are disconnected.
-#[utoipa::path(post, path = "/auth/logout", tag = "auth", request_body = RefreshInput,
-    responses((status = 204)))]
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", request_body = Refresh,
+    responses((status = 204, description = "Signed out")))]
 pub async fn logout(
     State(state): State<AppState>,
-    ApiJson(input): ApiJson<RefreshInput>,
+    ApiJson(input): ApiJson<Refresh>,
 ) -> Result<StatusCode, ApiError> {
-    state.auth.logout(input).await?;
+    state.auth.logout(input.into_input()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -10,12 +10,14 @@ mod social;
 mod stories;
 mod users;
 
+use crate::error::ApiError;
 use crate::metrics_endpoint;
 use crate::openapi::{ApiDoc, docs_page};
 use crate::state::AppState;
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::extract::State;
 use axum::routing::get;
+use axum::{Json, Router};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
@@ -44,7 +46,10 @@ fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(conversations::list))
         .routes(routes!(conversations::open_direct))
         .routes(routes!(conversations::create_group))
-        .routes(routes!(conversations::get_one, conversations::update))
+        .routes(routes!(
+            conversations::get_conversation,
+            conversations::update
+        ))
         .routes(routes!(conversations::add_members))
         .routes(routes!(
             conversations::remove_member,
@@ -59,9 +64,9 @@ fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(social::unfriend))
         .routes(routes!(social::blocks))
         .routes(routes!(social::block, social::unblock))
-        .routes(routes!(calls::history))
+        .routes(routes!(calls::call_history))
         .routes(routes!(stories::post, stories::feed))
-        .routes(routes!(stories::get_one, stories::delete))
+        .routes(routes!(stories::get_story, stories::delete))
         .routes(routes!(stories::view, stories::viewers))
         .routes(routes!(stories::like, stories::unlike))
         .routes(routes!(stories::comment, stories::comments))
@@ -88,7 +93,8 @@ fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
 /// operations, docs. It has no fallback, so a host can merge it into a router
 /// of its own; ChatChit's binary adds [`crate::error::not_found`].
 pub fn router(state: AppState) -> Router {
-    let (api, openapi) = api(&state);
+    let (api, mut openapi) = api(&state);
+    crate::openapi::complete(&mut openapi);
     let spec = serde_json::to_string(&openapi).unwrap_or_else(|_| "{}".to_owned());
     api.route(
         "/api/openapi.json",
@@ -102,11 +108,31 @@ pub fn router(state: AppState) -> Router {
             }
         }),
     )
+    .route("/api/asyncapi.json", get(asyncapi))
     .route("/docs", get(docs_page))
     .layer(DefaultBodyLimit::max(BODY_LIMIT))
     .layer(CatchPanicLayer::custom(crate::error::panicked))
     .layer(TraceLayer::new_for_http())
     .with_state(state)
+}
+
+/// `GET /api/asyncapi.json`: the realtime API this server answers.
+async fn asyncapi(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+    Ok(Json(realtime_document(&state)?))
+}
+
+/// The AsyncAPI document of the commands `state` answers.
+///
+/// # Errors
+/// `Internal` when the handler registry and chatchit-protocol disagree (a
+/// bug the tests catch).
+pub fn realtime_document(state: &AppState) -> Result<serde_json::Value, ApiError> {
+    let names: Vec<&'static str> = state.events.iter().map(|e| e.event()).collect();
+    chatchit_protocol::asyncapi::document(
+        &chatchit_protocol::asyncapi::Registered(&names),
+        env!("CARGO_PKG_VERSION"),
+    )
+    .map_err(|e| ApiError(chatchit_application::AppError::Internal(e.to_string())))
 }
 
 /// `GET /metrics`: the Prometheus text of the recorder [`crate::prometheus`]

@@ -3,55 +3,63 @@
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Authenticated};
 use crate::state::AppState;
+use crate::wire::{IntoInput, ToWire};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chatchit_application::conversations::Page;
-use chatchit_application::stories::{CommentInput, PostStoryInput};
-use chatchit_domain::social::RelationView;
-use chatchit_domain::story::{FeedEntry, StoryComment, StoryId, StoryView};
+use chatchit_domain::story::StoryId;
+use chatchit_protocol::social::{PageQuery, Relation};
+use chatchit_protocol::stories::{
+    CommentPage, FeedEntry, PostComment, PostStory, Story, StoryComment,
+};
 
 /// Posts a story, visible to the author's friends for 24 hours.
-#[utoipa::path(post, path = "/stories", tag = "stories", security(("bearer" = [])), request_body = PostStoryInput,
-    responses((status = 201, body = StoryView), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/stories", tag = "stories", security(("bearer" = [])), request_body = PostStory,
+    responses((status = 201, body = Story, description = "Posted")))]
 pub async fn post(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
-    ApiJson(input): ApiJson<PostStoryInput>,
-) -> Result<(StatusCode, Json<StoryView>), ApiError> {
+    ApiJson(input): ApiJson<PostStory>,
+) -> Result<(StatusCode, Json<Story>), ApiError> {
     state.limit("story:post", &actor).await?;
     Ok((
         StatusCode::CREATED,
-        Json(state.stories.post(&actor, input).await?),
+        Json(
+            state
+                .stories
+                .post(&actor, input.into_input())
+                .await?
+                .to_wire(),
+        ),
     ))
 }
 
 /// Friends' live stories by author, unseen first.
 #[utoipa::path(get, path = "/stories", tag = "stories", security(("bearer" = [])),
-    responses((status = 200, body = Vec<FeedEntry>)))]
+    responses((status = 200, body = Vec<FeedEntry>, description = "Authors with live stories")))]
 pub async fn feed(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
 ) -> Result<Json<Vec<FeedEntry>>, ApiError> {
-    Ok(Json(state.stories.feed(&actor).await?))
+    Ok(Json(state.stories.feed(&actor).await?.to_wire()))
 }
 
 /// One story.
 #[utoipa::path(get, path = "/stories/{id}", tag = "stories", security(("bearer" = [])),
-    params(("id" = String, Path, description = "story id")),
-    responses((status = 200, body = StoryView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn get_one(
+    params(("id" = uuid::Uuid, Path, description = "story id")),
+    responses((status = 200, body = Story, description = "The story"), (status = 403, body = ErrorBody, description = "Not the author's friend"), (status = 404, body = ErrorBody, description = "No such story, or it expired")))]
+pub async fn get_story(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
     ApiPath(id): ApiPath<StoryId>,
-) -> Result<Json<StoryView>, ApiError> {
-    Ok(Json(state.stories.get(&actor, id).await?))
+) -> Result<Json<Story>, ApiError> {
+    Ok(Json(state.stories.get(&actor, id).await?.to_wire()))
 }
 
 /// Deletes a story (author or admin).
 #[utoipa::path(delete, path = "/stories/{id}", tag = "stories", security(("bearer" = [])),
-    params(("id" = String, Path, description = "story id")),
-    responses((status = 204), (status = 403, body = ErrorBody)))]
+    params(("id" = uuid::Uuid, Path, description = "story id")),
+    responses((status = 204, description = "Deleted"), (status = 403, body = ErrorBody, description = "Not the author or an admin"), (status = 404, body = ErrorBody, description = "No such story")))]
 pub async fn delete(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
@@ -63,8 +71,8 @@ pub async fn delete(
 
 /// Marks a story seen.
 #[utoipa::path(post, path = "/stories/{id}/views", tag = "stories", security(("bearer" = [])),
-    params(("id" = String, Path, description = "story id")),
-    responses((status = 204), (status = 403, body = ErrorBody)))]
+    params(("id" = uuid::Uuid, Path, description = "story id")),
+    responses((status = 204, description = "Seen"), (status = 403, body = ErrorBody, description = "Not the author's friend"), (status = 404, body = ErrorBody, description = "No such story")))]
 pub async fn view(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
@@ -76,79 +84,76 @@ pub async fn view(
 
 /// Who saw a story (author only).
 #[utoipa::path(get, path = "/stories/{id}/views", tag = "stories", security(("bearer" = [])),
-    params(("id" = String, Path, description = "story id")),
-    responses((status = 200, body = Vec<RelationView>), (status = 403, body = ErrorBody)))]
+    params(("id" = uuid::Uuid, Path, description = "story id")),
+    responses((status = 200, body = Vec<Relation>, description = "Viewers and when they looked"), (status = 403, body = ErrorBody, description = "Not the author"), (status = 404, body = ErrorBody, description = "No such story")))]
 pub async fn viewers(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
     ApiPath(id): ApiPath<StoryId>,
-) -> Result<Json<Vec<RelationView>>, ApiError> {
-    Ok(Json(state.stories.viewers(&actor, id).await?))
+) -> Result<Json<Vec<Relation>>, ApiError> {
+    Ok(Json(state.stories.viewers(&actor, id).await?.to_wire()))
 }
 
 /// Likes a story.
 #[utoipa::path(put, path = "/stories/{id}/like", tag = "stories", security(("bearer" = [])),
-    params(("id" = String, Path, description = "story id")),
-    responses((status = 200, body = StoryView), (status = 403, body = ErrorBody)))]
+    params(("id" = uuid::Uuid, Path, description = "story id")),
+    responses((status = 200, body = Story, description = "Liked"), (status = 403, body = ErrorBody, description = "Not the author's friend"), (status = 404, body = ErrorBody, description = "No such story")))]
 pub async fn like(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
     ApiPath(id): ApiPath<StoryId>,
-) -> Result<Json<StoryView>, ApiError> {
-    Ok(Json(state.stories.like(&actor, id, true).await?))
+) -> Result<Json<Story>, ApiError> {
+    Ok(Json(state.stories.like(&actor, id, true).await?.to_wire()))
 }
 
 /// Takes a like back.
 #[utoipa::path(delete, path = "/stories/{id}/like", tag = "stories", security(("bearer" = [])),
-    params(("id" = String, Path, description = "story id")),
-    responses((status = 200, body = StoryView), (status = 403, body = ErrorBody)))]
+    params(("id" = uuid::Uuid, Path, description = "story id")),
+    responses((status = 200, body = Story, description = "Like taken back"), (status = 403, body = ErrorBody, description = "Not the author's friend"), (status = 404, body = ErrorBody, description = "No such story")))]
 pub async fn unlike(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
     ApiPath(id): ApiPath<StoryId>,
-) -> Result<Json<StoryView>, ApiError> {
-    Ok(Json(state.stories.like(&actor, id, false).await?))
+) -> Result<Json<Story>, ApiError> {
+    Ok(Json(state.stories.like(&actor, id, false).await?.to_wire()))
 }
 
 /// Comments on a story.
 #[utoipa::path(post, path = "/stories/{id}/comments", tag = "stories", security(("bearer" = [])),
-    params(("id" = String, Path, description = "story id")), request_body = CommentInput,
-    responses((status = 201, body = StoryComment), (status = 403, body = ErrorBody)))]
+    params(("id" = uuid::Uuid, Path, description = "story id")), request_body = PostComment,
+    responses((status = 201, body = StoryComment, description = "Commented"), (status = 403, body = ErrorBody, description = "Not the author's friend"), (status = 404, body = ErrorBody, description = "No such story")))]
 pub async fn comment(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
     ApiPath(id): ApiPath<StoryId>,
-    ApiJson(input): ApiJson<CommentInput>,
+    ApiJson(input): ApiJson<PostComment>,
 ) -> Result<(StatusCode, Json<StoryComment>), ApiError> {
     state.limit("story:comment", &actor).await?;
     Ok((
         StatusCode::CREATED,
-        Json(state.stories.comment(&actor, id, input).await?),
+        Json(
+            state
+                .stories
+                .comment(&actor, id, input.into_input())
+                .await?
+                .to_wire(),
+        ),
     ))
-}
-
-/// `GET /stories/{id}/comments` parameters.
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
-pub struct CommentParams {
-    /// `nextCursor` of the previous page.
-    cursor: Option<String>,
-    /// 1–100, default 50.
-    limit: Option<i64>,
 }
 
 /// A story's comments, oldest first, a page at a time.
 #[utoipa::path(get, path = "/stories/{id}/comments", tag = "stories", security(("bearer" = [])),
-    params(("id" = String, Path, description = "story id"), CommentParams),
-    responses((status = 200, body = Page<StoryComment>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(("id" = uuid::Uuid, Path, description = "story id"), PageQuery),
+    responses((status = 200, body = CommentPage, description = "A page of comments"), (status = 403, body = ErrorBody, description = "Not the author's friend"), (status = 404, body = ErrorBody, description = "No such story")))]
 pub async fn comments(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
     ApiPath(id): ApiPath<StoryId>,
-    ApiQuery(params): ApiQuery<CommentParams>,
-) -> Result<Json<Page<StoryComment>>, ApiError> {
+    ApiQuery(params): ApiQuery<PageQuery>,
+) -> Result<Json<CommentPage>, ApiError> {
     let page = state
         .stories
         .comments(&actor, id, params.cursor.as_deref(), params.limit)
         .await?;
-    Ok(Json(page))
+    Ok(Json(page.to_wire()))
 }
