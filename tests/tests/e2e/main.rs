@@ -6,6 +6,7 @@ mod auth;
 mod authorization;
 mod bad_input;
 mod calls;
+mod clients_js;
 mod conformance;
 mod contract;
 mod conversations;
