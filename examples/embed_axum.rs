@@ -108,7 +108,7 @@ async fn main() -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chatchit_tests::{TestSocket, TransportType, test_config};
+    use chatchit_tests::{TestSocket, Transport, test_config};
     use serde_json::{Value, json};
 
     /// The host's app on 127.0.0.1:0; returns its base URL, ChatChit and the
@@ -179,11 +179,12 @@ mod tests {
             .json()
             .await
             .expect("conversation");
-        let path = format!("{base}/chat/socket.io/");
+        // ChatChit under /chat: its Socket.IO endpoint is /chat/socket.io/.
+        let path = format!("{base}/chat");
         let mut bob_socket =
-            TestSocket::connect(&path, json!({"token": bob}), TransportType::Websocket).await;
+            TestSocket::connect(&path, json!({"token": bob}), Transport::WebSocket).await;
         let ada_socket =
-            TestSocket::connect(&path, json!({"token": ada}), TransportType::Websocket).await;
+            TestSocket::connect(&path, json!({"token": ada}), Transport::WebSocket).await;
         let ack = ada_socket
             .emit(
                 "message:send",

@@ -1,8 +1,12 @@
-//! A lean Engine.IO 4 / Socket.IO 5 client over WebSocket: just what the
-//! scenarios need (handshake with `auth`, ping/pong, emit with ack, events),
-//! so that the generator spends little CPU per message.
+//! A lean Engine.IO 4 / Socket.IO 5 connection over WebSocket: just what
+//! the scenarios need (handshake with `auth`, ping/pong, emit with ack,
+//! events), so that the generator spends little CPU per message. Frames are
+//! read and written by chatchit-client's `frame` module (no JSON parse on
+//! the way in); chatchit-client's full `Socket` parses every frame, which a
+//! generator holding tens of thousands of sockets cannot afford.
 
 use anyhow::{Context, bail};
+use chatchit_client::frame::{self, Peek};
 use futures_util::{SinkExt, StreamExt};
 use std::net::{IpAddr, SocketAddr};
 use tokio::net::{TcpSocket, TcpStream};
@@ -40,14 +44,16 @@ pub async fn connect(server: SocketAddr, local: IpAddr, token: &str) -> anyhow::
     if !open.starts_with('0') {
         bail!("expected an Engine.IO open packet, got {open}");
     }
-    let auth = serde_json::json!({ "token": token });
-    ws.send(Message::text(format!("40{auth}"))).await?;
+    ws.send(Message::text(frame::connect(
+        &serde_json::json!({ "token": token }),
+    )?))
+    .await?;
     loop {
-        let frame = next_text(&mut ws).await?;
-        match frame.as_bytes() {
-            [b'2'] => ws.send(Message::text("3")).await?,
-            [b'4', b'0', ..] => return Ok(ws),
-            [b'4', b'4', ..] => bail!("connect refused: {frame}"),
+        let text = next_text(&mut ws).await?;
+        match frame::peek(&text) {
+            Peek::Ping => ws.send(Message::text(frame::PONG)).await?,
+            Peek::Connected => return Ok(ws),
+            Peek::ConnectError(reason) => bail!("connect refused: {reason}"),
             _ => {}
         }
     }
@@ -65,53 +71,6 @@ async fn next_text(ws: &mut Socket) -> anyhow::Result<String> {
     }
 }
 
-/// A Socket.IO packet the scenarios care about.
-pub enum Packet<'a> {
-    /// Engine.IO ping: answer with a pong.
-    Ping,
-    /// The answer to our emit number `id`; `ok` when it says `"ok":true`.
-    Ack {
-        /// The emit it answers.
-        id: u64,
-        /// Whether the server accepted it.
-        ok: bool,
-    },
-    /// A server event and its raw JSON array text.
-    Event {
-        /// The event name.
-        name: &'a str,
-        /// The whole frame after the packet type.
-        raw: &'a str,
-    },
-    /// Anything else.
-    Other,
-}
-
-/// Reads a frame without a JSON parse (the generator must stay cheap).
-pub fn classify(frame: &str) -> Packet<'_> {
-    if frame == "2" {
-        return Packet::Ping;
-    }
-    if let Some(rest) = frame.strip_prefix("43") {
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        if let Ok(id) = rest[..digits].parse() {
-            return Packet::Ack {
-                id,
-                ok: rest.contains("\"ok\":true"),
-            };
-        }
-    }
-    if let Some(rest) = frame.strip_prefix("42[\"")
-        && let Some(end) = rest.find('"')
-    {
-        return Packet::Event {
-            name: &rest[..end],
-            raw: rest,
-        };
-    }
-    Packet::Other
-}
-
 /// The digits that follow `"body":"` in an event: the generator puts the
 /// scheduled send time there.
 pub fn body_number(raw: &str) -> Option<u64> {
@@ -125,21 +84,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn frames_are_read_without_parsing_json() {
-        assert!(matches!(classify("2"), Packet::Ping));
-        assert!(matches!(
-            classify("4312[{\"ok\":true,\"data\":{}}]"),
-            Packet::Ack { id: 12, ok: true }
-        ));
-        assert!(matches!(
-            classify("437[{\"ok\":false}]"),
-            Packet::Ack { id: 7, ok: false }
-        ));
+    fn the_send_time_is_read_from_the_body() {
         let frame = "42[\"message:new\",{\"seq\":3,\"body\":\"123456\"}]";
-        match classify(frame) {
-            Packet::Event { name, raw } => {
+        match frame::peek(frame) {
+            Peek::Event { name, array } => {
                 assert_eq!(name, "message:new");
-                assert_eq!(body_number(raw), Some(123_456));
+                assert_eq!(body_number(array), Some(123_456));
             }
             _ => panic!("an event"),
         }

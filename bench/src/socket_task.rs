@@ -1,7 +1,8 @@
 //! One task per generator socket: sends the emits it is handed, answers
 //! pings, and times acks and deliveries against the scheduled send times.
 
-use crate::client::{Packet, Socket, body_number, classify};
+use crate::client::{Socket, body_number};
+use chatchit_client::frame::{self, Peek};
 use futures_util::{SinkExt, StreamExt};
 use hdrhistogram::Histogram;
 use std::collections::HashMap;
@@ -150,16 +151,14 @@ pub async fn run(
                     }
                     Some(Ok(_)) => continue,
                 };
-                match classify(&text) {
-                    Packet::Ping => {
-                        if ws.send(Message::text("3")).await.is_err() {
-                            seen.dropped = true;
-                            break;
-                        }
+                match frame::peek(&text) {
+                    Peek::Ping if ws.send(Message::text(frame::PONG)).await.is_err() => {
+                        seen.dropped = true;
+                        break;
                     }
-                    Packet::Ack { id, ok } => {
+                    Peek::Ack { id, args } => {
                         if let Some(scheduled) = pending.remove(&id) {
-                            if ok {
+                            if args.contains("\"ok\":true") {
                                 seen.acked += 1;
                                 record(&mut seen.ack, now_us().saturating_sub(scheduled));
                             } else {
@@ -167,13 +166,13 @@ pub async fn run(
                             }
                         }
                     }
-                    Packet::Event { name: "message:new", raw } => {
+                    Peek::Event { name: "message:new", array: raw } => {
                         seen.delivered += 1;
                         if let Some(scheduled) = body_number(raw) {
                             record(&mut seen.receive, now_us().saturating_sub(scheduled));
                         }
                     }
-                    Packet::Event { .. } | Packet::Other => {}
+                    _ => {}
                 }
             }
             _ = stop.changed() => break,

@@ -1,17 +1,14 @@
 //! Helpers for end-to-end tests: a whole ChatChit server in-process on
 //! 127.0.0.1:0 with its own temp data directory, an HTTP client, and a stock
-//! Socket.IO v4 client (`rust_socketio`) that records the events it receives.
+//! Socket.IO v4 client (`chatchit-client`) that records the events it receives.
 
 use chatchit::{Application, Config, StopHandle};
-use futures_util::FutureExt;
+use chatchit_client::{Event, Socket};
 use reqwest::{Method, StatusCode};
-use rust_socketio::asynchronous::{Client, ClientBuilder};
-use rust_socketio::{Event, Payload};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::time::Duration;
 use tempfile::TempDir;
-use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 /// An HS256 JWT over `claims`, signed with `secret`: ChatChit's own tokens
@@ -39,7 +36,7 @@ pub mod ordering;
 pub mod proxy;
 pub mod raw;
 
-pub use rust_socketio::TransportType;
+pub use chatchit_client::Transport;
 
 /// Where a server listens, and the helpers that drive it over HTTP and
 /// Socket.IO; an in-process [`TestServer`] and a [`cluster::NodeProcess`]
@@ -342,12 +339,7 @@ impl Endpoint {
 
     /// A connected Socket.IO client on the websocket transport.
     pub async fn socket(&self, token: &str) -> TestSocket {
-        TestSocket::connect(
-            &self.base,
-            json!({"token": token}),
-            TransportType::Websocket,
-        )
-        .await
+        TestSocket::connect(&self.base, json!({"token": token}), Transport::WebSocket).await
     }
 }
 
@@ -362,84 +354,34 @@ impl TestUser {
     }
 }
 
-/// A Socket.IO client that records server events.
+/// A Socket.IO client (chatchit-client's) that records server events.
 pub struct TestSocket {
-    /// The stock client.
-    client: Client,
-    /// Events as `(name, first argument)`, in arrival order.
-    events: mpsc::UnboundedReceiver<(String, Value)>,
+    /// The client.
+    socket: Socket,
 }
 
 impl TestSocket {
     /// Connects with `auth` and waits until the server has accepted the
     /// namespace connection (events emitted before that would be dropped).
-    pub async fn connect(base: &str, auth: Value, transport: TransportType) -> Self {
-        let mut socket = Self::open(base, auth, transport).await;
-        let (name, detail) = socket.next().await;
-        assert_eq!(name, "connect", "connection refused: {detail}");
-        socket
+    pub async fn connect(base: &str, auth: Value, transport: Transport) -> Self {
+        match Socket::connect_with(base, &auth, transport).await {
+            Ok(socket) => Self { socket },
+            Err(e) => panic!("connection refused: {e}"),
+        }
     }
 
     /// Tries to connect with `auth`; returns the `connect_error` text.
     pub async fn refused(base: &str, auth: Value) -> String {
-        let mut socket = Self::open(base, auth, TransportType::Websocket).await;
-        let (name, detail) = socket.next().await;
-        assert_eq!(name, "error", "expected a connect_error, got {name}");
-        detail
-            .as_str()
-            .map(str::to_owned)
-            .unwrap_or_else(|| detail.to_string())
+        match Socket::connect_with(base, &auth, Transport::WebSocket).await {
+            Err(chatchit_client::Error::Refused(reason)) => reason,
+            Err(e) => panic!("expected a connect_error, got {e}"),
+            Ok(_) => panic!("expected a connect_error, but the server accepted"),
+        }
     }
 
-    async fn next(&mut self) -> (String, Value) {
-        tokio::time::timeout(PATIENCE, self.events.recv())
-            .await
-            .expect("an event in time")
-            .expect("socket open")
-    }
-
-    async fn open(base: &str, auth: Value, transport: TransportType) -> Self {
-        let (tx, events) = mpsc::unbounded_channel();
-        let any_tx = tx.clone();
-        let connect_tx = tx.clone();
-        let close_tx = tx.clone();
-        let client = ClientBuilder::new(base)
-            .namespace("/")
-            .auth(auth)
-            .transport_type(transport)
-            .reconnect(false)
-            .on_any(move |event, payload, _| {
-                let tx = any_tx.clone();
-                async move {
-                    let _closed = tx.send((event.to_string(), first(payload)));
-                }
-                .boxed()
-            })
-            .on(Event::Connect, move |_, _| {
-                let tx = connect_tx.clone();
-                async move {
-                    let _closed = tx.send(("connect".to_owned(), Value::Null));
-                }
-                .boxed()
-            })
-            .on(Event::Close, move |_, _| {
-                let tx = close_tx.clone();
-                async move {
-                    let _closed = tx.send(("close".to_owned(), Value::Null));
-                }
-                .boxed()
-            })
-            .on(Event::Error, move |payload, _| {
-                let tx = tx.clone();
-                async move {
-                    let _closed = tx.send(("error".to_owned(), first(payload)));
-                }
-                .boxed()
-            })
-            .connect()
-            .await
-            .expect("socket connect");
-        Self { client, events }
+    /// The client, for typed commands ([`Socket::send`]).
+    pub fn client(&self) -> &Socket {
+        &self.socket
     }
 
     /// Emits `event` and waits for its ack.
@@ -452,32 +394,32 @@ impl TestSocket {
     /// Emits `event` and waits up to `wait` for its ack; `None` when none
     /// came (the server went away, say).
     pub async fn try_emit(&self, event: &str, payload: Value, wait: Duration) -> Option<Value> {
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let tx = std::sync::Arc::new(std::sync::Mutex::new(Some(tx)));
-        self.client
-            .emit_with_ack(event, payload, wait, move |p, _| {
-                let tx = tx.clone();
-                async move {
-                    if let Some(tx) = tx.lock().ok().and_then(|mut t| t.take()) {
-                        let _gone = tx.send(ack_value(p));
-                    }
-                }
-                .boxed()
-            })
-            .await
-            .ok()?;
-        tokio::time::timeout(wait, rx).await.ok()?.ok()
+        self.socket.emit_within(event, &payload, wait).await.ok()
+    }
+
+    /// The next event as `(name, payload)`, `close` when the connection
+    /// ended; `None` once that was taken or after `deadline`.
+    async fn recv_until(
+        &mut self,
+        deadline: tokio::time::Instant,
+    ) -> Result<Option<(String, Value)>, ()> {
+        match tokio::time::timeout_at(deadline, self.socket.next_event()).await {
+            Ok(Some(Event::Server { name, payload })) => Ok(Some((name, payload))),
+            Ok(Some(Event::Closed)) => Ok(Some(("close".to_owned(), Value::Null))),
+            Ok(None) => Ok(None),
+            Err(_) => Err(()),
+        }
     }
 
     /// Waits until the server closes this socket; panics after [`PATIENCE`].
     pub async fn expect_closed(&mut self) {
         let deadline = tokio::time::Instant::now() + PATIENCE;
         loop {
-            match tokio::time::timeout_at(deadline, self.events.recv()).await {
+            match self.recv_until(deadline).await {
                 Ok(Some((name, _))) if name == "close" => return,
                 Ok(Some(_)) => continue,
                 Ok(None) => return,
-                Err(_) => panic!("the socket stayed open"),
+                Err(()) => panic!("the socket stayed open"),
             }
         }
     }
@@ -491,11 +433,14 @@ impl TestSocket {
     pub async fn expect_within(&mut self, name: &str, wait: Duration) -> Value {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
-            match tokio::time::timeout_at(deadline, self.events.recv()).await {
+            match self.recv_until(deadline).await {
                 Ok(Some((n, v))) if n == name => return v,
+                Ok(Some((n, _))) if n == "close" => {
+                    panic!("socket closed while waiting for {name}")
+                }
                 Ok(Some(_)) => continue,
                 Ok(None) => panic!("socket closed while waiting for {name}"),
-                Err(_) => panic!("no {name} event in time"),
+                Err(()) => panic!("no {name} event in time"),
             }
         }
     }
@@ -503,10 +448,8 @@ impl TestSocket {
     /// The next event of any name within `wait`; `None` when none came (or
     /// the socket closed).
     pub async fn next_any(&mut self, wait: Duration) -> Option<(String, Value)> {
-        tokio::time::timeout(wait, self.events.recv())
-            .await
-            .ok()
-            .flatten()
+        let deadline = tokio::time::Instant::now() + wait;
+        self.recv_until(deadline).await.ok().flatten()
     }
 
     /// The next `name` event within `wait`, skipping others; `None` when none
@@ -514,10 +457,11 @@ impl TestSocket {
     pub async fn next_within(&mut self, name: &str, wait: Duration) -> Option<Value> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
-            match tokio::time::timeout_at(deadline, self.events.recv()).await {
+            match self.recv_until(deadline).await {
                 Ok(Some((n, v))) if n == name => return Some(v),
+                Ok(Some((n, _))) if n == "close" => return None,
                 Ok(Some(_)) => continue,
-                Ok(None) | Err(_) => return None,
+                Ok(None) | Err(()) => return None,
             }
         }
     }
@@ -525,14 +469,14 @@ impl TestSocket {
     /// Asserts no `name` event arrives within `wait`.
     pub async fn expect_none(&mut self, name: &str, wait: Duration) {
         let deadline = tokio::time::Instant::now() + wait;
-        while let Ok(Some((n, v))) = tokio::time::timeout_at(deadline, self.events.recv()).await {
+        while let Ok(Some((n, v))) = self.recv_until(deadline).await {
             assert_ne!(n, name, "unexpected {name}: {v}");
         }
     }
 
     /// Disconnects.
     pub async fn close(self) {
-        let _already = self.client.disconnect().await;
+        self.socket.close().await;
     }
 }
 
@@ -548,21 +492,4 @@ pub fn filled(path: &str, id: &str) -> String {
     }
     out.push_str(rest);
     out
-}
-
-/// rust_socketio hands an ack's argument list over as one JSON array.
-fn ack_value(p: Payload) -> Value {
-    match first(p) {
-        Value::Array(mut args) if args.len() == 1 => args.swap_remove(0),
-        other => other,
-    }
-}
-
-fn first(p: Payload) -> Value {
-    match p {
-        Payload::Text(mut values) if !values.is_empty() => values.swap_remove(0),
-        #[allow(deprecated)]
-        Payload::String(s) => serde_json::from_str(&s).unwrap_or(Value::String(s)),
-        _ => Value::Null,
-    }
 }

@@ -27,7 +27,12 @@ fn npm(dir: &Path, args: &[&str], server: Option<&str>) {
         command.env("CHATCHIT_URL", url);
     }
     let status = command.status().expect("npm runs");
-    assert!(status.success(), "npm {} in {}", args.join(" "), dir.display());
+    assert!(
+        status.success(),
+        "npm {} in {}",
+        args.join(" "),
+        dir.display()
+    );
 }
 
 #[tokio::test]

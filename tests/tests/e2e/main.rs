@@ -20,3 +20,4 @@ mod rate_limits;
 mod security;
 mod social;
 mod stories;
+mod typed_client;

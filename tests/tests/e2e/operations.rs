@@ -1,9 +1,9 @@
 //! Health, metrics, OpenAPI and docs, handshake auth, transports, and
 //! durability across a restart.
 
+use chatchit_tests::Transport;
 use chatchit_tests::{TestServer, TestSocket, test_config};
 use reqwest::StatusCode;
-use rust_socketio::TransportType;
 use serde_json::json;
 
 #[tokio::test]
@@ -161,14 +161,8 @@ async fn long_polling_clients_chat_too() {
     let s = TestServer::start().await;
     let (alice, bob) = (s.register("alice").await, s.register("bob").await);
     let c = s.group(&alice, &[&bob]).await;
-    let a = TestSocket::connect(
-        &s.base,
-        json!({"token": alice.token}),
-        TransportType::Polling,
-    )
-    .await;
-    let mut b =
-        TestSocket::connect(&s.base, json!({"token": bob.token}), TransportType::Polling).await;
+    let a = TestSocket::connect(&s.base, json!({"token": alice.token}), Transport::Polling).await;
+    let mut b = TestSocket::connect(&s.base, json!({"token": bob.token}), Transport::Polling).await;
     let ack = a
         .emit(
             "message:send",
