@@ -229,6 +229,9 @@ impl Builder {
         let events = state.events.iter().map(|e| e.event()).collect();
         gateway.register(state.clone());
         let mut router = chatchit_http::router(state).merge(gateway.routes());
+        if let Some(cors) = chatchit_http::cors(&config.cors.allowed_origins)? {
+            router = router.layer(cors);
+        }
         if prometheus {
             chatchit_http::prometheus();
             router = router.merge(chatchit_http::metrics_route());

@@ -100,6 +100,18 @@ pub struct Config {
     /// thread on SQLite), the database or generator sharing the box, and the
     /// kernel's network work. Measured in `docs/benchmarks.md`.
     pub worker_threads: Option<usize>,
+    /// Browser origins allowed to call the REST API and long-poll the
+    /// socket from pages they serve (`["https://chat.example.com"]`, or
+    /// `["*"]` for any); none by default.
+    pub cors: Cors,
+}
+
+/// Cross-origin access (`[cors]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Cors {
+    /// `scheme://host[:port]` of each page origin allowed, or `*`.
+    pub allowed_origins: Vec<String>,
 }
 
 /// Tokens a host's identity provider issues, taken as bearer tokens beside
@@ -261,6 +273,7 @@ impl Default for Config {
             rate_limits: RateLimits::default(),
             trust_forwarded_for: false,
             worker_threads: None,
+            cors: Cors::default(),
             max_connections: 16_000,
             header_read_timeout_ms: 10_000,
             connect_timeout_ms: 45_000,

@@ -4,6 +4,7 @@
 //! Protocol error codes become HTTP statuses here and only here ([`error`]).
 
 mod client;
+mod cors;
 pub mod error;
 mod extract;
 pub mod gateway;
@@ -14,6 +15,7 @@ mod state;
 mod text_guard;
 pub mod wire;
 
+pub use cors::{InvalidOrigin, cors};
 pub use gateway::{Gateway, Heartbeat, SessionLimits, SocketDelivery};
 pub use metrics_endpoint::{describe_metrics, prometheus};
 pub use routes::{metrics_route, router};

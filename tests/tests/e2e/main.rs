@@ -10,6 +10,7 @@ mod clients_js;
 mod conformance;
 mod contract;
 mod conversations;
+mod cors;
 mod fuzz;
 mod identity;
 mod messaging;

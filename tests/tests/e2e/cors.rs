@@ -1,0 +1,145 @@
+//! Cross-origin access: off by default; for configured origins, preflights
+//! are answered and REST and long-polling answers carry the header; and a
+//! page served from another origin signs in and chats in Debian's Chromium
+//! with socket.io-client's default transports.
+
+use chatchit_tests::{TestServer, test_config};
+use reqwest::{Method, StatusCode};
+use std::path::PathBuf;
+use std::process::Command;
+
+const ALLOW_ORIGIN: &str = "access-control-allow-origin";
+
+async fn server_allowing(origins: &[&str]) -> TestServer {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = test_config(dir.path()).await;
+    config.cors.allowed_origins = origins.iter().map(|o| (*o).to_owned()).collect();
+    TestServer::start_with(dir, config).await
+}
+
+async fn preflight(s: &TestServer, origin: &str) -> reqwest::Response {
+    s.http
+        .request(Method::OPTIONS, format!("{}/api/v1/me", s.base))
+        .header("origin", origin)
+        .header("access-control-request-method", "GET")
+        .header("access-control-request-headers", "authorization")
+        .send()
+        .await
+        .expect("answered")
+}
+
+#[tokio::test]
+async fn no_origin_is_allowed_unless_configured() {
+    let s = TestServer::start().await;
+    let answer = preflight(&s, "http://page.example").await;
+    assert!(answer.headers().get(ALLOW_ORIGIN).is_none());
+}
+
+#[tokio::test]
+async fn configured_origins_get_preflights_and_headers_on_rest_and_polling() {
+    let s = server_allowing(&["http://page.example"]).await;
+    let answer = preflight(&s, "http://page.example").await;
+    assert!(answer.status().is_success(), "{}", answer.status());
+    assert_eq!(answer.headers()[ALLOW_ORIGIN], "http://page.example");
+    let allowed = answer.headers()["access-control-allow-headers"]
+        .to_str()
+        .expect("text")
+        .to_ascii_lowercase();
+    assert!(allowed.contains("authorization"), "{allowed}");
+    let other = preflight(&s, "http://elsewhere.example").await;
+    assert!(other.headers().get(ALLOW_ORIGIN).is_none());
+    let poll = s
+        .http
+        .get(format!("{}/socket.io/?EIO=4&transport=polling", s.base))
+        .header("origin", "http://page.example")
+        .send()
+        .await
+        .expect("handshake");
+    assert_eq!(poll.status(), StatusCode::OK);
+    assert_eq!(poll.headers()[ALLOW_ORIGIN], "http://page.example");
+}
+
+/// `tests/browser`, its packages installed, when Node.js and Chromium are
+/// here; `None` (skip) outside CI otherwise.
+fn browser_kit() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("browser");
+    if Command::new("node").arg("--version").output().is_err() {
+        return chatchit_testkit::unavailable("the browser tests need Node.js");
+    }
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !std::path::Path::new(&chromium).exists() {
+        return chatchit_testkit::unavailable(
+            "the browser tests need Chromium (apt-get install chromium)",
+        );
+    }
+    if !dir.join("node_modules/.package-lock.json").exists() {
+        let status = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&dir)
+            .status()
+            .expect("npm runs");
+        assert!(status.success(), "npm ci in {}", dir.display());
+    }
+    Some(dir)
+}
+
+#[tokio::test]
+async fn a_page_from_another_origin_signs_in_and_chats_in_chromium() {
+    let Some(kit) = browser_kit() else { return };
+    let page = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let page_origin = format!(
+        "http://127.0.0.1:{}",
+        page.local_addr().expect("addr").port()
+    );
+    let html = std::fs::read_to_string(kit.join("cross-origin.html")).expect("page");
+    let client =
+        std::fs::read_to_string(kit.join("node_modules/socket.io-client/dist/socket.io.min.js"))
+            .expect("socket.io-client");
+    let site = axum::Router::new()
+        .route(
+            "/",
+            axum::routing::get(move || async move { axum::response::Html(html) }),
+        )
+        .route(
+            "/socket.io.min.js",
+            axum::routing::get(move || async move {
+                (
+                    [(axum::http::header::CONTENT_TYPE, "text/javascript")],
+                    client,
+                )
+            }),
+        );
+    let site = tokio::spawn(async move { axum::serve(page, site).await });
+    let s = server_allowing(&[&page_origin]).await;
+    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/artifacts");
+    std::fs::create_dir_all(&artifacts).expect("artifacts folder");
+    let url = format!("{page_origin}/?server={}", s.base);
+    let screenshot = artifacts.join("cross-origin.png");
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg("drive.mjs")
+            .arg(url)
+            .arg(screenshot)
+            .current_dir(kit)
+            .output()
+            .expect("node runs")
+    })
+    .await
+    .expect("driven");
+    site.abort();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result: serde_json::Value = serde_json::from_str(stdout.trim()).expect("the page's result");
+    assert_eq!(result["body"], "hello across origins");
+    assert_eq!(
+        result["upgraded"], true,
+        "the default transports upgrade to a websocket"
+    );
+    assert_eq!(result["unread"], 0);
+}
