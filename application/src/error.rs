@@ -5,7 +5,7 @@ use chatchit_domain::{StoreError, ValidationError};
 use thiserror::Error;
 
 /// What a use case can answer instead of a result. Each variant is one
-/// PROTOCOL.md error code; the transport maps codes to statuses in one place.
+/// protocol error code (docs/protocol.md); the transport maps codes to statuses in one place.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum AppError {
     /// The request could not be read at all (unparseable JSON).
@@ -46,7 +46,7 @@ pub enum AppError {
 }
 
 impl AppError {
-    /// The PROTOCOL.md error code.
+    /// The protocol's error code (docs/protocol.md).
     pub fn code(&self) -> &'static str {
         match self {
             Self::BadRequest(_) => "bad_request",

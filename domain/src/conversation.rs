@@ -146,7 +146,7 @@ pub struct MemberView {
     pub joined_at: Timestamp,
 }
 
-/// A conversation as clients see it (`conversation` in PROTOCOL.md), from the
+/// A conversation as clients see it (`Conversation` on the wire), from the
 /// point of view of one user (unread count, read marker).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -19,7 +19,7 @@ pub struct Attachment {
     pub name: String,
 }
 
-/// A stored message (`message` in PROTOCOL.md). A deleted message stays as a
+/// A stored message (`Message` on the wire). A deleted message stays as a
 /// tombstone: `deleted_at` set, empty body and no attachments.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

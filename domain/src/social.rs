@@ -28,7 +28,7 @@ pub struct Relation {
     pub since: Timestamp,
 }
 
-/// A friend request as clients see it (`request` in PROTOCOL.md).
+/// A friend request as clients see it (`FriendRequest` on the wire).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FriendRequestView {

@@ -43,7 +43,7 @@ pub struct StoryStats {
     pub seen_by_me: bool,
 }
 
-/// A story as clients see it (`story` in PROTOCOL.md).
+/// A story as clients see it (`Story` on the wire).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StoryView {

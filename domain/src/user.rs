@@ -33,7 +33,7 @@ impl Role {
     }
 }
 
-/// The public profile (`user` in PROTOCOL.md).
+/// The public profile (`User` on the wire).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct User {

@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// What went wrong, as a machine-readable code. The HTTP status of a REST
-/// answer follows from it (see [`ErrorCode::status`]).
+/// What went wrong, as a machine-readable code; a REST answer's HTTP
+/// status follows from it (400, 422, 401, 403, 404, 409, 429, 413, 503, 500).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {

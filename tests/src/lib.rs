@@ -33,6 +33,7 @@ pub mod cluster;
 pub mod fuzz;
 pub mod ledger;
 pub mod ordering;
+pub mod protocol_doc;
 pub mod proxy;
 pub mod raw;
 

@@ -1,4 +1,4 @@
-//! Auth and users, end to end over HTTP (PROTOCOL.md §1 Auth, Users).
+//! Auth and users, end to end over HTTP (docs/protocol.md §1).
 
 use chatchit_tests::TestServer;
 use reqwest::{Method, StatusCode};

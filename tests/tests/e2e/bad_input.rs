@@ -1,5 +1,5 @@
 //! Bad input of every kind gets a clear protocol error, keeps the connection
-//! up and changes nothing stored (PROTOCOL.md conventions).
+//! up and changes nothing stored (docs/protocol.md, conventions).
 
 use chatchit_tests::TestServer;
 use reqwest::StatusCode;

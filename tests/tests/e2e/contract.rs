@@ -52,6 +52,51 @@ async fn the_committed_documents_are_what_the_server_serves() {
 }
 
 #[tokio::test]
+async fn the_tables_of_docs_protocol_md_are_made_from_the_documents() {
+    let s = TestServer::start().await;
+    let openapi = fetch(&s, "/api/openapi.json").await;
+    let asyncapi = fetch(&s, "/api/asyncapi.json").await;
+    let sections =
+        chatchit_tests::protocol_doc::sections(&openapi, &asyncapi, &chatchit::Config::default());
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/protocol.md");
+    let text = std::fs::read_to_string(&path).expect("docs/protocol.md");
+    let filled = chatchit_tests::protocol_doc::fill(&text, &sections);
+    if std::env::var_os("CHATCHIT_BLESS").is_some() {
+        std::fs::write(&path, &filled).expect("write docs/protocol.md");
+    }
+    assert!(
+        filled == text,
+        "docs/protocol.md's tables are stale: run `CHATCHIT_BLESS=1 cargo test -p chatchit-tests --test e2e contract` and commit it"
+    );
+}
+
+#[test]
+fn nothing_in_the_repository_points_at_a_document_outside_it() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let output = std::process::Command::new("git")
+        .args(["ls-files"])
+        .current_dir(&root)
+        .output()
+        .expect("git runs");
+    let outside = ["PROTOCOL", "DESIGN", "STYLE", "DEPENDENCIES"].map(|n| format!("{n}.md"));
+    let mut found = Vec::new();
+    for file in String::from_utf8_lossy(&output.stdout).lines() {
+        let Ok(text) = std::fs::read_to_string(root.join(file)) else {
+            continue;
+        };
+        for name in &outside {
+            if text.contains(name.as_str()) && !file.ends_with("contract.rs") {
+                found.push(format!("{file} mentions {name}"));
+            }
+        }
+        if text.contains("../shared") && !file.ends_with("contract.rs") {
+            found.push(format!("{file} points at ../shared"));
+        }
+    }
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+#[tokio::test]
 async fn asyncapi_lists_every_registered_command_and_every_server_event_with_a_schema() {
     let s = TestServer::start().await;
     let doc = fetch(&s, "/api/asyncapi.json").await;

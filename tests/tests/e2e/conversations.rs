@@ -1,4 +1,4 @@
-//! Conversations, members and roles, end to end (PROTOCOL.md §1 Conversations).
+//! Conversations, members and roles, end to end (docs/protocol.md §1).
 
 use chatchit_tests::TestServer;
 use reqwest::{Method, StatusCode};

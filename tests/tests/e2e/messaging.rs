@@ -1,4 +1,4 @@
-//! Messaging over Socket.IO and REST, end to end (PROTOCOL.md §1
+//! Messaging over Socket.IO and REST, end to end (docs/protocol.md §1
 //! Conversations, §2 Realtime).
 
 use chatchit_tests::TestServer;

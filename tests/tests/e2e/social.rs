@@ -1,4 +1,4 @@
-//! Friends and blocks, end to end (PROTOCOL.md §1 Friends and blocks).
+//! Friends and blocks, end to end (docs/protocol.md §1).
 
 use chatchit_tests::TestServer;
 use reqwest::{Method, StatusCode};
