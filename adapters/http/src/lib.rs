@@ -5,6 +5,7 @@
 
 mod client;
 mod cors;
+mod docs;
 pub mod error;
 mod extract;
 pub mod gateway;

@@ -1,7 +1,6 @@
-//! The OpenAPI document's frame (info, servers, security scheme), the error
-//! answers every route shares, and the offline docs page.
+//! The OpenAPI document's frame (info, servers, security scheme) and the
+//! error answers every route shares.
 
-use axum::response::Html;
 use chatchit_protocol::{ErrorBody, ErrorCode, ErrorDetail};
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::response::ResponseBuilder;
@@ -146,10 +145,4 @@ fn describe(op: &mut Operation) {
             meaning(status).clone_into(&mut response.description);
         }
     }
-}
-
-/// `GET /docs`: a self-contained page (no CDN, works offline) that renders
-/// `/api/openapi.json`.
-pub async fn docs_page() -> Html<&'static str> {
-    Html(include_str!("docs.html"))
 }

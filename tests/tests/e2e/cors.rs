@@ -1,7 +1,8 @@
-//! Cross-origin access: off by default; for configured origins, preflights
-//! are answered and REST and long-polling answers carry the header; and a
-//! page served from another origin signs in and chats in Debian's Chromium
-//! with socket.io-client's default transports.
+//! In a browser: cross-origin access (off by default; for configured
+//! origins, preflights are answered and REST and long-polling answers carry
+//! the header; a page served from another origin signs in and chats in
+//! Debian's Chromium with socket.io-client's default transports), and the
+//! `/docs` pages rendering with the network cut off.
 
 use chatchit_tests::{TestServer, test_config};
 use reqwest::{Method, StatusCode};
@@ -142,4 +143,39 @@ async fn a_page_from_another_origin_signs_in_and_chats_in_chromium() {
         "the default transports upgrade to a websocket"
     );
     assert_eq!(result["unread"], 0);
+}
+
+#[tokio::test]
+async fn the_docs_render_in_chromium_without_the_network() {
+    let Some(kit) = browser_kit() else { return };
+    let s = TestServer::start().await;
+    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/artifacts");
+    std::fs::create_dir_all(&artifacts).expect("artifacts folder");
+    let base = s.base.clone();
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg("docs.mjs")
+            .arg(base)
+            .arg(artifacts)
+            .current_dir(kit)
+            .output()
+            .expect("node runs")
+    })
+    .await
+    .expect("driven");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let shown: serde_json::Value =
+        serde_json::from_str(stdout.trim()).expect("what the pages show");
+    assert!(shown["rest"].as_u64().is_some_and(|n| n >= 48), "{shown}");
+    assert_eq!(
+        shown["realtime"].as_u64(),
+        Some(s.events.len() as u64 + 1),
+        "{shown} (the commands and the handshake)"
+    );
+    assert!(shown["events"].as_u64().is_some_and(|n| n >= 23), "{shown}");
 }

@@ -131,20 +131,38 @@ async fn openapi_covers_every_route_and_docs_work_offline() {
             "{method} {path} missing from the OpenAPI document"
         );
     }
-    let docs = s
+    for page in ["/docs", "/docs/rest/", "/docs/realtime"] {
+        let answer = s
+            .http
+            .get(format!("{}{page}", s.base))
+            .send()
+            .await
+            .expect("docs");
+        assert_eq!(answer.status(), StatusCode::OK, "{page}");
+        let html = answer.text().await.expect("html");
+        assert!(
+            !html.contains("src=\"http") && !html.contains("href=\"http"),
+            "{page} must not load anything from the network"
+        );
+        if page == "/docs/realtime" {
+            for event in &s.events {
+                assert!(
+                    html.contains(&format!("<code>{event}</code>")),
+                    "{event} on {page}"
+                );
+            }
+        }
+    }
+    let config = s
         .http
-        .get(format!("{}/docs", s.base))
+        .get(format!("{}/docs/rest/swagger-initializer.js", s.base))
         .send()
         .await
-        .expect("docs")
+        .expect("swagger config")
         .text()
         .await
-        .expect("html");
-    assert!(docs.contains("/api/openapi.json"));
-    assert!(
-        !docs.contains("https://"),
-        "the docs page must not load anything from the network"
-    );
+        .expect("js");
+    assert!(config.contains("../../api/openapi.json"), "{config}");
 }
 
 #[tokio::test]

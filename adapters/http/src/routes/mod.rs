@@ -12,7 +12,7 @@ mod users;
 
 use crate::error::ApiError;
 use crate::metrics_endpoint;
-use crate::openapi::{ApiDoc, docs_page};
+use crate::openapi::ApiDoc;
 use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
@@ -109,7 +109,7 @@ pub fn router(state: AppState) -> Router {
         }),
     )
     .route("/api/asyncapi.json", get(asyncapi))
-    .route("/docs", get(docs_page))
+    .merge(crate::docs::routes())
     .layer(DefaultBodyLimit::max(BODY_LIMIT))
     .layer(CatchPanicLayer::custom(crate::error::panicked))
     .layer(TraceLayer::new_for_http())
