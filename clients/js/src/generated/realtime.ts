@@ -188,8 +188,8 @@ export interface components {
          */
         EndReason: "completed" | "rejected" | "missed" | "cancelled";
         /**
-         * @description What went wrong, as a machine-readable code. The HTTP status of a REST
-         *     answer follows from it (see [`ErrorCode::status`]).
+         * @description What went wrong, as a machine-readable code; a REST answer's HTTP
+         *     status follows from it (400, 422, 401, 403, 404, 409, 429, 413, 503, 500).
          * @enum {string}
          */
         ErrorCode: "bad_request" | "validation" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
