@@ -26,6 +26,25 @@ pub fn hs256(claims: &Value, secret: &str) -> String {
     format!("{header}.{body}.{signature}")
 }
 
+/// Installs the npm packages of `dir` (`npm ci`) unless they are there;
+/// tests running at once (threads or processes) install once, the others
+/// wait for it.
+///
+/// # Panics
+/// When `npm ci` fails.
+pub fn npm_installed(dir: &Path) {
+    let lock = std::fs::File::create(dir.join(".npm-install.lock")).expect("lock file");
+    lock.lock().expect("install lock");
+    if !dir.join("node_modules/.package-lock.json").exists() {
+        let status = std::process::Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(dir)
+            .status()
+            .expect("npm runs");
+        assert!(status.success(), "npm ci in {}", dir.display());
+    }
+}
+
 /// How long a test waits for something that should happen.
 pub const PATIENCE: Duration = Duration::from_secs(10);
 

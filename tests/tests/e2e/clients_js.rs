@@ -14,9 +14,7 @@ fn package() -> Option<PathBuf> {
     if Command::new("node").arg("--version").output().is_err() {
         return chatchit_testkit::unavailable("the TypeScript client needs Node.js");
     }
-    if !dir.join("node_modules/.package-lock.json").exists() {
-        npm(&dir, &["ci", "--no-audit", "--no-fund"], None);
-    }
+    chatchit_tests::npm_installed(&dir);
     Some(dir)
 }
 

@@ -19,14 +19,7 @@ fn npm_client() -> Option<PathBuf> {
     if node.is_err() {
         return chatchit_testkit::unavailable("the conformance suite needs Node.js");
     }
-    if !dir.join("node_modules/socket.io-client").exists() {
-        let status = std::process::Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&dir)
-            .status()
-            .expect("npm runs");
-        assert!(status.success(), "npm ci in {}", dir.display());
-    }
+    chatchit_tests::npm_installed(&dir);
     Some(dir)
 }
 

@@ -73,14 +73,7 @@ fn browser_kit() -> Option<PathBuf> {
             "the browser tests need Chromium (apt-get install chromium)",
         );
     }
-    if !dir.join("node_modules/.package-lock.json").exists() {
-        let status = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&dir)
-            .status()
-            .expect("npm runs");
-        assert!(status.success(), "npm ci in {}", dir.display());
-    }
+    chatchit_tests::npm_installed(&dir);
     Some(dir)
 }
 
