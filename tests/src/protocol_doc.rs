@@ -3,6 +3,7 @@
 //! default configuration, between `<!-- BEGIN GENERATED: name -->` and
 //! `<!-- END GENERATED: name -->` markers.
 
+use chatchit::parts::protocol::schema::{Field, Shape, fields};
 use serde_json::{Map, Value};
 use std::fmt::Write;
 
@@ -45,84 +46,53 @@ fn cell(text: &str) -> String {
     text.replace('\n', " ").replace('|', "\\|")
 }
 
-fn name_of(reference: &str) -> &str {
-    reference.trim_start_matches("#/components/schemas/")
-}
-
 /// A schema reference or inline type as a short text.
 fn type_of(schema: &Value) -> String {
-    if let Some(r) = schema["$ref"].as_str() {
-        return format!("`{}`", name_of(r));
-    }
-    if let Some(options) = schema["oneOf"].as_array() {
-        let parts: Vec<String> = options
-            .iter()
-            .filter(|o| o["type"] != "null")
-            .map(type_of)
-            .collect();
-        let nullable = options.iter().any(|o| o["type"] == "null");
-        return format!(
-            "{}{}",
-            parts.join(" or "),
-            if nullable { " or null" } else { "" }
-        );
-    }
-    let kinds: Vec<&str> = match &schema["type"] {
-        Value::String(t) => vec![t.as_str()],
-        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
-        _ => vec![],
-    };
-    let nullable = kinds.contains(&"null");
-    let main = kinds
-        .iter()
-        .find(|k| **k != "null")
-        .copied()
-        .unwrap_or("any");
-    let text = match main {
-        "array" => format!("array of {}", type_of(&schema["items"])),
-        "object" if schema["additionalProperties"].is_object() => {
-            format!("map to {}", type_of(&schema["additionalProperties"]))
+    show(&Shape::of(schema))
+}
+
+fn show(shape: &Shape<'_>) -> String {
+    match shape {
+        Shape::Named(name) => format!("`{name}`"),
+        Shape::OneOf(options) => {
+            let null = Shape::Plain("null", None);
+            let parts: Vec<String> = options.iter().filter(|o| **o != null).map(show).collect();
+            let nullable = options.contains(&null);
+            format!(
+                "{}{}",
+                parts.join(" or "),
+                if nullable { " or null" } else { "" }
+            )
         }
-        "string" => match schema["format"].as_str() {
-            Some(format) => format!("string ({format})"),
-            None => "string".to_owned(),
-        },
-        other => other.to_owned(),
-    };
-    if let Some(values) = schema["enum"].as_array() {
-        let values: Vec<String> = values
+        Shape::Enum(values) => values
             .iter()
             .map(|v| format!("`{}`", v.as_str().unwrap_or_default()))
-            .collect();
-        return values.join(", ");
-    }
-    if nullable {
-        format!("{text} or null")
-    } else {
-        text
+            .collect::<Vec<_>>()
+            .join(", "),
+        Shape::Const(value) => format!("`{value}`"),
+        Shape::Array(item) => format!("array of {}", show(item)),
+        Shape::Map(value) => format!("map to {}", show(value)),
+        Shape::Plain(kind, Some(format)) => format!("{kind} ({format})"),
+        Shape::Plain(kind, None) => (*kind).to_owned(),
     }
 }
 
-/// Length, range, pattern and size limits of a schema.
-fn limits(schema: &Value) -> String {
-    let mut out = Vec::new();
-    let pairs = [
-        ("minLength", "≥ {} chars"),
-        ("maxLength", "≤ {} chars"),
-        ("minimum", "≥ {}"),
-        ("maximum", "≤ {}"),
-        ("minItems", "≥ {} items"),
-        ("maxItems", "≤ {} items"),
-    ];
-    for (key, shape) in pairs {
-        if let Some(v) = schema.get(key).filter(|v| !v.is_null()) {
-            out.push(shape.replace("{}", &v.to_string()));
-        }
-    }
-    if let Some(p) = schema["pattern"].as_str() {
-        out.push(format!("`{p}`"));
-    }
-    out.join(", ")
+/// A field's rules, e.g. `≥ 1 chars, ≤ 64 chars`.
+fn limits(field: &Field<'_>) -> String {
+    field
+        .rules
+        .iter()
+        .map(|(rule, value)| match *rule {
+            "minLength" => format!("≥ {value} chars"),
+            "maxLength" => format!("≤ {value} chars"),
+            "minimum" => format!("≥ {value}"),
+            "maximum" => format!("≤ {value}"),
+            "minItems" => format!("≥ {value} items"),
+            "maxItems" => format!("≤ {value} items"),
+            _ => format!("`{}`", value.as_str().unwrap_or_default()),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn routes(openapi: &Value) -> String {
@@ -295,40 +265,20 @@ fn schemas(openapi: &Value, asyncapi: &Value) -> String {
         if let Some(text) = schema["description"].as_str() {
             let _ = writeln!(out, "{}\n", text.replace('\n', " "));
         }
-        match schema["properties"].as_object() {
-            Some(properties) => {
-                let required: Vec<&str> = schema["required"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                    .collect();
+        match fields(schema) {
+            Some(fields) => {
                 out.push_str(
                     "| field | type | required | limits | meaning |\n|---|---|---|---|---|\n",
                 );
-                for (field, property) in properties {
-                    let inner = property["oneOf"]
-                        .as_array()
-                        .and_then(|o| o.iter().find(|s| s["type"] != "null"))
-                        .unwrap_or(property);
-                    let meaning = property["description"]
-                        .as_str()
-                        .or(inner["description"].as_str())
-                        .unwrap_or_default();
+                for field in &fields {
                     let _ = writeln!(
                         out,
-                        "| `{field}` | {} | {} | {} | {} |",
-                        type_of(property),
-                        if required.contains(&field.as_str()) {
-                            "yes"
-                        } else {
-                            "no"
-                        },
-                        {
-                            let own = limits(property);
-                            if own.is_empty() { limits(inner) } else { own }
-                        },
-                        cell(meaning)
+                        "| `{}` | {} | {} | {} | {} |",
+                        field.name,
+                        show(&field.shape),
+                        if field.required { "yes" } else { "no" },
+                        limits(field),
+                        cell(field.description)
                     );
                 }
             }

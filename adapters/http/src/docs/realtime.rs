@@ -2,6 +2,7 @@
 //! command with its payload, answer and error codes, each server event with
 //! its payload and audience, and every schema's fields.
 
+use chatchit_protocol::schema::{Field, Shape, fields};
 use serde_json::Value;
 use std::fmt::Write;
 
@@ -22,71 +23,45 @@ fn esc(text: &str) -> String {
 
 /// A schema as a short text, its named parts linked to their section.
 fn type_of(schema: &Value) -> String {
-    if let Some(name) = schema["$ref"].as_str().and_then(|r| r.rsplit('/').next()) {
-        return format!("<a href=\"#schema-{0}\">{0}</a>", esc(name));
-    }
-    if let Some(options) = schema["oneOf"].as_array() {
-        return options.iter().map(type_of).collect::<Vec<_>>().join(" | ");
-    }
-    if let Some(values) = schema["enum"].as_array() {
-        return values
+    show(&Shape::of(schema))
+}
+
+fn show(shape: &Shape<'_>) -> String {
+    match shape {
+        Shape::Named(name) => format!("<a href=\"#schema-{0}\">{0}</a>", esc(name)),
+        Shape::OneOf(options) => options.iter().map(show).collect::<Vec<_>>().join(" | "),
+        Shape::Enum(values) => values
             .iter()
             .map(|v| format!("<code>{}</code>", esc(&v.to_string())))
             .collect::<Vec<_>>()
-            .join(" | ");
+            .join(" | "),
+        Shape::Const(value) => format!("<code>{}</code>", esc(&value.to_string())),
+        Shape::Array(item) => format!("array of {}", show(item)),
+        Shape::Map(value) => format!("map to {}", show(value)),
+        Shape::Plain(kind, Some(format)) => format!("{} ({})", esc(kind), esc(format)),
+        Shape::Plain(kind, None) => esc(kind),
     }
-    if let Some(value) = schema.get("const") {
-        return format!("<code>{}</code>", esc(&value.to_string()));
-    }
-    let kinds: Vec<String> = match &schema["type"] {
-        Value::String(t) => vec![t.clone()],
-        Value::Array(ts) => ts
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect(),
-        _ => vec!["any".to_owned()],
-    };
-    kinds
-        .iter()
-        .map(|kind| match kind.as_str() {
-            "array" => format!("array of {}", type_of(&schema["items"])),
-            "object" if schema["additionalProperties"].is_object() => {
-                format!("map to {}", type_of(&schema["additionalProperties"]))
-            }
-            "string" => schema["format"]
-                .as_str()
-                .map_or_else(|| "string".to_owned(), |f| format!("string ({})", esc(f))),
-            other => esc(other),
-        })
-        .collect::<Vec<_>>()
-        .join(" | ")
 }
 
-/// The length, range and pattern rules of a property.
-fn rules(schema: &Value) -> String {
-    let inner = schema["oneOf"]
-        .as_array()
-        .and_then(|o| o.iter().find(|s| s["type"] != "null"))
-        .unwrap_or(schema);
-    let mut out = Vec::new();
-    for (key, label) in [
-        ("minLength", "min length"),
-        ("maxLength", "max length"),
-        ("minimum", "min"),
-        ("maximum", "max"),
-        ("minItems", "min items"),
-        ("maxItems", "max items"),
-        ("pattern", "pattern"),
-    ] {
-        for s in [schema, inner] {
-            if let Some(v) = s.get(key).filter(|v| !v.is_null()) {
-                out.push(format!("{label} {}", esc(&v.to_string())));
-                break;
-            }
-        }
-    }
-    out.join(", ")
+/// A field's rules, e.g. `max length 64, pattern …`.
+fn rules(field: &Field<'_>) -> String {
+    field
+        .rules
+        .iter()
+        .map(|(rule, value)| {
+            let label = match *rule {
+                "minLength" => "min length",
+                "maxLength" => "max length",
+                "minimum" => "min",
+                "maximum" => "max",
+                "minItems" => "min items",
+                "maxItems" => "max items",
+                other => other,
+            };
+            format!("{label} {}", esc(&value.to_string()))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn message<'a>(document: &'a Value, reference: &Value) -> &'a Value {
@@ -183,34 +158,20 @@ pub fn render(document: &Value) -> String {
             esc(name),
             esc(schema["description"].as_str().unwrap_or_default())
         );
-        let Some(properties) = schema["properties"].as_object() else {
+        let Some(fields) = fields(schema) else {
             let _ = write!(html, "<p>Type: {}</p>", type_of(schema));
             continue;
         };
-        let required: Vec<&str> = schema["required"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
         html.push_str("<table><tr><th>field</th><th>type</th><th>required</th><th>rules</th><th>meaning</th></tr>");
-        for (field, property) in properties {
-            let meaning = property["description"]
-                .as_str()
-                .or(property["oneOf"][0]["description"].as_str())
-                .unwrap_or_default();
+        for field in &fields {
             let _ = write!(
                 html,
                 "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(field),
-                type_of(property),
-                if required.contains(&field.as_str()) {
-                    "yes"
-                } else {
-                    "no"
-                },
-                rules(property),
-                esc(meaning)
+                esc(field.name),
+                show(&field.shape),
+                if field.required { "yes" } else { "no" },
+                rules(field),
+                esc(field.description)
             );
         }
         html.push_str("</table>");
