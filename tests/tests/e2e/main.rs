@@ -5,12 +5,12 @@
 mod auth;
 mod authorization;
 mod bad_input;
+mod browser;
 mod calls;
 mod clients_js;
 mod conformance;
 mod contract;
 mod conversations;
-mod cors;
 mod fuzz;
 mod identity;
 mod messaging;

@@ -60,6 +60,34 @@ async fn configured_origins_get_preflights_and_headers_on_rest_and_polling() {
     assert_eq!(poll.headers()[ALLOW_ORIGIN], "http://page.example");
 }
 
+/// Runs `node <args>` in the browser kit and returns its output, which must
+/// be one JSON line; panics, showing what it printed, when it fails.
+async fn node(kit: PathBuf, args: Vec<String>) -> serde_json::Value {
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .args(&args)
+            .current_dir(kit)
+            .output()
+            .expect("node runs")
+    })
+    .await
+    .expect("driven");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_str(stdout.trim()).expect("one JSON line")
+}
+
+/// Where screenshots go (CI keeps `target/artifacts/`).
+fn artifacts() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/artifacts");
+    std::fs::create_dir_all(&dir).expect("artifacts folder");
+    dir
+}
+
 /// `tests/browser`, its packages installed, when Node.js and Chromium are
 /// here; `None` (skip) outside CI otherwise.
 fn browser_kit() -> Option<PathBuf> {
@@ -107,29 +135,14 @@ async fn a_page_from_another_origin_signs_in_and_chats_in_chromium() {
         );
     let site = tokio::spawn(async move { axum::serve(page, site).await });
     let s = server_allowing(&[&page_origin]).await;
-    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/artifacts");
-    std::fs::create_dir_all(&artifacts).expect("artifacts folder");
     let url = format!("{page_origin}/?server={}", s.base);
-    let screenshot = artifacts.join("cross-origin.png");
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg("drive.mjs")
-            .arg(url)
-            .arg(screenshot)
-            .current_dir(kit)
-            .output()
-            .expect("node runs")
-    })
-    .await
-    .expect("driven");
+    let screenshot = artifacts().join("cross-origin.png");
+    let result = node(
+        kit,
+        vec!["drive.mjs".into(), url, screenshot.display().to_string()],
+    )
+    .await;
     site.abort();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let result: serde_json::Value = serde_json::from_str(stdout.trim()).expect("the page's result");
     assert_eq!(result["body"], "hello across origins");
     assert_eq!(
         result["upgraded"], true,
@@ -142,28 +155,15 @@ async fn a_page_from_another_origin_signs_in_and_chats_in_chromium() {
 async fn the_docs_render_in_chromium_without_the_network() {
     let Some(kit) = browser_kit() else { return };
     let s = TestServer::start().await;
-    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/artifacts");
-    std::fs::create_dir_all(&artifacts).expect("artifacts folder");
-    let base = s.base.clone();
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg("docs.mjs")
-            .arg(base)
-            .arg(artifacts)
-            .current_dir(kit)
-            .output()
-            .expect("node runs")
-    })
-    .await
-    .expect("driven");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let shown: serde_json::Value =
-        serde_json::from_str(stdout.trim()).expect("what the pages show");
+    let shown = node(
+        kit,
+        vec![
+            "docs.mjs".into(),
+            s.base.clone(),
+            artifacts().display().to_string(),
+        ],
+    )
+    .await;
     assert!(shown["rest"].as_u64().is_some_and(|n| n >= 48), "{shown}");
     assert_eq!(
         shown["realtime"].as_u64(),
