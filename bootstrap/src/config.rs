@@ -8,9 +8,11 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// Every setting of a ChatChit node.
+/// Every setting of a ChatChit node. A key it does not have, in the file or
+/// in a `CHATCHIT_*` variable naming a section, is an error (a typo must not
+/// start a server on defaults).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Address to listen on; port 0 picks a free port.
     pub bind: String,
@@ -140,6 +142,7 @@ fn keep_accounts() -> bool {
 
 /// One allowance: a sustained rate and a burst; 0 in either means unlimited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Limit {
     /// Sustained allowance per minute.
     pub per_minute: u32,
@@ -152,7 +155,7 @@ pub struct Limit {
 /// share `message_send`). Set one with e.g.
 /// `CHATCHIT_RATE_LIMITS__MESSAGE_SEND__PER_MINUTE=120`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct RateLimits {
     /// `message:send` (socket or REST) per user.
     pub message_send: Limit,
@@ -283,16 +286,61 @@ impl Default for Config {
 }
 
 impl Config {
-    /// Reads defaults, then `file` (if it exists), then `CHATCHIT_*` variables.
+    /// Reads defaults, then the file, then `CHATCHIT_*` variables. The file
+    /// is `file` when one is named (it must exist), else `chatchit.toml` in
+    /// the working directory if there is one. Variables are read for the
+    /// settings that exist (`CHATCHIT_BIND`, `CHATCHIT_RATE_LIMITS__TYPING__BURST`);
+    /// others of the prefix (`CHATCHIT_CONFIG`, a test's URLs) are not
+    /// settings and are left alone.
     ///
     /// # Errors
-    /// When a source holds a value of the wrong type.
-    pub fn load(file: &Path) -> Result<Self, Box<figment::Error>> {
+    /// A named file that does not exist, a key the configuration does not
+    /// have, or a value of the wrong type.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let path = match file {
+            Some(path) if !path.exists() => return Err(ConfigError::Missing(path.to_path_buf())),
+            Some(path) => path.to_path_buf(),
+            None => PathBuf::from("chatchit.toml"),
+        };
+        let settings = match serde_json::to_value(Config::default()) {
+            Ok(serde_json::Value::Object(keys)) => keys.into_iter().map(|(k, _)| k).collect(),
+            _ => Vec::new(),
+        };
         Figment::from(Serialized::defaults(Config::default()))
-            .merge(Toml::file(file))
-            .merge(Env::prefixed("CHATCHIT_").split("__"))
+            .merge(Toml::file(&path))
+            .merge(Env::prefixed("CHATCHIT_").split("__").filter(move |key| {
+                let top = key.as_str().split('.').next().unwrap_or_default();
+                settings.iter().any(|s| s.eq_ignore_ascii_case(top))
+            }))
             .extract()
-            .map_err(Box::new)
+            .map_err(|e| ConfigError::Invalid(Box::new(e)))
+    }
+
+    /// This configuration with its secrets masked (`jwt_secret`, the
+    /// external identity's secret, passwords in URLs), for printing.
+    #[must_use]
+    pub fn masked(&self) -> Self {
+        let mut shown = self.clone();
+        let hide = |value: &mut Option<String>| {
+            if value.is_some() {
+                *value = Some("********".into());
+            }
+        };
+        hide(&mut shown.jwt_secret);
+        if let Some(identity) = shown.external_identity.as_mut() {
+            hide(&mut identity.hs256_secret);
+        }
+        for url in [
+            &mut shown.database_url,
+            &mut shown.redis_url,
+            &mut shown.amqp_url,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            *url = without_password(url);
+        }
+        shown
     }
 
     /// The number of runtime worker threads in force: the configured one, or
@@ -314,6 +362,31 @@ impl Config {
     }
 }
 
+/// `scheme://user:password@host…` with the password masked.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((credentials, host)) = rest.rsplit_once('@') else {
+        return url.to_owned();
+    };
+    match credentials.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:********@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+/// Why the configuration could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// `--config` names a file that is not there.
+    #[error("configuration file {} not found", .0.display())]
+    Missing(PathBuf),
+    /// A key it does not have, or a value of the wrong type.
+    #[error(transparent)]
+    Invalid(Box<figment::Error>),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -325,7 +398,8 @@ mod tests {
             jail.create_file("chatchit.toml", "bind = \"0.0.0.0:9000\"\nbcrypt_cost = 10")?;
             jail.set_env("CHATCHIT_BCRYPT_COST", "4");
             jail.set_env("CHATCHIT_RATE_LIMITS__TYPING__BURST", "3");
-            let config = Config::load(Path::new("chatchit.toml")).map_err(|e| e.to_string())?;
+            jail.set_env("CHATCHIT_TEST_POSTGRES_URL", "not a setting");
+            let config = Config::load(None).map_err(|e| e.to_string())?;
             assert_eq!(config.bind, "0.0.0.0:9000");
             assert_eq!(config.bcrypt_cost, 4);
             assert_eq!(config.typing_timeout_ms, 6000);
@@ -334,6 +408,51 @@ mod tests {
             assert!(config.effective_database_url().starts_with("sqlite://data"));
             Ok(())
         });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail API fixes the closure's error type
+    fn a_typo_or_a_missing_file_is_an_error() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("chatchit.toml", "bnd = \"0.0.0.0:9000\"")?;
+            let error = Config::load(None)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(error.contains("bnd"), "{error}");
+            jail.create_file("typo.toml", "[rate_limits.typing]\nburts = 3")?;
+            let error = Config::load(Some(Path::new("typo.toml")))
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(error.contains("burts"), "{error}");
+            let missing = Config::load(Some(Path::new("/nonexistent.toml")));
+            assert!(matches!(missing, Err(ConfigError::Missing(_))));
+            jail.create_file("chatchit.toml", "")?;
+            jail.set_env("CHATCHIT_RATE_LIMITS__TYPO__BURST", "3");
+            assert!(
+                Config::load(None).is_err(),
+                "a typo inside a section's variable"
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn secrets_are_masked_for_printing() {
+        let config = Config {
+            jwt_secret: Some("s3cret-s3cret".into()),
+            database_url: Some("postgres://chat:pw@db:5432/chat".into()),
+            redis_url: Some("redis://cache:6379".into()),
+            ..Config::default()
+        };
+        let shown = config.masked();
+        assert_eq!(shown.jwt_secret.as_deref(), Some("********"));
+        assert_eq!(
+            shown.database_url.as_deref(),
+            Some("postgres://chat:********@db:5432/chat")
+        );
+        assert_eq!(shown.redis_url.as_deref(), Some("redis://cache:6379"));
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub use admin_cli::{create_admin, promote};
 pub use app::{Application, StopHandle, migrate};
 pub use builder::Builder;
 pub use chatchit::{ChatChit, Services};
-pub use config::{Config, Cors, ExternalIdentity, Limit, RateLimits};
+pub use config::{Config, ConfigError, Cors, ExternalIdentity, Limit, RateLimits};
 pub use ports::HostQueue;
 
 /// The crates a host needs besides this one, so that one dependency on

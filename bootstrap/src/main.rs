@@ -1,4 +1,4 @@
-//! The `chatchit` command: `serve` (default) and `migrate`.
+//! The `chatchit` command: `serve` (default), `migrate`, `admin` and `config check`.
 
 use anyhow::Context;
 use chatchit::{Application, Config, create_admin, migrate, promote, telemetry};
@@ -9,14 +9,10 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Cli {
-    /// Configuration file; missing is fine (defaults and CHATCHIT_* variables apply).
-    #[arg(
-        long,
-        global = true,
-        default_value = "chatchit.toml",
-        env = "CHATCHIT_CONFIG"
-    )]
-    config: PathBuf,
+    /// Configuration file (it must exist); without one, `chatchit.toml` is
+    /// read if it is there (defaults and CHATCHIT_* variables apply).
+    #[arg(long, global = true, env = "CHATCHIT_CONFIG")]
+    config: Option<PathBuf>,
     /// What to do.
     #[command(subcommand)]
     command: Option<Command>,
@@ -32,6 +28,16 @@ enum Command {
     /// Manages admin accounts.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Reads the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+/// `chatchit config …`.
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Checks the configuration and prints it as in force (secrets masked).
+    Check,
 }
 
 /// `chatchit admin …`.
@@ -63,7 +69,8 @@ fn raise_open_file_limit() {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let config = Config::load(&cli.config).context("reading the configuration")?;
+    let config = Config::load(cli.config.as_deref()).context("reading the configuration")?;
+
     let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(config.effective_worker_threads(cpus))
@@ -94,6 +101,11 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Admin(AdminCommand::Promote { username }) => {
             let id = promote(&config, &username).await?;
             println!("{username} ({id}) is now an admin");
+            Ok(())
+        }
+        Command::Config(ConfigCommand::Check) => {
+            chatchit_http::cors(&config.cors.allowed_origins)?;
+            print!("{}", toml::to_string_pretty(&config.masked())?);
             Ok(())
         }
     }
