@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// What went wrong, as a machine-readable code; a REST answer's HTTP
-/// status follows from it (400, 422, 401, 403, 404, 409, 429, 413, 503, 500).
+/// status follows from it (400, 422, 401, 403, 404, 409, 429, 413, 503, 500, 405).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
@@ -20,7 +20,7 @@ pub enum ErrorCode {
     NotFound,
     /// It clashes with what exists (a taken username, a pending request). HTTP 409.
     Conflict,
-    /// Over a quota; retry later. HTTP 429.
+    /// Over a quota; retry later (REST answers say when in `Retry-After`). HTTP 429.
     RateLimited,
     /// The body or payload is over its size limit. HTTP 413.
     PayloadTooLarge,
@@ -28,11 +28,14 @@ pub enum ErrorCode {
     Unavailable,
     /// A bug; the detail is logged on the server, never sent. HTTP 500.
     Internal,
+    /// The route exists, not with this method; `Allow` lists those it has.
+    /// HTTP 405 (REST only).
+    MethodNotAllowed,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::BadRequest,
         Self::Validation,
         Self::Unauthorized,
@@ -43,6 +46,7 @@ impl ErrorCode {
         Self::PayloadTooLarge,
         Self::Unavailable,
         Self::Internal,
+        Self::MethodNotAllowed,
     ];
 
     /// The HTTP status a REST answer with this code has.
@@ -58,6 +62,7 @@ impl ErrorCode {
             Self::PayloadTooLarge => 413,
             Self::Unavailable => 503,
             Self::Internal => 500,
+            Self::MethodNotAllowed => 405,
         }
     }
 
@@ -74,6 +79,7 @@ impl ErrorCode {
             Self::PayloadTooLarge => "payload_too_large",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
+            Self::MethodNotAllowed => "method_not_allowed",
         }
     }
 }

@@ -61,6 +61,34 @@ impl From<QueryRejection> for ApiError {
     }
 }
 
+/// Puts a 405 that axum answered with an empty body (a route asked with a
+/// method it does not have) into the error envelope, keeping its `Allow`.
+pub async fn method_not_allowed(response: Response) -> Response {
+    if response.status() != StatusCode::METHOD_NOT_ALLOWED
+        || response
+            .headers()
+            .contains_key(axum::http::header::CONTENT_TYPE)
+    {
+        return response;
+    }
+    let (parts, _) = response.into_parts();
+    let body = Json(ErrorBody {
+        error: ErrorDetail {
+            code: chatchit_protocol::ErrorCode::MethodNotAllowed,
+            message: "this route does not take that method; Allow lists those it takes".into(),
+        },
+    });
+    let mut answer = body.into_response();
+    *answer.status_mut() = parts.status;
+    for (name, value) in &parts.headers {
+        answer
+            .headers_mut()
+            .entry(name)
+            .or_insert_with(|| value.clone());
+    }
+    answer
+}
+
 /// The answer for routes that do not exist.
 pub async fn not_found() -> ApiError {
     ApiError(AppError::NotFound("no such route".into()))

@@ -64,6 +64,22 @@ async fn metrics_count_sockets_events_and_latency() {
 }
 
 #[tokio::test]
+async fn a_method_a_route_does_not_take_is_answered_in_the_envelope_with_allow() {
+    let s = TestServer::start().await;
+    let answer = s
+        .http
+        .put(format!("{}/api/v1/me", s.base))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(answer.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let allow = answer.headers()["allow"].to_str().expect("text").to_owned();
+    assert!(allow.contains("GET") && allow.contains("PATCH"), "{allow}");
+    let body: serde_json::Value = answer.json().await.expect("the envelope");
+    assert_eq!(body["error"]["code"], "method_not_allowed");
+}
+
+#[tokio::test]
 async fn openapi_covers_every_route_and_docs_work_offline() {
     let s = TestServer::start().await;
     let spec: serde_json::Value = s

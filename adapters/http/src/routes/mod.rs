@@ -110,6 +110,9 @@ pub fn router(state: AppState) -> Router {
     )
     .route("/api/asyncapi.json", get(asyncapi))
     .merge(crate::docs::routes())
+    .layer(axum::middleware::map_response(
+        crate::error::method_not_allowed,
+    ))
     .layer(DefaultBodyLimit::max(BODY_LIMIT))
     .layer(CatchPanicLayer::custom(crate::error::panicked))
     .layer(TraceLayer::new_for_http())

@@ -834,10 +834,10 @@ export interface components {
         };
         /**
          * @description What went wrong, as a machine-readable code; a REST answer's HTTP
-         *     status follows from it (400, 422, 401, 403, 404, 409, 429, 413, 503, 500).
+         *     status follows from it (400, 422, 401, 403, 404, 409, 429, 413, 503, 500, 405).
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "validation" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal";
+        ErrorCode: "bad_request" | "validation" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "payload_too_large" | "unavailable" | "internal" | "method_not_allowed";
         /**
          * @description The code and a human-readable message.
          * @example {
