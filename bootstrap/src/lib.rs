@@ -17,6 +17,7 @@ pub mod faults;
 mod health;
 mod ports;
 mod secrets;
+pub mod seed;
 mod serve;
 pub mod telemetry;
 

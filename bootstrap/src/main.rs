@@ -31,6 +31,9 @@ enum Command {
     /// Reads the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Adds demo users, friendships, conversations with history, reactions
+    /// and stories (again: changes nothing).
+    Seed,
 }
 
 /// `chatchit config …`.
@@ -101,6 +104,23 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Admin(AdminCommand::Promote { username }) => {
             let id = promote(&config, &username).await?;
             println!("{username} ({id}) is now an admin");
+            Ok(())
+        }
+        Command::Seed => {
+            let seeded = chatchit::seed::seed(&config).await?;
+            println!(
+                "demo data ready: {} users, a direct conversation and the group \"Weekend trip\"",
+                seeded.users.len()
+            );
+            let names: Vec<&str> = chatchit::seed::USERS
+                .iter()
+                .map(|(name, _)| *name)
+                .collect();
+            println!(
+                "log in as any of {} with the password {}",
+                names.join(", "),
+                chatchit::seed::PASSWORD
+            );
             Ok(())
         }
         Command::Config(ConfigCommand::Check) => {
