@@ -5,6 +5,7 @@ use crate::app::migrate;
 use crate::config::Config;
 use anyhow::{Context, bail};
 use chatchit_crypto::BcryptHasher;
+use chatchit_domain::error::StoreError;
 use chatchit_domain::ids::UserId;
 use chatchit_domain::ports::{PasswordHasher, UserStore};
 use chatchit_domain::time::Timestamp;
@@ -40,10 +41,14 @@ pub async fn create_admin(
         banned: false,
     };
     let id = user.id;
-    users
-        .create(user, hash)
-        .await
-        .context("creating the account")?;
+    match users.create(user, hash).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) => {
+            database.close().await;
+            bail!("the name {username} is taken");
+        }
+        Err(e) => return Err(anyhow::Error::new(e).context("creating the account")),
+    }
     database.close().await;
     Ok(id)
 }

@@ -46,20 +46,34 @@ enum ConfigCommand {
 /// `chatchit admin …`.
 #[derive(Debug, Subcommand)]
 enum AdminCommand {
-    /// Creates an admin account.
+    /// Creates an admin account; the password (8–128 characters) is asked
+    /// for at a prompt, or read as the first line of stdin when stdin is not
+    /// a terminal (never on the command line, where `ps` shows it).
     Create {
         /// Login name.
         #[arg(long)]
         username: String,
-        /// Password (8–128 characters).
-        #[arg(long)]
-        password: String,
     },
     /// Makes an existing account admin.
     Promote {
         /// Login name.
         username: String,
     },
+}
+
+/// The new admin's password: from a prompt that does not echo when stdin is
+/// a terminal, else the first line of stdin.
+fn read_password() -> anyhow::Result<String> {
+    use std::io::{BufRead, IsTerminal};
+    if std::io::stdin().is_terminal() {
+        return rpassword::prompt_password("password: ").context("reading the password");
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from stdin")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 /// Every socket is an open file: raise the soft limit to the hard one.
@@ -96,7 +110,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             tracing::info!("migrations applied");
             Ok(())
         }
-        Command::Admin(AdminCommand::Create { username, password }) => {
+        Command::Admin(AdminCommand::Create { username }) => {
+            let password = read_password()?;
             let id = create_admin(&config, &username, &password).await?;
             println!("created admin {username} ({id})");
             Ok(())

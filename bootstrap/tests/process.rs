@@ -135,3 +135,39 @@ async fn a_graceful_stop_leaves_no_relay_note_behind() {
         .expect_none("message:new", std::time::Duration::from_secs(2))
         .await;
 }
+
+/// `chatchit admin create` reads the password from stdin (never from the
+/// command line), and a taken name is said as such, not as SQL.
+#[tokio::test]
+async fn admin_create_takes_the_password_on_stdin_and_names_a_taken_name() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().expect("dir");
+    let create = || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_chatchit"))
+            .args(["admin", "create", "--username", "root"])
+            .env("CHATCHIT_DATA_DIR", dir.path())
+            .env("CHATCHIT_BCRYPT_COST", "4")
+            .env("CHATCHIT_LOG", "error")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("chatchit runs");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(b"correct horse battery\n")
+            .expect("password written");
+        child.wait_with_output().expect("it ends")
+    };
+    let first = create();
+    assert!(first.status.success(), "{first:?}");
+    assert!(String::from_utf8_lossy(&first.stdout).contains("created admin root"));
+    let again = create();
+    assert!(!again.status.success());
+    let said = String::from_utf8_lossy(&again.stderr);
+    assert!(said.contains("the name root is taken"), "{said}");
+    assert!(!said.to_ascii_lowercase().contains("unique"), "{said}");
+}

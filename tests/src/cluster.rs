@@ -184,23 +184,25 @@ impl Cluster {
         }
     }
 
-    /// Runs `chatchit admin create` against the cluster's database.
+    /// Runs `chatchit admin create` against the cluster's database, the
+    /// password on its stdin.
     pub async fn create_admin(&self, username: &str, password: &str) {
-        let status = self
+        use tokio::io::AsyncWriteExt;
+        let mut child = self
             .command(&NodeOptions::default())
-            .args([
-                "admin",
-                "create",
-                "--username",
-                username,
-                "--password",
-                password,
-            ])
+            .args(["admin", "create", "--username", username])
             .env("CHATCHIT_DATA_DIR", self.dir.path())
+            .stdin(Stdio::piped())
             .stdout(Stdio::null())
-            .status()
-            .await
+            .spawn()
             .expect("run chatchit admin create");
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin
+            .write_all(format!("{password}\n").as_bytes())
+            .await
+            .expect("password written");
+        drop(stdin);
+        let status = child.wait().await.expect("admin create ends");
         assert!(status.success(), "admin create failed");
     }
 }

@@ -242,7 +242,7 @@ fn numbered(n: usize) -> Dispatch {
             event: Box::new(ServerEvent::Typing(TypingPayload {
                 conversation_id: ConversationId::generate(),
                 user_id: UserId::generate(),
-                typing: n % 2 == 0,
+                typing: n.is_multiple_of(2),
             })),
             seq: i64::try_from(n).ok(),
             follows: None,
