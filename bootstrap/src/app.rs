@@ -20,6 +20,41 @@ pub struct Application {
     chat: ChatChit,
     /// Fires to stop the server.
     stop: watch::Sender<bool>,
+    /// What the start-up line says of the services in use.
+    services: Summary,
+}
+
+/// The services a node runs on, for its start-up line.
+#[derive(Debug, Clone)]
+struct Summary {
+    /// `sqlite` or `postgresql`.
+    database: &'static str,
+    /// `rabbitmq` or `in-process`.
+    queue: &'static str,
+    /// `redis` or `in-process` (presence, limits, cache, cluster bus).
+    shared_state: &'static str,
+}
+
+impl Summary {
+    fn of(config: &Config) -> Self {
+        let postgres = config
+            .database_url
+            .as_deref()
+            .is_some_and(|url| url.starts_with("postgres"));
+        Self {
+            database: if postgres { "postgresql" } else { "sqlite" },
+            queue: if config.amqp_url.is_some() {
+                "rabbitmq"
+            } else {
+                "in-process"
+            },
+            shared_state: if config.redis_url.is_some() {
+                "redis"
+            } else {
+                "in-process"
+            },
+        }
+    }
 }
 
 /// Stops a running [`Application`] as SIGTERM would.
@@ -73,6 +108,7 @@ impl Application {
             port,
             chat,
             stop,
+            services: Summary::of(&config),
         })
     }
 
@@ -98,7 +134,20 @@ impl Application {
     /// # Errors
     /// When the server fails.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        tracing::info!(port = self.port, "chatchit listening");
+        let address = self
+            .listener
+            .local_addr()
+            .map_or_else(|_| "?".to_owned(), |a| a.to_string());
+        tracing::info!(
+            version = env!("CARGO_PKG_VERSION"),
+            %address,
+            port = self.port,
+            database = self.services.database,
+            queue = self.services.queue,
+            shared_state = self.services.shared_state,
+            events = self.chat.events().len(),
+            "chatchit listening"
+        );
         let mut stop = self.stop.subscribe();
         let stopped = async move {
             tokio::select! {

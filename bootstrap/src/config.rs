@@ -271,7 +271,7 @@ impl Default for Config {
             call_ring_timeout_ms: 30_000,
             ping_interval_ms: 25_000,
             ping_timeout_ms: 20_000,
-            log: "info".into(),
+            log: "info,sea_orm=warn,sea_orm_migration=warn,sqlx=warn".into(),
             log_format: "text".into(),
             rate_limits: RateLimits::default(),
             trust_forwarded_for: false,

@@ -64,6 +64,27 @@ async fn metrics_count_sockets_events_and_latency() {
 }
 
 #[tokio::test]
+async fn every_rest_answer_carries_a_request_id() {
+    let s = TestServer::start().await;
+    let fresh = s
+        .http
+        .get(format!("{}/health/live", s.base))
+        .send()
+        .await
+        .expect("answered");
+    let id = fresh.headers()["x-request-id"].to_str().expect("text");
+    assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
+    let given = s
+        .http
+        .get(format!("{}/api/v1/me", s.base))
+        .header("x-request-id", "trace-me-42")
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(given.headers()["x-request-id"], "trace-me-42");
+}
+
+#[tokio::test]
 async fn a_method_a_route_does_not_take_is_answered_in_the_envelope_with_allow() {
     let s = TestServer::start().await;
     let answer = s

@@ -145,6 +145,7 @@ async fn connect(inner: &Arc<Inner>, session: &Arc<Session>, auth: Option<Value>
     session.set_actor(actor.clone());
     inner.hub.join(session, rooms);
     session.push(packet::connected(&connection.0).into());
+    tracing::info!(user = %actor.user_id, socket = %connection.0, "socket connected");
     if let Err(e) = app.state.presence.connected(&actor, connection).await {
         tracing::warn!(error = %e, "presence not recorded");
     }
@@ -248,6 +249,7 @@ pub async fn disconnect(inner: &Inner, session: &Session) {
         return;
     };
     metrics::gauge!("chatchit_connected_sockets").decrement(1.0);
+    tracing::info!(user = %actor.user_id, socket = %sid_text(session.socket_id), "socket disconnected");
     if let Some(app) = inner.app.get() {
         app.state.sockets.fetch_sub(1, Ordering::Relaxed);
         if let Err(e) = app.state.presence.disconnected(&actor).await {

@@ -18,8 +18,10 @@ use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
+use tower_http::LatencyUnit;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -115,8 +117,46 @@ pub fn router(state: AppState) -> Router {
     ))
     .layer(DefaultBodyLimit::max(BODY_LIMIT))
     .layer(CatchPanicLayer::custom(crate::error::panicked))
-    .layer(TraceLayer::new_for_http())
+    .layer(PropagateRequestIdLayer::x_request_id())
+    .layer(access_log())
+    .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
     .with_state(state)
+}
+
+/// A request as the access log sees it.
+type Request = axum::http::Request<axum::body::Body>;
+
+/// Names a request's span.
+type MakeSpan = fn(&Request) -> tracing::Span;
+
+/// The access log's layer.
+type AccessLog = TraceLayer<
+    tower_http::classify::SharedClassifier<tower_http::classify::ServerErrorsAsFailures>,
+    MakeSpan,
+    tower_http::trace::DefaultOnRequest,
+    DefaultOnResponse,
+>;
+
+/// One INFO line per request when it is answered: method, path (never the
+/// query, which may hold a cursor or a polling session id), status, latency
+/// and the request id (`x-request-id`: the client's, or a new UUID, sent
+/// back in the answer).
+fn access_log() -> AccessLog {
+    fn span(request: &Request) -> tracing::Span {
+        let id = request
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("-");
+        tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), id = %id)
+    }
+    TraceLayer::new_for_http()
+        .make_span_with(span as MakeSpan)
+        .on_response(
+            DefaultOnResponse::new()
+                .level(tracing::Level::INFO)
+                .latency_unit(LatencyUnit::Millis),
+        )
 }
 
 /// `GET /api/asyncapi.json`: the realtime API this server answers.
