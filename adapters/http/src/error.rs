@@ -10,11 +10,31 @@ use chatchit_protocol::ErrorDetail;
 
 /// An application error on its way to the client.
 #[derive(Debug)]
-pub struct ApiError(pub AppError);
+pub struct ApiError {
+    /// What went wrong.
+    pub error: AppError,
+    /// For `rate_limited`: seconds until the quota allows one more
+    /// (`Retry-After`).
+    pub retry_after: Option<u64>,
+}
 
 impl From<AppError> for ApiError {
-    fn from(e: AppError) -> Self {
-        Self(e)
+    fn from(error: AppError) -> Self {
+        Self {
+            error,
+            retry_after: None,
+        }
+    }
+}
+
+impl ApiError {
+    /// This error, saying when to retry if it is `rate_limited`.
+    #[must_use]
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        if matches!(self.error, AppError::RateLimited(_)) {
+            self.retry_after = Some(seconds.max(1));
+        }
+        self
     }
 }
 
@@ -25,39 +45,49 @@ pub fn status_of(e: &AppError) -> StatusCode {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let e = self.0;
+        let e = self.error;
         if matches!(e, AppError::Internal(_) | AppError::Unavailable(_)) {
             tracing::error!(error = %e, "request failed");
         }
+        // Every 429 says when to come back: the quota's own interval when
+        // the limit that answered is known, else a second.
+        let retry_after =
+            matches!(e, AppError::RateLimited(_)).then(|| self.retry_after.unwrap_or(1));
         let body = ErrorBody {
             error: ErrorDetail {
                 code: crate::wire::code(&e),
                 message: e.client_message(),
             },
         };
-        (status_of(&e), Json(body)).into_response()
+        let mut answer = (status_of(&e), Json(body)).into_response();
+        if let Some(seconds) = retry_after {
+            answer
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        answer
     }
 }
 
 impl From<BytesRejection> for ApiError {
     fn from(r: BytesRejection) -> Self {
         if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            Self(AppError::PayloadTooLarge("request body over 1 MiB".into()))
+            Self::from(AppError::PayloadTooLarge("request body over 1 MiB".into()))
         } else {
-            Self(AppError::BadRequest(r.body_text()))
+            Self::from(AppError::BadRequest(r.body_text()))
         }
     }
 }
 
 impl From<PathRejection> for ApiError {
     fn from(r: PathRejection) -> Self {
-        Self(AppError::validation("path", r.body_text()))
+        Self::from(AppError::validation("path", r.body_text()))
     }
 }
 
 impl From<QueryRejection> for ApiError {
     fn from(r: QueryRejection) -> Self {
-        Self(AppError::validation("query", r.body_text()))
+        Self::from(AppError::validation("query", r.body_text()))
     }
 }
 
@@ -91,7 +121,7 @@ pub async fn method_not_allowed(response: Response) -> Response {
 
 /// The answer for routes that do not exist.
 pub async fn not_found() -> ApiError {
-    ApiError(AppError::NotFound("no such route".into()))
+    ApiError::from(AppError::NotFound("no such route".into()))
 }
 
 /// The answer to a request whose handler panicked: 500 `internal`, like any
@@ -99,5 +129,5 @@ pub async fn not_found() -> ApiError {
 /// backtrace) and counted it; only this request is lost.
 pub fn panicked(_payload: Box<dyn std::any::Any + Send + 'static>) -> Response {
     metrics::counter!("chatchit_panics_total", "task" => "request").increment(1);
-    ApiError(AppError::Internal("the handler panicked".into())).into_response()
+    ApiError::from(AppError::Internal("the handler panicked".into())).into_response()
 }

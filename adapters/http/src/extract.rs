@@ -22,10 +22,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = Bytes::from_request(req, state).await?;
         if std::str::from_utf8(&bytes).is_ok_and(text_guard::json_has_control) {
-            return Err(ApiError(AppError::validation("text", text_guard::REFUSED)));
+            return Err(ApiError::from(AppError::validation(
+                "text",
+                text_guard::REFUSED,
+            )));
         }
-        let malformed =
-            |e: &serde_json::Error| ApiError(AppError::BadRequest(format!("malformed JSON: {e}")));
+        let malformed = |e: &serde_json::Error| {
+            ApiError::from(AppError::BadRequest(format!("malformed JSON: {e}")))
+        };
         let mut de = serde_json::Deserializer::from_slice(&bytes);
         match serde_path_to_error::deserialize(&mut de) {
             Ok(v) => {
@@ -36,7 +40,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 Category::Data => {
                     let path = e.path().to_string();
                     let field = if path == "." { "body".to_owned() } else { path };
-                    Err(ApiError(AppError::validation(field, e.inner().to_string())))
+                    Err(ApiError::from(AppError::validation(
+                        field,
+                        e.inner().to_string(),
+                    )))
                 }
                 _ => Err(malformed(e.inner())),
             },
@@ -55,7 +62,7 @@ impl FromRequestParts<AppState> for Authenticated {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let token = bearer(&parts.headers)
-            .ok_or_else(|| ApiError(AppError::Unauthorized("missing bearer token".into())))?;
+            .ok_or_else(|| ApiError::from(AppError::Unauthorized("missing bearer token".into())))?;
         Ok(Self(state.identity.authenticate(token).await?))
     }
 }
@@ -85,7 +92,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         if parts.uri.query().is_some_and(text_guard::query_has_control) {
-            return Err(ApiError(AppError::validation("query", text_guard::REFUSED)));
+            return Err(ApiError::from(AppError::validation(
+                "query",
+                text_guard::REFUSED,
+            )));
         }
         let axum::extract::Query(value) =
             axum::extract::Query::<T>::from_request_parts(parts, state).await?;

@@ -76,6 +76,10 @@ pub struct AppState {
     /// Whether the client address is the last `X-Forwarded-For` entry (set
     /// behind a load balancer that appends it) rather than the TCP peer.
     pub trust_forwarded_for: bool,
+    /// Seconds until each action's quota allows one more once spent (one
+    /// emission interval of its rate), for `Retry-After`; `""` is the
+    /// default quota's.
+    pub retry_after: Arc<std::collections::HashMap<String, u64>>,
 }
 
 impl AppState {
@@ -84,7 +88,17 @@ impl AppState {
     /// # Errors
     /// `rate_limited` when over the quota.
     pub async fn check_rate(&self, action: &str, key: String) -> Result<(), ApiError> {
-        Ok(chatchit_application::handler::check_rate(&*self.limiter, action, key).await?)
+        chatchit_application::handler::check_rate(&*self.limiter, action, key)
+            .await
+            .map_err(|e| {
+                let seconds = self
+                    .retry_after
+                    .get(action)
+                    .or_else(|| self.retry_after.get(""))
+                    .copied()
+                    .unwrap_or(1);
+                ApiError::from(e).retry_after(seconds)
+            })
     }
 
     /// Counts one `action` of `actor`'s; 429 `rate_limited` when over the

@@ -338,10 +338,30 @@ impl Services {
             sockets: Arc::default(),
             limiter: self.limiter.clone(),
             trust_forwarded_for: config.trust_forwarded_for,
+            retry_after: Arc::new(retry_after(config)),
             presence: self.presence.clone(),
             health,
         }
     }
+}
+
+/// Each quota's emission interval in whole seconds (at least one): once a
+/// quota is spent, that is the longest wait until it allows one more.
+fn retry_after(config: &Config) -> std::collections::HashMap<String, u64> {
+    config
+        .rate_limits
+        .quotas()
+        .into_iter()
+        .filter(|(_, quota)| quota.per_minute > 0)
+        .map(|(action, quota)| {
+            let action = if action == chatchit_domain::ports::ANY_OTHER_ACTION {
+                String::new()
+            } else {
+                action
+            };
+            (action, 60u64.div_ceil(u64::from(quota.per_minute)).max(1))
+        })
+        .collect()
 }
 
 #[cfg(test)]

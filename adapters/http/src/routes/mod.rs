@@ -175,7 +175,7 @@ pub fn realtime_document(state: &AppState) -> Result<serde_json::Value, ApiError
         &chatchit_protocol::asyncapi::Registered(&names),
         env!("CARGO_PKG_VERSION"),
     )
-    .map_err(|e| ApiError(chatchit_application::AppError::Internal(e.to_string())))
+    .map_err(|e| ApiError::from(chatchit_application::AppError::Internal(e.to_string())))
 }
 
 /// `GET /metrics`: the Prometheus text of the recorder [`crate::prometheus`]
