@@ -12,7 +12,8 @@ use chatchit_domain::ports::{
 };
 use chatchit_domain::report::{Report, ReportAction, ReportId, ReportStatus, ReportTarget};
 use chatchit_domain::story::StoryId;
-use chatchit_domain::user::Role;
+use chatchit_domain::user::{Role, User};
+use chatchit_domain::values::PageLimit;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
@@ -302,6 +303,29 @@ impl AdminService {
     pub async fn ban(&self, actor: &Actor, user: UserId) -> Result<(), AppError> {
         admin_only(actor)?;
         self.ban_user(user).await
+    }
+
+    /// Accounts whose username starts with `query` (any case; empty for
+    /// all), by username, banned ones included and marked (admins).
+    ///
+    /// # Errors
+    /// `Forbidden` for non-admins; `Validation` for a query over 32
+    /// characters or a limit outside 1–100.
+    pub async fn find_users(
+        &self,
+        actor: &Actor,
+        query: &str,
+        limit: Option<i64>,
+    ) -> Result<Vec<User>, AppError> {
+        admin_only(actor)?;
+        if query.chars().count() > 32 {
+            return Err(AppError::validation("query", "at most 32 characters"));
+        }
+        let limit = PageLimit::parse(limit)?;
+        Ok(self
+            .users
+            .search(query.to_ascii_lowercase(), limit.get())
+            .await?)
     }
 
     /// Lifts a ban.

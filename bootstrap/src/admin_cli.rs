@@ -1,5 +1,6 @@
-//! `chatchit admin create` and `chatchit admin promote`: making admins from
-//! the command line, straight against the configured database.
+//! `chatchit admin create|promote|list|ban|unban`: managing accounts from
+//! the command line, against the configured database (bans through the
+//! admin use case, so they end sessions as one from `/admin` does).
 
 use crate::app::migrate;
 use crate::config::Config;
@@ -67,4 +68,71 @@ pub async fn promote(config: &Config, username: &str) -> anyhow::Result<UserId> 
     users.set_role(found.user.id, Role::Admin).await?;
     database.close().await;
     Ok(found.user.id)
+}
+
+/// What `chatchit admin ban|unban` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ban {
+    /// Bans: every session ends, every socket is closed (a running node
+    /// closes them within one heartbeat, reading the revocations from the
+    /// database).
+    Ban,
+    /// Lifts the ban.
+    Unban,
+}
+
+/// The operator at the command line, as the use cases see an admin.
+fn operator() -> chatchit_application::Actor {
+    chatchit_application::Actor {
+        user_id: UserId(uuid::Uuid::nil()),
+        session_id: chatchit_domain::ids::SessionId(uuid::Uuid::nil()),
+        role: Role::Admin,
+    }
+}
+
+/// Accounts whose username starts with `prefix` (all when empty), with
+/// whether each is banned, through the admin use case.
+///
+/// # Errors
+/// When the database is unusable or the prefix is over 32 characters.
+pub async fn list_users(config: &Config, prefix: &str) -> anyhow::Result<Vec<User>> {
+    let chat = crate::ChatChit::builder(config.clone()).build().await?;
+    let found = chat
+        .services()
+        .admin
+        .find_users(&operator(), prefix, Some(100))
+        .await;
+    chat.shutdown().await;
+    Ok(found?)
+}
+
+/// Bans or unbans `username` through the admin use case (so a ban ends the
+/// user's sessions as one from `/admin` does).
+///
+/// # Errors
+/// When no account has that name, it is an admin's (for a ban), or the
+/// database is unusable.
+pub async fn set_ban(config: &Config, username: &str, what: Ban) -> anyhow::Result<UserId> {
+    let name = Username::parse(username).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let chat = crate::ChatChit::builder(config.clone()).build().await?;
+    let done = async {
+        let admin = &chat.services().admin;
+        let found = admin
+            .find_users(&operator(), &name.canonical(), Some(100))
+            .await?;
+        let Some(user) = found
+            .into_iter()
+            .find(|u| u.username.eq_ignore_ascii_case(name.as_str()))
+        else {
+            bail!("no user named {username}");
+        };
+        match what {
+            Ban::Ban => admin.ban(&operator(), user.id).await?,
+            Ban::Unban => admin.unban(&operator(), user.id).await?,
+        }
+        Ok(user.id)
+    }
+    .await;
+    chat.shutdown().await;
+    done
 }

@@ -8,7 +8,7 @@
 //! `chatchit` binary is [`Application`], a thin wrapper over the same.
 //! `docs/embedding.md` walks through it; `examples/` has two hosts.
 
-mod admin_cli;
+pub mod admin_cli;
 mod app;
 mod builder;
 mod chatchit;

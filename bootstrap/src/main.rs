@@ -1,6 +1,7 @@
 //! The `chatchit` command: `serve` (default), `migrate`, `admin` and `config check`.
 
 use anyhow::Context;
+use chatchit::admin_cli::{Ban, list_users, set_ban};
 use chatchit::{Application, Config, create_admin, migrate, promote, telemetry};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -56,6 +57,22 @@ enum AdminCommand {
     },
     /// Makes an existing account admin.
     Promote {
+        /// Login name.
+        username: String,
+    },
+    /// Lists accounts (by username prefix), marking banned ones.
+    List {
+        /// Username prefix; all accounts when left out.
+        #[arg(long, default_value = "")]
+        query: String,
+    },
+    /// Bans an account: its sessions end and its sockets close.
+    Ban {
+        /// Login name.
+        username: String,
+    },
+    /// Lifts a ban.
+    Unban {
         /// Login name.
         username: String,
     },
@@ -119,6 +136,28 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Admin(AdminCommand::Promote { username }) => {
             let id = promote(&config, &username).await?;
             println!("{username} ({id}) is now an admin");
+            Ok(())
+        }
+        Command::Admin(AdminCommand::List { query }) => {
+            for user in list_users(&config, &query).await? {
+                let banned = if user.banned { "  banned" } else { "" };
+                println!(
+                    "{}  {}  {}{banned}",
+                    user.id,
+                    user.username,
+                    user.role.as_str()
+                );
+            }
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Ban { username }) => {
+            let id = set_ban(&config, &username, Ban::Ban).await?;
+            println!("{username} ({id}) is banned");
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Unban { username }) => {
+            let id = set_ban(&config, &username, Ban::Unban).await?;
+            println!("{username} ({id}) is no longer banned");
             Ok(())
         }
         Command::Seed => {

@@ -171,3 +171,37 @@ async fn admin_create_takes_the_password_on_stdin_and_names_a_taken_name() {
     assert!(said.contains("the name root is taken"), "{said}");
     assert!(!said.to_ascii_lowercase().contains("unique"), "{said}");
 }
+
+/// `chatchit admin list|ban|unban` on the seeded demo users.
+#[tokio::test]
+async fn admins_list_ban_and_unban_from_the_command_line() {
+    use std::process::Command;
+    let dir = tempfile::tempdir().expect("dir");
+    let run = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_chatchit"))
+            .args(args)
+            .env("CHATCHIT_DATA_DIR", dir.path())
+            .env("CHATCHIT_BCRYPT_COST", "4")
+            .env("CHATCHIT_LOG", "error")
+            .output()
+            .expect("chatchit runs");
+        assert!(output.status.success(), "{args:?}: {output:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    assert!(run(&["seed"]).contains("ann, bob, cat, dan"));
+    assert!(
+        run(&["seed"]).contains("demo data ready"),
+        "a second seed runs too"
+    );
+    assert!(run(&["admin", "ban", "bob"]).contains("bob"));
+    let listed = run(&["admin", "list", "--query", "b"]);
+    let bob = listed
+        .lines()
+        .find(|l| l.contains(" bob "))
+        .expect("bob listed");
+    assert!(bob.ends_with("banned"), "{listed}");
+    run(&["admin", "unban", "bob"]);
+    let listed = run(&["admin", "list"]);
+    assert_eq!(listed.lines().count(), 4, "{listed}");
+    assert!(!listed.contains("banned"), "{listed}");
+}

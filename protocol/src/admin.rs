@@ -133,6 +133,29 @@ pub struct AdminStats {
     pub health_score: u8,
 }
 
+/// `GET /admin/users` query.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct UsersQuery {
+    /// Username prefix, any case; all users when left out.
+    #[param(max_length = 32)]
+    pub query: Option<String>,
+    /// 1–100, default 50.
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+}
+
+/// An account as admins see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Account {
+    /// The user.
+    pub user: crate::users::User,
+    /// Whether the account is banned.
+    pub banned: bool,
+}
+
 /// `POST /admin/dead-letters/replay` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Replayed {

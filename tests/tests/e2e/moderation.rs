@@ -244,3 +244,50 @@ async fn an_existing_account_can_be_promoted_from_the_cli() {
     );
     assert!(chatchit::promote(&config, "nobody").await.is_err());
 }
+
+#[tokio::test]
+async fn admins_find_users_by_prefix_with_their_bans() {
+    let (s, admin) = TestServer::with_admin().await;
+    let mallory = s.register("mallory").await;
+    s.register("malia").await;
+    s.register("bob").await;
+    let (status, _) = s
+        .post(
+            &format!("/api/v1/admin/users/{}/ban", mallory.id),
+            &admin.token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, found) = s.get("/api/v1/admin/users?query=MAL", &admin.token).await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    let seen: Vec<(String, bool)> = found
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|a| {
+            (
+                a["user"]["username"].as_str().expect("name").to_owned(),
+                a["banned"].as_bool().expect("banned"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        vec![("malia".to_owned(), false), ("mallory".to_owned(), true)]
+    );
+    let (status, everyone) = s.get("/api/v1/admin/users?limit=10", &admin.token).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(everyone.as_array().map(Vec::len), Some(4), "{everyone}");
+    let (status, _) = s.get("/api/v1/admin/users", &mallory.token).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a banned user's token is dead"
+    );
+    let bob = s.login("bob").await.0;
+    assert_eq!(
+        s.get("/api/v1/admin/users", &bob.token).await.0,
+        StatusCode::FORBIDDEN
+    );
+}

@@ -155,6 +155,7 @@ async fn openapi_covers_every_route_and_docs_work_offline() {
         ("/api/v1/reports", "post"),
         ("/api/v1/admin/reports", "get"),
         ("/api/v1/admin/reports/{id}/resolve", "post"),
+        ("/api/v1/admin/users", "get"),
         ("/api/v1/admin/users/{id}/ban", "post"),
         ("/api/v1/admin/users/{id}/unban", "post"),
         ("/api/v1/admin/stats", "get"),

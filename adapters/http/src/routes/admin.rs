@@ -10,7 +10,8 @@ use axum::http::StatusCode;
 use chatchit_domain::ids::UserId;
 use chatchit_domain::report::ReportId;
 use chatchit_protocol::admin::{
-    AdminStats, NewReport, Replayed, Report, ReportStatus, ReportsQuery, ResolveReport,
+    Account, AdminStats, NewReport, Replayed, Report, ReportStatus, ReportsQuery, ResolveReport,
+    UsersQuery,
 };
 use std::sync::atomic::Ordering;
 
@@ -71,6 +72,26 @@ pub async fn resolve(
             .await?
             .to_wire(),
     ))
+}
+
+/// Accounts by username prefix, banned ones included and marked (admins).
+#[utoipa::path(get, path = "/admin/users", tag = "moderation", security(("bearer" = [])), params(UsersQuery),
+    responses((status = 200, body = Vec<Account>, description = "Accounts, by username"),
+        (status = 403, body = ErrorBody, description = "Not an admin")))]
+pub async fn users(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiQuery(params): ApiQuery<UsersQuery>,
+) -> Result<Json<Vec<Account>>, ApiError> {
+    let found = state
+        .admin
+        .find_users(
+            &actor,
+            params.query.as_deref().unwrap_or_default(),
+            params.limit,
+        )
+        .await?;
+    Ok(Json(found.into_iter().map(crate::wire::account).collect()))
 }
 
 /// Bans a user: tokens stop working, sockets are disconnected (admins).

@@ -75,6 +75,7 @@ fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(admin::report))
         .routes(routes!(admin::reports))
         .routes(routes!(admin::resolve))
+        .routes(routes!(admin::users))
         .routes(routes!(admin::ban))
         .routes(routes!(admin::unban))
         .routes(routes!(admin::stats))

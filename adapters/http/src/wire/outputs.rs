@@ -432,3 +432,12 @@ impl ToWire for AdminStats {
         }
     }
 }
+
+/// A user with the one thing only admins see: the ban.
+pub fn account(user: User) -> wire::admin::Account {
+    let banned = user.banned;
+    wire::admin::Account {
+        user: user.to_wire(),
+        banned,
+    }
+}
