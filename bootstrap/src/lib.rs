@@ -15,6 +15,7 @@ mod chatchit;
 pub mod config;
 pub mod faults;
 mod health;
+pub mod healthcheck;
 mod ports;
 mod secrets;
 pub mod seed;

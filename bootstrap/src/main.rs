@@ -32,6 +32,9 @@ enum Command {
     /// Reads the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Exits 0 when this node answers `/health/ready` with 200 (for a
+    /// container's HEALTHCHECK).
+    Healthcheck,
     /// Adds demo users, friendships, conversations with history, reactions
     /// and stories (again: changes nothing).
     Seed,
@@ -158,6 +161,14 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Admin(AdminCommand::Unban { username }) => {
             let id = set_ban(&config, &username, Ban::Unban).await?;
             println!("{username} ({id}) is no longer banned");
+            Ok(())
+        }
+        Command::Healthcheck => {
+            let status = chatchit::healthcheck::ready_status(&config).await?;
+            if status != 200 {
+                anyhow::bail!("not ready: /health/ready answered {status}");
+            }
+            println!("ready");
             Ok(())
         }
         Command::Seed => {

@@ -205,3 +205,32 @@ async fn admins_list_ban_and_unban_from_the_command_line() {
     assert_eq!(listed.lines().count(), 4, "{listed}");
     assert!(!listed.contains("banned"), "{listed}");
 }
+
+/// `chatchit healthcheck` (the image's HEALTHCHECK) exits 0 against a
+/// ready node and fails where nothing answers.
+#[tokio::test]
+async fn healthcheck_says_whether_the_node_is_ready() {
+    let node = Cluster::embedded(Path::new(env!("CARGO_BIN_EXE_chatchit")))
+        .node()
+        .await;
+    let bind = node.base.trim_start_matches("http://").to_owned();
+    let check = |bind: String| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_chatchit"))
+            .arg("healthcheck")
+            .env("CHATCHIT_BIND", bind)
+            .env("CHATCHIT_LOG", "error")
+            .output()
+            .expect("chatchit runs")
+    };
+    let ready = tokio::task::spawn_blocking(move || check(bind))
+        .await
+        .expect("ran");
+    assert!(ready.status.success(), "{ready:?}");
+    let idle = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let free = idle.local_addr().expect("addr").to_string();
+    drop(idle);
+    let down = tokio::task::spawn_blocking(move || check(free))
+        .await
+        .expect("ran");
+    assert!(!down.status.success());
+}
