@@ -28,6 +28,10 @@ async fn a_fresh_nodes_first_scrape_describes_every_metric() {
         ("chatchit_panics_total", "counter"),
         ("chatchit_append_batch_size", "histogram"),
         ("chatchit_append_commit_seconds", "histogram"),
+        ("chatchit_build_info", "gauge"),
+        ("process_resident_memory_bytes", "gauge"),
+        ("process_open_fds", "gauge"),
+        ("process_max_fds", "gauge"),
     ] {
         assert!(
             text.contains(&format!("# HELP {name} ")),
@@ -43,6 +47,38 @@ async fn a_fresh_nodes_first_scrape_describes_every_metric() {
         text.contains(r#"chatchit_panics_total{task="socket"} 0"#),
         "{text}"
     );
+    assert!(
+        text.contains(&format!(
+            r#"chatchit_build_info{{version="{}"}} 1"#,
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{text}"
+    );
+    // A request is counted by its route's template, not its path.
+    let user = uuid::Uuid::now_v7();
+    node.http
+        .get(format!("{}/api/v1/users/{user}", node.base))
+        .send()
+        .await
+        .expect("asked");
+    let text = node
+        .http
+        .get(format!("{}/metrics", node.base))
+        .send()
+        .await
+        .expect("scrape")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        text.contains(r#"chatchit_http_requests_total{method="GET",route="/api/v1/users/{id}",status="401"} 1"#),
+        "{text}"
+    );
+    assert!(
+        text.contains("# HELP chatchit_http_request_duration_seconds "),
+        "{text}"
+    );
+    assert!(!text.contains(&user.to_string()), "no series per resource");
 }
 
 /// The embedded node dies between a message's commit and its relay (an

@@ -78,6 +78,20 @@ pub fn describe_metrics() {
         "Events that failed every retry and were parked as dead letters."
     );
     metrics::counter!("chatchit_dead_letters_total").increment(0);
+    metrics::describe_gauge!(
+        "chatchit_build_info",
+        "Always 1; its version label says which build this node runs."
+    );
+    metrics::gauge!("chatchit_build_info", "version" => env!("CARGO_PKG_VERSION")).set(1.0);
+    metrics::describe_counter!(
+        "chatchit_http_requests_total",
+        "REST requests answered, by method, route template and status."
+    );
+    metrics::describe_histogram!(
+        "chatchit_http_request_duration_seconds",
+        Unit::Seconds,
+        "Time to answer one REST request, by method and route template."
+    );
     metrics::describe_counter!(
         "chatchit_panics_total",
         "Panics caught and contained, by the kind of task they ended."
@@ -89,5 +103,39 @@ pub fn describe_metrics() {
 
 /// `GET /metrics`: Prometheus text format.
 pub async fn render() -> String {
+    process_metrics().collect();
     prometheus().render()
+}
+
+/// The process's own figures (resident memory, CPU seconds, open file
+/// descriptors against their limit, threads, start time), read at each
+/// scrape: the open-file limit is ChatChit's documented ceiling.
+fn process_metrics() -> &'static metrics_process::Collector {
+    static COLLECTOR: OnceLock<metrics_process::Collector> = OnceLock::new();
+    COLLECTOR.get_or_init(|| {
+        let collector = metrics_process::Collector::default();
+        collector.describe();
+        collector
+    })
+}
+
+/// Counts and times each REST request by method, route (the path template,
+/// never the path itself: ids would make a series per resource) and status.
+pub async fn track(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let method = request.method().as_str().to_owned();
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    metrics::histogram!("chatchit_http_request_duration_seconds", "method" => method.clone(), "route" => route.clone())
+        .record(started.elapsed().as_secs_f64());
+    metrics::counter!("chatchit_http_requests_total", "method" => method, "route" => route, "status" => status)
+        .increment(1);
+    response
 }

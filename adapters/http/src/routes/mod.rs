@@ -113,6 +113,7 @@ pub fn router(state: AppState) -> Router {
     )
     .route("/api/asyncapi.json", get(asyncapi))
     .merge(crate::docs::routes())
+    .route_layer(axum::middleware::from_fn(metrics_endpoint::track))
     .layer(axum::middleware::map_response(
         crate::error::method_not_allowed,
     ))
