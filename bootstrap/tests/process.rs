@@ -29,6 +29,8 @@ async fn a_fresh_nodes_first_scrape_describes_every_metric() {
         ("chatchit_append_batch_size", "histogram"),
         ("chatchit_append_commit_seconds", "histogram"),
         ("chatchit_build_info", "gauge"),
+        ("chatchit_queue_wait_seconds", "histogram"),
+        ("chatchit_queue_processing_seconds", "histogram"),
         ("process_resident_memory_bytes", "gauge"),
         ("process_open_fds", "gauge"),
         ("process_max_fds", "gauge"),

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 const BATCH_BUCKETS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0];
 
 const LATENCY_BUCKETS: &[f64] = &[
-    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 2.5, 5.0,
 ];
 
 /// The process's Prometheus handle, installing the recorder on first use.
@@ -78,6 +78,20 @@ pub fn describe_metrics() {
         "Events that failed every retry and were parked as dead letters."
     );
     metrics::counter!("chatchit_dead_letters_total").increment(0);
+    metrics::describe_histogram!(
+        "chatchit_queue_wait_seconds",
+        Unit::Seconds,
+        "Time an event waited in its lane, from publish (or due time) to processing, by lane; the targets are high < 0.1 s, medium < 0.5 s, low < 2 s."
+    );
+    metrics::describe_histogram!(
+        "chatchit_queue_processing_seconds",
+        Unit::Seconds,
+        "Time to process one queued event (fan-out), by lane."
+    );
+    for lane in ["high", "medium", "low"] {
+        let _registered = metrics::histogram!("chatchit_queue_wait_seconds", "lane" => lane);
+        let _registered = metrics::histogram!("chatchit_queue_processing_seconds", "lane" => lane);
+    }
     metrics::describe_gauge!(
         "chatchit_build_info",
         "Always 1; its version label says which build this node runs."

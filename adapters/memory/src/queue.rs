@@ -23,6 +23,8 @@ pub struct DeadLetter {
 struct Envelope {
     event: DomainEvent,
     attempt: u32,
+    /// When it was put in its lane (its wait is measured from here).
+    queued_at: std::time::Instant,
 }
 
 /// Counters shared by the queue handle and its worker.
@@ -106,7 +108,11 @@ impl EventQueue for InProcessQueue {
         let i = lane(event.priority());
         self.counters.depth[i].fetch_add(1, Ordering::Relaxed);
         self.lanes[i]
-            .send(Envelope { event, attempt: 0 })
+            .send(Envelope {
+                event,
+                attempt: 0,
+                queued_at: std::time::Instant::now(),
+            })
             .map_err(|_| {
                 self.counters.depth[i].fetch_sub(1, Ordering::Relaxed);
                 QueueError::Unavailable("the queue worker has stopped".into())
@@ -193,7 +199,14 @@ impl QueueWorker {
     async fn handle(&self, consumer: &dyn EventConsumer, i: usize, envelope: Envelope) {
         self.counters.depth[i].fetch_sub(1, Ordering::Relaxed);
         let kind = envelope.event.kind();
-        match consumer.consume(envelope.event.clone()).await {
+        let lane_name = envelope.event.priority().as_str();
+        metrics::histogram!("chatchit_queue_wait_seconds", "lane" => lane_name)
+            .record(envelope.queued_at.elapsed().as_secs_f64());
+        let started = std::time::Instant::now();
+        let outcome = consumer.consume(envelope.event.clone()).await;
+        metrics::histogram!("chatchit_queue_processing_seconds", "lane" => lane_name)
+            .record(started.elapsed().as_secs_f64());
+        match outcome {
             Ok(()) => {
                 self.counters.processed[i].fetch_add(1, Ordering::Relaxed);
             }
@@ -208,6 +221,7 @@ impl QueueWorker {
                     let retry = Envelope {
                         event: envelope.event,
                         attempt: envelope.attempt + 1,
+                        queued_at: std::time::Instant::now(),
                     };
                     if sender.send(retry).is_err() {
                         counters.depth[i].fetch_sub(1, Ordering::Relaxed);

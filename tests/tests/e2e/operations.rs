@@ -61,6 +61,14 @@ async fn metrics_count_sockets_events_and_latency() {
         text.contains(r#"chatchit_event_duration_seconds_bucket{event="message:send""#),
         "{text}"
     );
+    // The message's fan-out went through the queue: its lane's wait was
+    // measured (the recorder is the process's, so the count only grows).
+    let waited: f64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix(r#"chatchit_queue_wait_seconds_count{lane="high"} "#))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_default();
+    assert!(waited >= 1.0, "{text}");
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //! failure is retried as the policy says (the count in the `x-retries`
 //! header), and dead-lettered after the last retry.
 
-use super::{Inner, RETRIES, lane};
+use super::{DUE_AT, Inner, RETRIES, lane, now_millis};
 use crate::confirms::Publisher;
 use crate::topology;
 use amqprs::channel::{BasicAckArguments, BasicNackArguments, Channel, ConsumerMessage};
@@ -34,7 +34,17 @@ impl Inner {
             }
         };
         let kind = event.kind();
-        match consumer.consume(event.clone()).await {
+        let lane_name = event.priority().as_str();
+        if let Some(due) = message.basic_properties.as_ref().and_then(due_at) {
+            // Across nodes this leans on their clocks agreeing (NTP).
+            let waited = (now_millis() - due).max(0) as f64 / 1000.0;
+            metrics::histogram!("chatchit_queue_wait_seconds", "lane" => lane_name).record(waited);
+        }
+        let started = std::time::Instant::now();
+        let outcome = consumer.consume(event.clone()).await;
+        metrics::histogram!("chatchit_queue_processing_seconds", "lane" => lane_name)
+            .record(started.elapsed().as_secs_f64());
+        match outcome {
             Ok(()) => {
                 self.processed[lane(event.priority())].fetch_add(1, Ordering::Relaxed);
                 ack(channel, tag).await;
@@ -75,6 +85,15 @@ impl Inner {
         self.depth.store(depth, Ordering::Relaxed);
         self.dead.store(dead, Ordering::Relaxed);
         Ok(())
+    }
+}
+
+/// When the event was due, in Unix milliseconds, if its publisher said.
+fn due_at(properties: &BasicProperties) -> Option<i64> {
+    let key = DUE_AT.try_into().ok()?;
+    match properties.headers()?.get(&key)? {
+        FieldValue::l(ms) => Some(*ms),
+        _ => None,
     }
 }
 

@@ -149,6 +149,16 @@ impl AmqpQueue {
     }
 }
 
+/// The header carrying when an event is due, in Unix milliseconds.
+pub(crate) const DUE_AT: &str = "x-due-at-ms";
+
+/// Now, in Unix milliseconds (0 before 1970, which no clock here is).
+pub(crate) fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
 fn broker_down() -> QueueError {
     QueueError::Unavailable("the broker is not connected".into())
 }
@@ -164,6 +174,12 @@ fn properties(priority: Priority, retries: u32, delay: Option<Duration>) -> Basi
             key,
             FieldValue::I(i32::try_from(retries).unwrap_or(i32::MAX)),
         );
+    }
+    // When the event is due (now, or after its delay), in Unix milliseconds:
+    // the consumer measures its wait in the queue from it.
+    if let Ok(key) = DUE_AT.try_into() {
+        let due = now_millis() + delay.map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0));
+        headers.insert(key, FieldValue::l(due));
     }
     let mut properties = BasicProperties::default();
     properties
