@@ -72,6 +72,22 @@ async fn metrics_count_sockets_events_and_latency() {
 }
 
 #[tokio::test]
+async fn the_bearer_scheme_is_read_in_any_case() {
+    let s = TestServer::start().await;
+    let alice = s.register("alice").await;
+    for scheme in ["Bearer", "bearer", "BEARER"] {
+        let answer = s
+            .http
+            .get(format!("{}/api/v1/me", s.base))
+            .header("authorization", format!("{scheme} {}", alice.token))
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(answer.status(), StatusCode::OK, "{scheme}");
+    }
+}
+
+#[tokio::test]
 async fn every_rest_answer_carries_a_request_id() {
     let s = TestServer::start().await;
     let fresh = s
