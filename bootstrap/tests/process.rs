@@ -5,6 +5,17 @@ use chatchit_tests::cluster::{Cluster, NodeOptions};
 use serde_json::json;
 use std::path::Path;
 
+/// The node's `/metrics` text.
+async fn scrape(http: &reqwest::Client, base: &str) -> String {
+    http.get(format!("{base}/metrics"))
+        .send()
+        .await
+        .expect("scrape")
+        .text()
+        .await
+        .expect("text")
+}
+
 /// Every metric the node exports, with its `# HELP` and `# TYPE`, on the
 /// very first scrape (before, a fresh node's `/metrics` was 0 bytes until
 /// the first socket or event).
@@ -13,15 +24,7 @@ async fn a_fresh_nodes_first_scrape_describes_every_metric() {
     let node = Cluster::embedded(Path::new(env!("CARGO_BIN_EXE_chatchit")))
         .node()
         .await;
-    let text = node
-        .http
-        .get(format!("{}/metrics", node.base))
-        .send()
-        .await
-        .expect("scrape")
-        .text()
-        .await
-        .expect("text");
+    let text = scrape(&node.http, &node.base).await;
     for (name, kind) in [
         ("chatchit_connected_sockets", "gauge"),
         ("chatchit_dead_letters_total", "counter"),
@@ -63,15 +66,7 @@ async fn a_fresh_nodes_first_scrape_describes_every_metric() {
         .send()
         .await
         .expect("asked");
-    let text = node
-        .http
-        .get(format!("{}/metrics", node.base))
-        .send()
-        .await
-        .expect("scrape")
-        .text()
-        .await
-        .expect("text");
+    let text = scrape(&node.http, &node.base).await;
     assert!(
         text.contains(r#"chatchit_http_requests_total{method="GET",route="/api/v1/users/{id}",status="401"} 1"#),
         "{text}"
