@@ -85,7 +85,7 @@ pub struct CallInvited {
     pub call_id: Uuid,
 }
 
-/// `call:accept`, `call:reject` and `call:hangup`.
+/// `call:accept`, `call:reject` and `call:end`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CallRef {
@@ -93,7 +93,7 @@ pub struct CallRef {
     pub call_id: Uuid,
 }
 
-/// `call:accept`, `call:reject` and `call:hangup` answer.
+/// `call:accept`, `call:reject` and `call:end` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CallStatus {

@@ -75,7 +75,7 @@ export interface components {
          * @enum {string}
          */
         CallKind: "audio" | "video";
-        /** @description `call:accept`, `call:reject` and `call:hangup`. */
+        /** @description `call:accept`, `call:reject` and `call:end`. */
         CallRef: {
             /**
              * Format: uuid
@@ -105,7 +105,7 @@ export interface components {
          * @enum {string}
          */
         CallState: "ringing" | "active" | "ended";
-        /** @description `call:accept`, `call:reject` and `call:hangup` answer. */
+        /** @description `call:accept`, `call:reject` and `call:end` answer. */
         CallStatus: {
             /**
              * Format: uuid
