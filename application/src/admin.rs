@@ -4,7 +4,7 @@
 
 use crate::context::Actor;
 use crate::error::AppError;
-use chatchit_domain::events::DomainEvent;
+use chatchit_domain::events::{DomainEvent, Priority};
 use chatchit_domain::ids::{MessageId, UserId};
 use chatchit_domain::ports::{
     Clock, ConversationStore, Delivery, EventQueue, IdGenerator, MessageStore, ReportStore,
@@ -57,6 +57,25 @@ pub struct AdminStats {
     pub uptime_seconds: u64,
     /// 0–100; see [`health_score`].
     pub health_score: u8,
+    /// Each lane's latest waits against its target, per lane that has
+    /// processed an event.
+    pub queue_wait: BTreeMap<&'static str, LaneWait>,
+}
+
+/// A lane's latest waits (see [`chatchit_domain::ports::LaneWaits`]) and its
+/// target.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LaneWait {
+    /// Median wait, milliseconds.
+    pub p50_ms: f64,
+    /// 99th-percentile wait, milliseconds.
+    pub p99_ms: f64,
+    /// The lane's target (high 100, medium 500, low 2000), milliseconds.
+    pub target_ms: u64,
+    /// Whether the 99th percentile is within the target.
+    pub within_target: bool,
+    /// Events the figures are made of.
+    pub samples: u64,
 }
 
 /// The health score: 100, minus 50 if the database is down, minus 15 per
@@ -367,7 +386,25 @@ impl AdminService {
             .map(|(lane, n)| (*lane, (*n as f64 / uptime * 100.0).round() / 100.0))
             .collect();
         let queued = stats.depth.values().sum();
+        let queue_wait = Priority::ALL
+            .into_iter()
+            .filter_map(|lane| {
+                let wait = stats.wait.get(lane.as_str())?;
+                let target_ms = u64::try_from(lane.target().as_millis()).unwrap_or(u64::MAX);
+                Some((
+                    lane.as_str(),
+                    LaneWait {
+                        p50_ms: wait.p50_us as f64 / 1000.0,
+                        p99_ms: wait.p99_us as f64 / 1000.0,
+                        target_ms,
+                        within_target: wait.p99_us <= target_ms * 1000,
+                        samples: wait.samples,
+                    },
+                ))
+            })
+            .collect();
         Ok(AdminStats {
+            queue_wait,
             health_score: health_score(database_up, degraded_services, stats.dead_letters, queued),
             queue_depth: stats.depth,
             processed: stats.processed,

@@ -131,6 +131,29 @@ pub struct AdminStats {
     /// 0–100: 100 when queues are empty and nothing is dead-lettered.
     #[schema(minimum = 0, maximum = 100)]
     pub health_score: u8,
+    /// Each lane's latest waits against its target, per lane that has
+    /// processed an event since the node started.
+    pub queue_wait: BTreeMap<String, LaneWait>,
+}
+
+/// How long a lane's latest events (up to 1024) waited before processing,
+/// against the lane's target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LaneWait {
+    /// Median, milliseconds.
+    #[schema(minimum = 0)]
+    pub p50_ms: f64,
+    /// 99th percentile, milliseconds.
+    #[schema(minimum = 0)]
+    pub p99_ms: f64,
+    /// The target: high 100, medium 500, low 2000.
+    pub target_ms: u64,
+    /// Whether the 99th percentile is within the target.
+    pub within_target: bool,
+    /// Events the figures are made of.
+    #[schema(minimum = 0)]
+    pub samples: u64,
 }
 
 /// `GET /admin/users` query.

@@ -4,7 +4,9 @@
 
 use async_trait::async_trait;
 use chatchit_domain::events::{DomainEvent, Priority};
-use chatchit_domain::ports::{EventConsumer, EventQueue, QueueError, QueueStats, RetryPolicy};
+use chatchit_domain::ports::{
+    EventConsumer, EventQueue, LaneWaits, QueueError, QueueStats, RetryPolicy,
+};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -32,6 +34,7 @@ struct Envelope {
 struct Counters {
     depth: [AtomicU64; 3],
     processed: [AtomicU64; 3],
+    waits: [LaneWaits; 3],
     dead: Mutex<Vec<DeadLetter>>,
 }
 
@@ -156,6 +159,9 @@ impl EventQueue for InProcessQueue {
                 p.as_str(),
                 self.counters.processed[i].load(Ordering::Relaxed),
             );
+            if let Some(wait) = self.counters.waits[i].summary() {
+                stats.wait.insert(p.as_str(), wait);
+            }
         }
         stats.dead_letters = self
             .counters
@@ -200,8 +206,10 @@ impl QueueWorker {
         self.counters.depth[i].fetch_sub(1, Ordering::Relaxed);
         let kind = envelope.event.kind();
         let lane_name = envelope.event.priority().as_str();
+        let waited = envelope.queued_at.elapsed();
+        self.counters.waits[i].record(waited);
         metrics::histogram!("chatchit_queue_wait_seconds", "lane" => lane_name)
-            .record(envelope.queued_at.elapsed().as_secs_f64());
+            .record(waited.as_secs_f64());
         let started = std::time::Instant::now();
         let outcome = consumer.consume(envelope.event.clone()).await;
         metrics::histogram!("chatchit_queue_processing_seconds", "lane" => lane_name)

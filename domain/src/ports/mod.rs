@@ -27,7 +27,10 @@ pub use graph::{GraphCache, GraphKey};
 pub use ids::{IdGenerator, TimeOrderedIds};
 pub use messages::MessageStore;
 pub use presence::{PresenceChange, PresenceStore};
-pub use queue::{ConsumeError, EventConsumer, EventQueue, QueueError, QueueStats, RetryPolicy};
+pub use queue::{
+    ConsumeError, EventConsumer, EventQueue, LaneWaits, QueueError, QueueStats, RetryPolicy,
+    WaitSummary,
+};
 pub use rate_limit::{ANY_OTHER_ACTION, RateLimiter, RateQuota};
 pub use reports::ReportStore;
 pub use security::{IdentityVerifier, PasswordHasher, SecurityError, TokenIssuer};

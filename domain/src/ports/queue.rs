@@ -27,6 +27,92 @@ pub struct QueueStats {
     pub processed: BTreeMap<&'static str, u64>,
     /// Events that failed every retry and were parked.
     pub dead_letters: u64,
+    /// How long the lanes' latest events waited before processing, per lane
+    /// that has seen one.
+    pub wait: BTreeMap<&'static str, WaitSummary>,
+}
+
+/// The wait of a lane's latest events (up to [`LaneWaits::WINDOW`] of them).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WaitSummary {
+    /// Median, in microseconds.
+    pub p50_us: u64,
+    /// 99th percentile, in microseconds.
+    pub p99_us: u64,
+    /// Events it is made of.
+    pub samples: u64,
+}
+
+/// The waits of one lane's latest events, kept to a fixed window so that
+/// memory stays bounded and the figures follow the present.
+#[derive(Debug, Default)]
+pub struct LaneWaits {
+    /// Microseconds, oldest first.
+    recent: std::sync::Mutex<std::collections::VecDeque<u64>>,
+}
+
+impl LaneWaits {
+    /// How many of the latest waits are kept.
+    pub const WINDOW: usize = 1024;
+
+    /// Notes one event's wait.
+    pub fn record(&self, wait: std::time::Duration) {
+        let micros = u64::try_from(wait.as_micros()).unwrap_or(u64::MAX);
+        let mut recent = self
+            .recent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if recent.len() == Self::WINDOW {
+            recent.pop_front();
+        }
+        recent.push_back(micros);
+    }
+
+    /// The median and 99th percentile of the window; `None` before any.
+    pub fn summary(&self) -> Option<WaitSummary> {
+        let mut sorted: Vec<u64> = self
+            .recent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .copied()
+            .collect();
+        if sorted.is_empty() {
+            return None;
+        }
+        sorted.sort_unstable();
+        let at = |q: usize| sorted[(sorted.len() * q / 100).min(sorted.len() - 1)];
+        Some(WaitSummary {
+            p50_us: at(50),
+            p99_us: at(99),
+            samples: sorted.len() as u64,
+        })
+    }
+}
+
+#[cfg(test)]
+mod wait_tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn the_window_keeps_the_latest_waits_and_gives_their_percentiles() {
+        let waits = LaneWaits::default();
+        assert_eq!(waits.summary(), None);
+        for ms in 1..=100 {
+            waits.record(Duration::from_millis(ms));
+        }
+        let summary = waits.summary().expect("some");
+        assert_eq!(summary.samples, 100);
+        assert_eq!(summary.p50_us, 51_000);
+        assert_eq!(summary.p99_us, 100_000);
+        for _ in 0..LaneWaits::WINDOW {
+            waits.record(Duration::from_millis(5));
+        }
+        let summary = waits.summary().expect("some");
+        assert_eq!(summary.samples, LaneWaits::WINDOW as u64, "bounded");
+        assert_eq!(summary.p99_us, 5_000, "the old waits have left the window");
+    }
 }
 
 /// How failing events are retried, by every queue: up to `max_retries` more

@@ -166,6 +166,23 @@ async fn banning_from_a_user_report_and_admin_stats() {
     for lane in ["high", "medium", "low"] {
         assert!(stats["queueDepth"][lane].is_u64(), "{stats}");
     }
+    // Each lane that has processed an event shows its latest waits against
+    // its target.
+    let waits = stats["queueWait"].as_object().expect("queueWait");
+    assert!(!waits.is_empty(), "{stats}");
+    for (lane, wait) in waits {
+        let target = match lane.as_str() {
+            "high" => 100,
+            "medium" => 500,
+            "low" => 2000,
+            other => panic!("unknown lane {other}"),
+        };
+        assert_eq!(wait["targetMs"], target, "{stats}");
+        assert!(wait["samples"].as_u64().is_some_and(|n| n >= 1), "{stats}");
+        let (p50, p99) = (wait["p50Ms"].as_f64(), wait["p99Ms"].as_f64());
+        assert!(p50 <= p99, "{stats}");
+        assert!(wait["withinTarget"].is_boolean(), "{stats}");
+    }
     assert_eq!(
         s.get("/api/v1/admin/stats", &alice.token).await.0,
         StatusCode::FORBIDDEN

@@ -37,8 +37,11 @@ impl Inner {
         let lane_name = event.priority().as_str();
         if let Some(due) = message.basic_properties.as_ref().and_then(due_at) {
             // Across nodes this leans on their clocks agreeing (NTP).
-            let waited = (now_millis() - due).max(0) as f64 / 1000.0;
-            metrics::histogram!("chatchit_queue_wait_seconds", "lane" => lane_name).record(waited);
+            let waited =
+                std::time::Duration::from_millis(u64::try_from(now_millis() - due).unwrap_or(0));
+            self.waits[lane(event.priority())].record(waited);
+            metrics::histogram!("chatchit_queue_wait_seconds", "lane" => lane_name)
+                .record(waited.as_secs_f64());
         }
         let started = std::time::Instant::now();
         let outcome = consumer.consume(event.clone()).await;

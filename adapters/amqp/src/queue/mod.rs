@@ -19,7 +19,7 @@ use amqprs::connection::Connection;
 use amqprs::{BasicProperties, FieldTable, FieldValue};
 use async_trait::async_trait;
 use chatchit_domain::events::{DomainEvent, Priority};
-use chatchit_domain::ports::{EventQueue, QueueError, QueueStats, RetryPolicy};
+use chatchit_domain::ports::{EventQueue, LaneWaits, QueueError, QueueStats, RetryPolicy};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
@@ -60,6 +60,8 @@ struct Inner {
     link: RwLock<Option<Link>>,
     /// Events this node handled, per lane.
     processed: [AtomicU64; 3],
+    /// The waits of the latest events this node handled, per lane.
+    waits: [LaneWaits; 3],
     /// Events in the work queue, as last counted.
     depth: AtomicU64,
     /// Events in the parking queue, as last counted.
@@ -105,6 +107,7 @@ impl AmqpQueue {
             fallback,
             link: RwLock::new(None),
             processed: Default::default(),
+            waits: Default::default(),
             depth: AtomicU64::new(0),
             dead: AtomicU64::new(0),
             stop: watch::channel(false).0,
@@ -313,6 +316,13 @@ impl EventQueue for AmqpQueue {
                 self.inner.processed[lane(p)].load(Ordering::Relaxed);
         }
         stats.dead_letters += self.inner.dead.load(Ordering::Relaxed);
+        for p in Priority::ALL {
+            // What the broker carried, when it did: the fallback's figures
+            // only while the broker is away.
+            if let Some(wait) = self.inner.waits[lane(p)].summary() {
+                stats.wait.insert(p.as_str(), wait);
+            }
+        }
         stats
     }
 }

@@ -429,6 +429,20 @@ impl ToWire for AdminStats {
             connected_sockets: self.connected_sockets,
             uptime_seconds: self.uptime_seconds,
             health_score: self.health_score,
+            queue_wait: self
+                .queue_wait
+                .into_iter()
+                .map(|(lane, w)| {
+                    let wait = wire::admin::LaneWait {
+                        p50_ms: w.p50_ms,
+                        p99_ms: w.p99_ms,
+                        target_ms: w.target_ms,
+                        within_target: w.within_target,
+                        samples: w.samples,
+                    };
+                    (lane.to_owned(), wait)
+                })
+                .collect(),
         }
     }
 }

@@ -706,6 +706,13 @@ export interface components {
                 [key: string]: number;
             };
             /**
+             * @description Each lane's latest waits against its target, per lane that has
+             *     processed an event since the node started.
+             */
+            queueWait: {
+                [key: string]: components["schemas"]["LaneWait"];
+            };
+            /**
              * Format: int64
              * @description Seconds since this node started.
              */
@@ -904,6 +911,34 @@ export interface components {
             hasMore: boolean;
             /** @description Newest first, or oldest first with `after`. */
             items: components["schemas"]["Message"][];
+        };
+        /**
+         * @description How long a lane's latest events (up to 1024) waited before processing,
+         *     against the lane's target.
+         */
+        LaneWait: {
+            /**
+             * Format: double
+             * @description Median, milliseconds.
+             */
+            p50Ms: number;
+            /**
+             * Format: double
+             * @description 99th percentile, milliseconds.
+             */
+            p99Ms: number;
+            /**
+             * Format: int64
+             * @description Events the figures are made of.
+             */
+            samples: number;
+            /**
+             * Format: int64
+             * @description The target: high 100, medium 500, low 2000.
+             */
+            targetMs: number;
+            /** @description Whether the 99th percentile is within the target. */
+            withinTarget: boolean;
         };
         /**
          * @description `POST /auth/login`.
