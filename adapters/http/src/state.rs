@@ -77,8 +77,8 @@ pub struct AppState {
     /// behind a load balancer that appends it) rather than the TCP peer.
     pub trust_forwarded_for: bool,
     /// Seconds until each action's quota allows one more once spent (one
-    /// emission interval of its rate), for `Retry-After`; `""` is the
-    /// default quota's.
+    /// emission interval of its rate), for `Retry-After`, keyed as the
+    /// quotas are (the default under `ANY_OTHER_ACTION`).
     pub retry_after: Arc<std::collections::HashMap<String, u64>>,
 }
 
@@ -94,7 +94,10 @@ impl AppState {
                 let seconds = self
                     .retry_after
                     .get(action)
-                    .or_else(|| self.retry_after.get(""))
+                    .or_else(|| {
+                        self.retry_after
+                            .get(chatchit_domain::ports::ANY_OTHER_ACTION)
+                    })
                     .copied()
                     .unwrap_or(1);
                 ApiError::from(e).retry_after(seconds)

@@ -345,22 +345,16 @@ impl Services {
     }
 }
 
-/// Each quota's emission interval in whole seconds (at least one): once a
-/// quota is spent, that is the longest wait until it allows one more.
+/// Each quota's emission interval in whole seconds (at least one), keyed as
+/// the quotas are: once a quota is spent, that is the longest wait until it
+/// allows one more.
 fn retry_after(config: &Config) -> std::collections::HashMap<String, u64> {
     config
         .rate_limits
         .quotas()
         .into_iter()
         .filter(|(_, quota)| quota.per_minute > 0)
-        .map(|(action, quota)| {
-            let action = if action == chatchit_domain::ports::ANY_OTHER_ACTION {
-                String::new()
-            } else {
-                action
-            };
-            (action, 60u64.div_ceil(u64::from(quota.per_minute)).max(1))
-        })
+        .map(|(action, quota)| (action, 60u64.div_ceil(u64::from(quota.per_minute)).max(1)))
         .collect()
 }
 

@@ -49,9 +49,14 @@ impl Delivery for SocketDelivery {
             Dispatch::Send {
                 audience,
                 exclude,
-                event,
+                event:
+                    Outbound {
+                        event,
+                        seq,
+                        follows,
+                    },
             } => {
-                let frame = frame_of(&event)?;
+                let frame = frame_of(*event)?;
                 let skip = match exclude {
                     Exclude::Nobody => Skip::Nobody,
                     Exclude::User(user) => Skip::User(user),
@@ -60,7 +65,7 @@ impl Delivery for SocketDelivery {
                 match audience {
                     Audience::Conversation(id) => {
                         let pending = Pending { frame, skip };
-                        let repair_after = match (event.seq, event.follows) {
+                        let repair_after = match (seq, follows) {
                             (Some(seq), _) => hub.send_in_order(id, seq, pending),
                             (None, Some(seq)) => hub.send_following(id, seq, pending),
                             (None, None) => {
@@ -141,7 +146,7 @@ async fn repair_once(inner: &Inner, conversation: ConversationId) -> bool {
         .into_iter()
         .filter_map(|message| {
             let seq = message.seq;
-            let frame = frame_of(&Outbound::of(ServerEvent::MessageNew(message))).ok()?;
+            let frame = frame_of(ServerEvent::MessageNew(message)).ok()?;
             Some((
                 seq,
                 Pending {
@@ -160,9 +165,7 @@ async fn repair_once(inner: &Inner, conversation: ConversationId) -> bool {
 /// naming them is answered as for an unknown session. The goodbye frames
 /// still reach a websocket, or a long-poll waiting at that moment.
 pub(super) async fn revoke(inner: &Inner, room: Room, reason: String) -> Result<(), DeliveryError> {
-    let frame = frame_of(&Outbound::of(ServerEvent::SessionRevoked(RevokedPayload {
-        reason,
-    })))?;
+    let frame = frame_of(ServerEvent::SessionRevoked(RevokedPayload { reason }))?;
     inner.hub.note_revoked(room);
     for session in inner.hub.members(room) {
         session.push(frame.clone());
@@ -174,7 +177,7 @@ pub(super) async fn revoke(inner: &Inner, room: Room, reason: String) -> Result<
 
 /// The Socket.IO frame of an event, in its wire form: written once, shared
 /// by every recipient on this node.
-fn frame_of(event: &Outbound) -> Result<Utf8Bytes, DeliveryError> {
+fn frame_of(event: ServerEvent) -> Result<Utf8Bytes, DeliveryError> {
     let (name, payload) = crate::wire::render(event).map_err(|e| DeliveryError(e.to_string()))?;
     Ok(Utf8Bytes::from(packet::event(name, &payload)))
 }

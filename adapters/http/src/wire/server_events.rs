@@ -2,17 +2,18 @@
 
 use super::ToWire;
 use chatchit_domain::events::ServerEvent;
-use chatchit_domain::ports::Outbound;
 use chatchit_protocol::calls::SignalKind;
 use chatchit_protocol::events as wire;
 
-/// The event's name and its JSON payload, as every recipient gets it.
+/// The event's name and its JSON payload, as every recipient gets it. It
+/// takes the event by value: the delivery owns it, and a copy would cost a
+/// clone of every message on the way out.
 ///
 /// # Errors
 /// When the payload cannot be written (it always can: every field is text,
 /// a number or JSON already).
-pub fn render(outbound: &Outbound) -> Result<(&'static str, serde_json::Value), serde_json::Error> {
-    let event = (*outbound.event).clone().to_wire();
+pub fn render(event: ServerEvent) -> Result<(&'static str, serde_json::Value), serde_json::Error> {
+    let event = event.to_wire();
     Ok((event.name(), serde_json::to_value(&event)?))
 }
 
