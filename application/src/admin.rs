@@ -4,6 +4,7 @@
 
 use crate::context::Actor;
 use crate::error::AppError;
+use crate::throughput::Throughput;
 use chatchit_domain::events::{DomainEvent, Priority};
 use chatchit_domain::ids::{MessageId, UserId};
 use chatchit_domain::ports::{
@@ -57,6 +58,8 @@ pub struct AdminStats {
     pub uptime_seconds: u64,
     /// 0–100; see [`health_score`].
     pub health_score: u8,
+    /// Messages this node stored since it started.
+    pub messages_stored: u64,
     /// Each lane's latest waits against its target, per lane that has
     /// processed an event.
     pub queue_wait: BTreeMap<&'static str, LaneWait>,
@@ -122,6 +125,8 @@ pub struct AdminService {
     started: Instant,
     /// Where new ids come from.
     ids: Arc<dyn IdGenerator>,
+    /// What the node has done (messages stored).
+    throughput: Arc<Throughput>,
 }
 
 impl AdminService {
@@ -137,6 +142,7 @@ impl AdminService {
     ) -> Self {
         Self {
             ids: Arc::new(TimeOrderedIds),
+            throughput: Arc::default(),
             users,
             reports,
             content,
@@ -152,6 +158,14 @@ impl AdminService {
     #[must_use]
     pub fn with_ids(mut self, ids: Arc<dyn IdGenerator>) -> Self {
         self.ids = ids;
+        self
+    }
+
+    /// Reports the counts of `throughput` (shared with the services that
+    /// count, e.g. [`crate::messages::MessageService::with_throughput`]).
+    #[must_use]
+    pub fn with_throughput(mut self, throughput: Arc<Throughput>) -> Self {
+        self.throughput = throughput;
         self
     }
 
@@ -411,6 +425,7 @@ impl AdminService {
             processing_rate,
             dead_letters: stats.dead_letters,
             connected_sockets,
+            messages_stored: self.throughput.messages(),
             uptime_seconds: uptime as u64,
         })
     }

@@ -24,6 +24,7 @@ pub mod presence;
 pub mod processor;
 pub mod relay;
 pub mod stories;
+pub mod throughput;
 pub mod typing;
 pub mod users;
 pub mod views;

@@ -10,6 +10,7 @@ pub use reading::{
 use crate::context::Actor;
 use crate::error::AppError;
 use crate::handler::Codec;
+use crate::throughput::Throughput;
 use crate::typing::TypingService;
 use chatchit_domain::conversation::{ConversationKind, Member, MemberRole};
 use chatchit_domain::events::{ConnectionId, DomainEvent};
@@ -98,6 +99,8 @@ pub struct MessageService {
     clock: Arc<dyn Clock>,
     /// Where new ids come from.
     ids: Arc<dyn IdGenerator>,
+    /// Counts stored messages for `/admin/stats`.
+    throughput: Arc<Throughput>,
 }
 
 /// What a transport reads and writes for the message and reading commands.
@@ -150,6 +153,7 @@ impl MessageService {
     ) -> Self {
         Self {
             ids: Arc::new(TimeOrderedIds),
+            throughput: Arc::default(),
             conversations,
             messages,
             social,
@@ -163,6 +167,14 @@ impl MessageService {
     #[must_use]
     pub fn with_ids(mut self, ids: Arc<dyn IdGenerator>) -> Self {
         self.ids = ids;
+        self
+    }
+
+    /// Counts stored messages into `throughput` (shared with
+    /// [`crate::admin::AdminService::with_throughput`]).
+    #[must_use]
+    pub fn with_throughput(mut self, throughput: Arc<Throughput>) -> Self {
+        self.throughput = throughput;
         self
     }
 
@@ -214,6 +226,7 @@ impl MessageService {
             })
             .await?;
         if !outcome.duplicate {
+            self.throughput.message_stored();
             self.typing
                 .message_sent(conversation_id, actor.user_id)
                 .await;

@@ -131,6 +131,10 @@ pub struct AdminStats {
     /// 0–100: 100 when queues are empty and nothing is dead-lettered.
     #[schema(minimum = 0, maximum = 100)]
     pub health_score: u8,
+    /// Messages this node stored since it started (a rate is two readings
+    /// apart).
+    #[schema(minimum = 0)]
+    pub messages_stored: u64,
     /// Each lane's latest waits against its target, per lane that has
     /// processed an event since the node started.
     pub queue_wait: BTreeMap<String, LaneWait>,

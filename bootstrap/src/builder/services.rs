@@ -19,6 +19,7 @@ use chatchit_application::presence::PresenceService;
 use chatchit_application::processor::EventProcessor;
 use chatchit_application::relay::{RelaySettings, Relays};
 use chatchit_application::stories::StoryService;
+use chatchit_application::throughput::Throughput;
 use chatchit_application::typing::TypingService;
 use chatchit_application::users::UserService;
 use chatchit_application::views::ConversationViews;
@@ -116,6 +117,7 @@ impl Wiring<'_> {
             events.clone(),
             ms(config.typing_timeout_ms),
         );
+        let throughput = Arc::new(Throughput::default());
         let admin = Arc::new(
             AdminService::new(
                 s.users.clone(),
@@ -130,7 +132,8 @@ impl Wiring<'_> {
                 events.clone(),
                 clock.clone(),
             )
-            .with_ids(ids.clone()),
+            .with_ids(ids.clone())
+            .with_throughput(throughput.clone()),
         );
         let messages = Arc::new(
             MessageService::new(
@@ -141,7 +144,8 @@ impl Wiring<'_> {
                 typing.clone(),
                 clock.clone(),
             )
-            .with_ids(ids.clone()),
+            .with_ids(ids.clone())
+            .with_throughput(throughput),
         );
         let conversations = Arc::new(
             ConversationService::new(

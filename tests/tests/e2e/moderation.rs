@@ -308,3 +308,37 @@ async fn admins_find_users_by_prefix_with_their_bans() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn stats_count_the_messages_stored_but_not_a_retry() {
+    let (s, admin) = TestServer::with_admin().await;
+    let alice = s.register("alice").await;
+    let bob = s.register("bob").await;
+    let direct = s.direct(&alice, &bob).await;
+    let stored = || async {
+        let (status, stats) = s.get("/api/v1/admin/stats", &admin.token).await;
+        assert_eq!(status, StatusCode::OK, "{stats}");
+        stats["messagesStored"].as_u64().expect("messagesStored")
+    };
+    let before = stored().await;
+    let path = format!("/api/v1/conversations/{direct}/messages");
+    for _ in 0..2 {
+        let (status, v) = s
+            .post(
+                &path,
+                &alice.token,
+                json!({"clientMsgId": "once", "body": "hello"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{v}");
+    }
+    let (status, _) = s
+        .post(
+            &path,
+            &bob.token,
+            json!({"clientMsgId": "other", "body": "hi"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(stored().await - before, 2);
+}

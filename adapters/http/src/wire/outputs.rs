@@ -429,6 +429,7 @@ impl ToWire for AdminStats {
             connected_sockets: self.connected_sockets,
             uptime_seconds: self.uptime_seconds,
             health_score: self.health_score,
+            messages_stored: self.messages_stored,
             queue_wait: self
                 .queue_wait
                 .into_iter()

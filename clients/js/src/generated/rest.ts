@@ -693,6 +693,12 @@ export interface components {
              * @description 0–100: 100 when queues are empty and nothing is dead-lettered.
              */
             healthScore: number;
+            /**
+             * Format: int64
+             * @description Messages this node stored since it started (a rate is two readings
+             *     apart).
+             */
+            messagesStored: number;
             /** @description Events processed since start, per lane. */
             processed: {
                 [key: string]: number;
