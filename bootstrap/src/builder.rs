@@ -197,6 +197,7 @@ impl Builder {
                 config.jwt_secret.as_deref().unwrap_or_default(),
             )?)),
         };
+        let sampled_queue = events.clone();
         let wiring = Wiring {
             config: &config,
             stores,
@@ -225,7 +226,8 @@ impl Builder {
             _ => health.push(Arc::new(InProcess("cache"))),
         }
         health.push(queues.health());
-        let state = services.state(&config, Arc::new(health));
+        let health = Arc::new(health);
+        let state = services.state(&config, health.clone());
         let events = state.events.iter().map(|e| e.event()).collect();
         gateway.register(state.clone());
         let mut router = chatchit_http::router(state).merge(gateway.routes());
@@ -238,6 +240,8 @@ impl Builder {
         } else {
             chatchit_http::describe_metrics();
         }
+        // After the recorder is installed, so its first values are kept.
+        background.push(crate::gauges::sample(health, sampled_queue).await);
         Ok(ChatChit {
             router,
             gateway,

@@ -14,6 +14,7 @@ mod builder;
 mod chatchit;
 pub mod config;
 pub mod faults;
+mod gauges;
 mod health;
 pub mod healthcheck;
 mod ports;
@@ -36,6 +37,7 @@ pub mod parts {
     pub use chatchit_application as application;
     pub use chatchit_crypto as crypto;
     pub use chatchit_domain as domain;
+    pub use chatchit_http as http;
     pub use chatchit_memory as memory;
     pub use chatchit_protocol as protocol;
     pub use chatchit_sql as sql;

@@ -34,6 +34,9 @@ async fn a_fresh_nodes_first_scrape_describes_every_metric() {
         ("chatchit_build_info", "gauge"),
         ("chatchit_queue_wait_seconds", "histogram"),
         ("chatchit_queue_processing_seconds", "histogram"),
+        ("chatchit_dependency_status", "gauge"),
+        ("chatchit_queue_depth", "gauge"),
+        ("chatchit_dead_letters", "gauge"),
         ("process_resident_memory_bytes", "gauge"),
         ("process_open_fds", "gauge"),
         ("process_max_fds", "gauge"),
@@ -48,6 +51,18 @@ async fn a_fresh_nodes_first_scrape_describes_every_metric() {
         );
     }
     assert!(text.contains("chatchit_connected_sockets 0"), "{text}");
+    for service in ["database", "cache", "queue"] {
+        assert!(
+            text.contains(&format!(
+                r#"chatchit_dependency_status{{service="{service}"}} 1"#
+            )),
+            "{service}: {text}"
+        );
+    }
+    assert!(
+        text.contains(r#"chatchit_queue_depth{lane="high"} 0"#),
+        "{text}"
+    );
     assert!(
         text.contains(r#"chatchit_panics_total{task="socket"} 0"#),
         "{text}"
