@@ -97,7 +97,10 @@ impl Application {
             .prometheus()
             .build()
             .await?;
-        chat.router = chat.router.fallback(chatchit_http::error::not_found);
+        chat.router = chat
+            .router
+            .merge(chatchit_http::web::routes())
+            .fallback(chatchit_http::error::not_found);
         let listener = TcpListener::bind(&config.bind)
             .await
             .with_context(|| format!("binding {}", config.bind))?;

@@ -1,5 +1,6 @@
 //! The HTTP edge of ChatChit: the REST API under `/api/v1`, the Socket.IO
-//! gateway on `/socket.io/`, health, Prometheus metrics and OpenAPI docs.
+//! gateway on `/socket.io/`, health, Prometheus metrics, OpenAPI docs, and
+//! the web chat and admin dashboard ([`web`]).
 //!
 //! Protocol error codes become HTTP statuses here and only here ([`error`]).
 
@@ -14,6 +15,7 @@ mod openapi;
 mod routes;
 mod state;
 mod text_guard;
+pub mod web;
 pub mod wire;
 
 pub use cors::{InvalidOrigin, cors};

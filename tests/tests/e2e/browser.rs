@@ -172,3 +172,51 @@ async fn the_docs_render_in_chromium_without_the_network() {
     );
     assert!(shown["events"].as_u64().is_some_and(|n| n >= 23), "{shown}");
 }
+
+#[tokio::test]
+async fn the_web_chat_and_the_dashboard_work_in_chromium() {
+    let Some(kit) = browser_kit() else { return };
+    let dir = tempfile::tempdir().expect("dir");
+    let config = chatchit_tests::test_config(dir.path()).await;
+    chatchit::seed::seed(&config).await.expect("demo data");
+    chatchit::create_admin(&config, "root", "password123")
+        .await
+        .expect("admin");
+    let s = TestServer::start_with(dir, config).await;
+    let shown = node(
+        kit,
+        vec![
+            "webchat.mjs".into(),
+            s.base.clone(),
+            artifacts().display().to_string(),
+        ],
+    )
+    .await;
+    assert_eq!(
+        shown["steps"].as_array().map(Vec::len),
+        Some(11),
+        "every step ran: {shown}"
+    );
+    // What the pages did is stored, and bob's ban holds.
+    let login = |name: &'static str| {
+        let body = serde_json::json!({"username": name, "password": chatchit::seed::PASSWORD});
+        s.call(Method::POST, "/api/v1/auth/login", None, Some(body))
+    };
+    let (status, ann) = login("ann").await;
+    assert_eq!(status, StatusCode::OK, "{ann}");
+    let token = ann["accessToken"].as_str().expect("token");
+    let (_, page) = s.get("/api/v1/conversations", token).await;
+    let direct = page["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|c| c["kind"] == "direct"))
+        .and_then(|c| c["id"].as_str())
+        .expect("the direct conversation")
+        .to_owned();
+    let bodies = s.stored_bodies(&direct, token).await;
+    assert!(
+        bodies.contains(&serde_json::json!("Hello from the browser, edited")),
+        "{bodies:?}"
+    );
+    let (status, refused) = login("bob").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "bob is banned: {refused}");
+}

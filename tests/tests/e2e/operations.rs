@@ -298,3 +298,49 @@ async fn acknowledged_messages_survive_a_restart() {
         "the generated JWT secret was kept"
     );
 }
+
+#[tokio::test]
+async fn the_web_chat_and_dashboard_are_served_from_the_binary() {
+    let s = TestServer::start().await;
+    let http = reqwest::Client::new();
+    for (path, kind) in [
+        ("/", "text/html"),
+        ("/admin", "text/html"),
+        ("/web/chat.js", "text/javascript"),
+        ("/web/admin.js", "text/javascript"),
+        ("/web/client.js", "text/javascript"),
+        ("/web/style.css", "text/css"),
+    ] {
+        let answer = http
+            .get(format!("{}{path}", s.base))
+            .send()
+            .await
+            .expect("answer");
+        assert_eq!(answer.status(), StatusCode::OK, "{path}");
+        let headers = answer.headers();
+        assert!(
+            headers["content-type"]
+                .to_str()
+                .is_ok_and(|t| t.starts_with(kind)),
+            "{path}: {headers:?}"
+        );
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        if kind == "text/html" {
+            let policy = headers["content-security-policy"].to_str().expect("text");
+            assert!(policy.contains("script-src 'self'"), "{policy}");
+            assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+        }
+        assert!(!answer.text().await.expect("body").is_empty(), "{path}");
+    }
+    let (status, body) = s
+        .call(reqwest::Method::GET, "/web/../Cargo.toml", None, None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let (status, body) = s
+        .call(reqwest::Method::GET, "/web/nothing.js", None, None)
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (StatusCode::NOT_FOUND, serde_json::json!("not_found"))
+    );
+}
