@@ -282,3 +282,59 @@ async fn healthcheck_says_whether_the_node_is_ready() {
         .expect("ran");
     assert!(!down.status.success());
 }
+
+/// Every metric the committed alert rules and Grafana dashboard read is one
+/// a node exports (a renamed metric would leave them silently empty).
+#[tokio::test]
+async fn the_alert_rules_and_the_dashboard_read_metrics_the_node_exports() {
+    // The cluster owns the node's data directory: it must outlive the node.
+    let cluster = Cluster::embedded(Path::new(env!("CARGO_BIN_EXE_chatchit")));
+    let node = cluster.node().await;
+    // Something of each kind happens: a socket command, a REST write, a
+    // message commit and the fan-out of its event.
+    let alice = node.register("alice").await;
+    let bob = node.register("bob").await;
+    let direct = node.direct(&alice, &bob).await;
+    let socket = node.socket(&bob.token).await;
+    socket
+        .emit("presence:set", json!({"status": "online"}))
+        .await;
+    let (status, _) = node
+        .post(
+            &format!("/api/v1/conversations/{direct}/messages"),
+            &alice.token,
+            json!({"clientMsgId": "m1", "body": "hello"}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED);
+    let text = scrape(&node.http, &node.base).await;
+    let exported: std::collections::BTreeSet<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("# TYPE "))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for file in [
+        "deploy/prometheus/alerts.yml",
+        "deploy/grafana/chatchit.json",
+    ] {
+        let source = std::fs::read_to_string(root.join(file)).expect(file);
+        let mut read = 0;
+        for word in source.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+            if !(word.starts_with("chatchit_") || word.starts_with("process_")) {
+                continue;
+            }
+            let name = ["_bucket", "_sum", "_count"]
+                .iter()
+                .find_map(|suffix| word.strip_suffix(suffix))
+                .filter(|base| exported.contains(base))
+                .unwrap_or(word);
+            assert!(
+                exported.contains(name),
+                "{file} reads {word}, which the node does not export: {exported:?}"
+            );
+            read += 1;
+        }
+        assert!(read >= 10, "{file} reads {read} metrics");
+    }
+}
