@@ -4,7 +4,7 @@ use crate::ids::{ConversationId, MessageId, UserId};
 use crate::time::Timestamp;
 use crate::values::{ClientMsgId, MessageBody};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A file linked from a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,3 +81,16 @@ pub struct AppendOutcome {
 
 /// Reaction counts per emoji.
 pub type Reactions = BTreeMap<String, u64>;
+
+/// A message's reactions as one reader sees them: the counts, and which of
+/// those emoji are the reader's own (so a client can show them pressed and
+/// knows whether a tap adds or takes back).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReactionSet {
+    /// The message.
+    pub message_id: MessageId,
+    /// Counts per emoji (only emoji with at least one reaction).
+    pub counts: Reactions,
+    /// The reader's own emoji among them.
+    pub mine: BTreeSet<String>,
+}

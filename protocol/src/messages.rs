@@ -220,4 +220,20 @@ pub struct HistoryPage {
     pub items: Vec<Message>,
     /// More in the same direction.
     pub has_more: bool,
+    /// The reactions on this page's messages, for those that have any.
+    pub reactions: Vec<ReactionSummary>,
+}
+
+/// A message's reactions as the caller sees them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReactionSummary {
+    /// The message.
+    pub message_id: Uuid,
+    /// Counts per emoji.
+    #[schema(value_type = BTreeMap<String, u64>)]
+    pub reactions: Reactions,
+    /// The caller's own emoji among them (a second `message:react` with
+    /// one of these and `on: false` takes it back).
+    pub mine: Vec<String>,
 }

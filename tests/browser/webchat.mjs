@@ -162,6 +162,12 @@ try {
     await logIn(cat, "cat");
     await cat.getByRole("list", { name: "Conversations" }).getByRole("button", { name: /Weekend trip/ }).click();
     await visible(cat.getByRole("log", { name: "Messages" }).getByText("I'll bring the map."));
+    // Reactions made before the page opened come with the history, the
+    // user's own shown pressed.
+    const welcome = cat.getByRole("article").filter({ hasText: "Welcome to the trip group" });
+    await visible(welcome.getByRole("button", { name: "👍 2" }));
+    const own = welcome.getByRole("button", { name: "🎉 1" });
+    assert.equal(await own.getAttribute("aria-pressed"), "true");
     await visible(cat.getByRole("button", { name: "Back" }));
     const overflow = await cat.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the page is ${overflow}px wider than a phone`);

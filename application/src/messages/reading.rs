@@ -6,7 +6,7 @@ use crate::context::Actor;
 use crate::error::AppError;
 use chatchit_domain::events::DomainEvent;
 use chatchit_domain::ids::{ConversationId, MessageId};
-use chatchit_domain::message::Message;
+use chatchit_domain::message::{Message, ReactionSet};
 use chatchit_domain::values::PageLimit;
 
 /// Most messages one `sync` answer carries.
@@ -82,6 +82,9 @@ pub struct HistoryPage {
     pub items: Vec<Message>,
     /// More exist in the same direction.
     pub has_more: bool,
+    /// The reactions on those messages that have any, as the caller sees
+    /// them (counts, and which are the caller's own).
+    pub reactions: Vec<ReactionSet>,
 }
 
 impl MessageService {
@@ -237,6 +240,14 @@ impl MessageService {
         };
         let has_more = items.len() > limit as usize;
         items.truncate(limit as usize);
-        Ok(HistoryPage { items, has_more })
+        let reactions = self
+            .messages
+            .reactions(items.iter().map(|m| m.id).collect(), actor.user_id)
+            .await?;
+        Ok(HistoryPage {
+            items,
+            has_more,
+            reactions,
+        })
     }
 }

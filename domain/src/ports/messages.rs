@@ -2,7 +2,7 @@
 
 use crate::StoreError;
 use crate::ids::{ConversationId, MessageId, UserId};
-use crate::message::{AppendOutcome, Message, NewMessage, Reactions};
+use crate::message::{AppendOutcome, Message, NewMessage, ReactionSet, Reactions};
 use crate::time::Timestamp;
 use crate::values::MessageBody;
 use async_trait::async_trait;
@@ -69,6 +69,17 @@ pub trait MessageStore: Send + Sync {
         on: bool,
         at: Timestamp,
     ) -> Result<Reactions, StoreError>;
+
+    /// The reactions on `messages` as `reader` sees them, for those that
+    /// have any (a history page's worth: at most a few hundred ids).
+    ///
+    /// # Errors
+    /// `Unavailable` / `Internal` when the store fails.
+    async fn reactions(
+        &self,
+        messages: Vec<MessageId>,
+        reader: UserId,
+    ) -> Result<Vec<ReactionSet>, StoreError>;
 
     /// Up to `limit` messages with `seq` below `before_seq` (or the newest), newest first.
     ///

@@ -191,6 +191,47 @@ async fn reactions_are_counted_and_broadcast() {
 }
 
 #[tokio::test]
+async fn history_pages_carry_their_reactions_as_the_reader_sees_them() {
+    let s = TestServer::start().await;
+    let (alice, bob) = (s.register("alice").await, s.register("bob").await);
+    let c = s.group(&alice, &[&bob]).await;
+    let a = s.socket(&alice.token).await;
+    let b = s.socket(&bob.token).await;
+    let mut ids = Vec::new();
+    for i in 0..2 {
+        let sent = a
+            .emit(
+                "message:send",
+                json!({"conversationId": c, "clientMsgId": format!("h{i}"), "body": "x"}),
+            )
+            .await;
+        ids.push(sent["data"]["id"].clone());
+    }
+    for (socket, emoji) in [(&a, "👍"), (&b, "👍"), (&b, "🎉")] {
+        socket
+            .emit(
+                "message:react",
+                json!({"messageId": ids[0], "emoji": emoji, "on": true}),
+            )
+            .await;
+    }
+    let path = format!("/api/v1/conversations/{c}/messages");
+    let (status, page) = s.get(&path, &bob.token).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(
+        page["reactions"],
+        json!([{"messageId": ids[0], "reactions": {"👍": 2, "🎉": 1}, "mine": ["🎉", "👍"]}])
+    );
+    let (_, page) = s.get(&path, &alice.token).await;
+    assert_eq!(page["reactions"][0]["mine"], json!(["👍"]));
+    // The socket's history command answers the same.
+    let ack = a
+        .emit("message:history", json!({"conversationId": c}))
+        .await;
+    assert_eq!(ack["data"]["reactions"], page["reactions"], "{ack}");
+}
+
+#[tokio::test]
 async fn read_receipts_move_unread_counts() {
     let s = TestServer::start().await;
     let (alice, bob) = (s.register("alice").await, s.register("bob").await);

@@ -233,6 +233,15 @@ impl ToWire for HistoryPage {
         wire::messages::HistoryPage {
             items: self.items.to_wire(),
             has_more: self.has_more,
+            reactions: self
+                .reactions
+                .into_iter()
+                .map(|set| wire::messages::ReactionSummary {
+                    message_id: set.message_id.0,
+                    reactions: set.counts,
+                    mine: set.mine.into_iter().collect(),
+                })
+                .collect(),
         }
     }
 }

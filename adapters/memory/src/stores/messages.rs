@@ -4,7 +4,7 @@ use super::{InMemoryStore, missing, taken, up_to};
 use async_trait::async_trait;
 use chatchit_domain::StoreError;
 use chatchit_domain::ids::{ConversationId, MessageId, UserId};
-use chatchit_domain::message::{AppendOutcome, Message, NewMessage, Reactions};
+use chatchit_domain::message::{AppendOutcome, Message, NewMessage, ReactionSet, Reactions};
 use chatchit_domain::ports::MessageStore;
 use chatchit_domain::time::Timestamp;
 use chatchit_domain::values::MessageBody;
@@ -198,6 +198,35 @@ impl MessageStore for InMemoryStore {
             users.remove(&user);
         }
         Ok(messages.counts(id))
+    }
+
+    async fn reactions(
+        &self,
+        ids: Vec<MessageId>,
+        reader: UserId,
+    ) -> Result<Vec<ReactionSet>, StoreError> {
+        let t = self.tables();
+        let sets = ids
+            .into_iter()
+            .filter_map(|id| {
+                let by_emoji = t.messages.reactions.get(&id)?;
+                let counts = t.messages.counts(id);
+                if counts.is_empty() {
+                    return None;
+                }
+                let mine = by_emoji
+                    .iter()
+                    .filter(|(_, users)| users.contains(&reader))
+                    .map(|(emoji, _)| emoji.clone())
+                    .collect();
+                Some(ReactionSet {
+                    message_id: id,
+                    counts,
+                    mine,
+                })
+            })
+            .collect();
+        Ok(sets)
     }
 
     async fn page_before(

@@ -253,6 +253,51 @@ pub async fn reactions_count_and_tombstones_clear_content(s: Stores) {
     assert!(dead.deleted_at.is_some());
 }
 
+pub async fn a_pages_reactions_are_read_as_the_reader_sees_them(s: Stores) {
+    let (a, b) = (user(&s, "hal").await, user(&s, "ivy").await);
+    let c = group(&s, &[a, b]).await;
+    let mut ids = Vec::new();
+    for body in ["one", "two", "three"] {
+        let m = s
+            .messages
+            .append(new_message(c, a, body))
+            .await
+            .expect("append");
+        ids.push(m.message.id);
+    }
+    for (who, emoji) in [(a, "👍"), (b, "👍"), (b, "🎉")] {
+        s.messages
+            .react(ids[0], who, emoji.into(), true, now())
+            .await
+            .expect("react");
+    }
+    s.messages
+        .react(ids[2], a, "❤️".into(), true, now())
+        .await
+        .expect("react");
+    s.messages
+        .react(ids[2], a, "❤️".into(), false, now())
+        .await
+        .expect("take back");
+    let sets = s.messages.reactions(ids.clone(), b).await.expect("read");
+    assert_eq!(sets.len(), 1, "only messages with reactions: {sets:?}");
+    assert_eq!(sets[0].message_id, ids[0]);
+    assert_eq!(sets[0].counts.get("👍"), Some(&2));
+    assert_eq!(sets[0].counts.get("🎉"), Some(&1));
+    let mine: Vec<&str> = sets[0].mine.iter().map(String::as_str).collect();
+    assert_eq!(mine, ["🎉", "👍"]);
+    let for_a = s.messages.reactions(ids, a).await.expect("read");
+    let mine: Vec<&str> = for_a[0].mine.iter().map(String::as_str).collect();
+    assert_eq!(mine, ["👍"]);
+    assert!(
+        s.messages
+            .reactions(Vec::new(), a)
+            .await
+            .expect("none")
+            .is_empty()
+    );
+}
+
 pub async fn a_tombstone_takes_no_edit_and_no_reaction(s: Stores) {
     let a = user(&s, "gil").await;
     let c = group(&s, &[a]).await;

@@ -275,6 +275,8 @@ export interface components {
             hasMore: boolean;
             /** @description Newest first, or oldest first with `after`. */
             items: components["schemas"]["Message"][];
+            /** @description The reactions on this page's messages, for those that have any. */
+            reactions: components["schemas"]["ReactionSummary"][];
         };
         /** @description `call:invite`: rings the other members of a conversation. */
         InviteCall: {
@@ -443,6 +445,23 @@ export interface components {
             messageId: string;
             /** @description Add or take back. */
             on: boolean;
+        };
+        /** @description A message's reactions as the caller sees them. */
+        ReactionSummary: {
+            /**
+             * Format: uuid
+             * @description The message.
+             */
+            messageId: string;
+            /**
+             * @description The caller's own emoji among them (a second `message:react` with
+             *     one of these and `on: false` takes it back).
+             */
+            mine: string[];
+            /** @description Counts per emoji. */
+            reactions: {
+                [key: string]: number;
+            };
         };
         /** @description `message:reactions`. */
         ReactionsChanged: {

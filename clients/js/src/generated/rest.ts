@@ -917,6 +917,8 @@ export interface components {
             hasMore: boolean;
             /** @description Newest first, or oldest first with `after`. */
             items: components["schemas"]["Message"][];
+            /** @description The reactions on this page's messages, for those that have any. */
+            reactions: components["schemas"]["ReactionSummary"][];
         };
         /**
          * @description How long a lane's latest events (up to 1024) waited before processing,
@@ -1076,6 +1078,23 @@ export interface components {
             mediaType?: string | null;
             /** @description An http(s) URL. */
             mediaUrl?: string | null;
+        };
+        /** @description A message's reactions as the caller sees them. */
+        ReactionSummary: {
+            /**
+             * Format: uuid
+             * @description The message.
+             */
+            messageId: string;
+            /**
+             * @description The caller's own emoji among them (a second `message:react` with
+             *     one of these and `on: false` takes it back).
+             */
+            mine: string[];
+            /** @description Counts per emoji. */
+            reactions: {
+                [key: string]: number;
+            };
         };
         /**
          * @description `GET /health/ready`.

@@ -343,9 +343,18 @@ async function loadOlder(id) {
     const page = await api("GET", `conversations/${id}/messages?limit=50${before ? `&before=${before}` : ""}`);
     thread.items.unshift(...page.items.reverse().filter((m) => !thread.items.some((x) => x.id === m.id)));
     thread.hasMore = page.hasMore;
+    keepReactions(page);
     if (id === state.current) renderMessages({ keepScroll: Boolean(before) });
   } catch (e) {
     failed(e);
+  }
+}
+
+/** A history page's reactions: the counts, and which are the user's own. */
+function keepReactions(page) {
+  for (const { messageId, reactions, mine } of page.reactions ?? []) {
+    state.reactions.set(messageId, reactions);
+    state.mine.set(messageId, new Set(mine));
   }
 }
 
@@ -356,6 +365,7 @@ async function catchUp(id) {
   if (!after) return;
   try {
     const page = await api("GET", `conversations/${id}/messages?after=${after}&limit=100`);
+    keepReactions(page);
     for (const message of page.items) received(message, { quiet: true });
   } catch (e) {
     failed(e);

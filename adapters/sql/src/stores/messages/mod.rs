@@ -19,7 +19,7 @@ use crate::error::StoreResult;
 use async_trait::async_trait;
 use chatchit_domain::StoreError;
 use chatchit_domain::ids::{ConversationId, MessageId, UserId};
-use chatchit_domain::message::{AppendOutcome, Message, NewMessage, Reactions};
+use chatchit_domain::message::{AppendOutcome, Message, NewMessage, ReactionSet, Reactions};
 use chatchit_domain::ports::MessageStore;
 use chatchit_domain::time::Timestamp;
 use chatchit_domain::values::MessageBody;
@@ -247,6 +247,63 @@ impl MessageStore for SqlMessageStore {
             }
         }
         self.reaction_counts(id).await
+    }
+
+    async fn reactions(
+        &self,
+        ids: Vec<MessageId>,
+        reader: UserId,
+    ) -> Result<Vec<ReactionSet>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let raw: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
+        // Counts grouped in the database (a popular message may hold many
+        // rows); the reader's own rows are few.
+        let counted: Vec<(Uuid, String, i64)> = reaction::Entity::find()
+            .select_only()
+            .column(reaction::Column::MessageId)
+            .column(reaction::Column::Emoji)
+            .column_as(reaction::Column::UserId.count(), "n")
+            .filter(reaction::Column::MessageId.is_in(raw.clone()))
+            .group_by(reaction::Column::MessageId)
+            .group_by(reaction::Column::Emoji)
+            .into_tuple()
+            .all(self.db.connection())
+            .await
+            .store()?;
+        let own: Vec<(Uuid, String)> = reaction::Entity::find()
+            .select_only()
+            .column(reaction::Column::MessageId)
+            .column(reaction::Column::Emoji)
+            .filter(reaction::Column::MessageId.is_in(raw))
+            .filter(reaction::Column::UserId.eq(reader.0))
+            .into_tuple()
+            .all(self.db.connection())
+            .await
+            .store()?;
+        let mut sets: std::collections::BTreeMap<Uuid, ReactionSet> =
+            std::collections::BTreeMap::new();
+        for (message, emoji, n) in counted {
+            sets.entry(message)
+                .or_insert_with(|| ReactionSet {
+                    message_id: MessageId(message),
+                    counts: Reactions::new(),
+                    mine: std::collections::BTreeSet::new(),
+                })
+                .counts
+                .insert(emoji, u64::try_from(n).unwrap_or(0));
+        }
+        for (message, emoji) in own {
+            if let Some(set) = sets.get_mut(&message) {
+                set.mine.insert(emoji);
+            }
+        }
+        // In the order asked.
+        Ok(ids
+            .into_iter()
+            .filter_map(|id| sets.remove(&id.0))
+            .collect())
     }
 
     async fn page_before(
