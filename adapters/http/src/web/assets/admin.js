@@ -133,7 +133,7 @@ function dashboard(me) {
     h("div", { class: "panels" },
       chartPanel("chart-traffic", "Sockets and messages/s", [["sockets", "sockets"], ["messages/s", "messages"]], "Live sockets and messages per second over the last two minutes"),
       chartPanel("chart-events", "Events/s by lane", LANES.map((l) => [l, l]), "Events processed per second in each lane"),
-      chartPanel("chart-wait", "Queue wait p99 by lane (ms)", LANES.map((l) => [`${l} (target dashed)`, l]), "99th percentile queue wait per lane against its target"),
+      chartPanel("chart-wait", "Queue wait p99, % of each lane's target", LANES.map((l) => [l, l]), "99th percentile queue wait per lane as a share of its target (high 100 ms, medium 500 ms, low 2 s); the dashed line is the target"),
       chartPanel("chart-health", "Health score", [["score", "health"]], "Health score from 0 to 100 over time"),
       h("section", { class: "panel wide", "aria-labelledby": "lanes-title" },
         h("h2", { id: "lanes-title" }, "Lanes against their targets"),
@@ -191,7 +191,8 @@ function record(stats) {
   for (const lane of LANES) {
     events[lane] = previous ? rate(stats.processed[lane] ?? 0, previous.stats.processed[lane] ?? 0) : 0;
     push(series.events[lane], events[lane]);
-    push(series.wait[lane], stats.queueWait[lane]?.p99Ms ?? 0);
+    const wait = stats.queueWait[lane];
+    push(series.wait[lane], wait ? (100 * wait.p99Ms) / wait.targetMs : 0);
   }
   push(series.sockets, stats.connectedSockets);
   push(series.messages, messages);
@@ -216,11 +217,11 @@ function record(stats) {
       h("td", { class: "figure" }, `${wait?.targetMs ?? { high: 100, medium: 500, low: 2000 }[lane]} ms`), h("td", {}, verdict));
   });
   document.getElementById("lanes")?.replaceChildren(...rows);
-  redraw(stats);
+  redraw();
 }
 
 /** Draws the charts from the kept readings. */
-function redraw(stats) {
+function redraw() {
   const canvas = (id) => document.getElementById(id);
   if (!canvas("chart-traffic")) return;
   canvas("chart-traffic").dataset.readings = String(series.sockets.length);
@@ -229,8 +230,8 @@ function redraw(stats) {
     { color: COLORS.messages, values: series.messages }]);
   draw(canvas("chart-events"), LANES.map((l) => ({ color: COLORS[l], values: series.events[l] })));
   draw(canvas("chart-wait"), LANES.map((l) => ({ color: COLORS[l], values: series.wait[l] })), {
-    unit: "",
-    limits: LANES.filter((l) => stats.queueWait[l]).map((l) => ({ color: COLORS[l], value: stats.queueWait[l].targetMs })),
+    unit: "%",
+    limits: [{ color: "#5d6677", value: 100 }],
   });
   draw(canvas("chart-health"), [{ color: COLORS.health, values: series.health }]);
 }
@@ -316,5 +317,5 @@ async function boot() {
   }
 }
 
-window.addEventListener("resize", () => previous && redraw(previous.stats));
+window.addEventListener("resize", () => previous && redraw());
 boot();
