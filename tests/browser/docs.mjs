@@ -2,15 +2,10 @@
 // off 127.0.0.1 refused (so they must work offline), and prints what they
 // show: {rest: <operations Swagger UI lists>, realtime: <command rows>}.
 // Usage: node docs.mjs <server> [screenshots folder]
-import { chromium } from "playwright-core";
+import { launch } from "./launch.mjs";
 
 const [server, shots] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 const result = { ok: false, offsite: [] };
 try {
   const page = await browser.newPage();

@@ -1,22 +1,10 @@
 // Opens a page in Debian's Chromium (headless, via playwright-core), waits
 // until the page sets `window.__result`, prints it as JSON and exits 0 when
 // it says `ok`. Usage: node drive.mjs <url> [screenshot.png]
-import { chromium } from "playwright-core";
+import { launch } from "./launch.mjs";
 
 const [url, screenshot] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
+const browser = await launch();
 let result;
 try {
   const page = await browser.newPage();

@@ -7,27 +7,14 @@
 // by role and label, as a screen reader finds them. Screenshots go to the
 // given folder. Usage: node webchat.mjs <base-url> <screenshot-folder>
 // (users: the demo data's ann, bob and cat; admin root / password123).
-import { chromium } from "playwright-core";
+import { launch } from "./launch.mjs";
 import assert from "node:assert/strict";
 
 const [base, shots] = process.argv.slice(2);
 const PASSWORD = "chatchit-demo";
 const WAIT = 30_000;
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-  ],
-});
+const browser = await launch(["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]);
 
 const steps = [];
 const errors = [];
