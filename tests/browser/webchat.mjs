@@ -100,6 +100,45 @@ try {
     await shot(bob, "chat-bob");
   });
 
+  await step("two tabs refresh one session", async () => {
+    // A second tab of ann's browser; then the access token both share goes
+    // stale, and both tabs ask the API at once. One refresh must serve both:
+    // spending the refresh token twice would end the session (by design).
+    const tab = await ann.context().newPage();
+    tab.setDefaultTimeout(WAIT);
+    await tab.goto(`${base}/`);
+    await visible(tab.getByRole("status").filter({ hasText: "Connected" }));
+    await ann.evaluate(() => {
+      const stored = JSON.parse(localStorage.getItem("chatchit.session"));
+      stored.accessToken = "stale";
+      localStorage.setItem("chatchit.session", JSON.stringify(stored));
+    });
+    // Each refresh is held until a second one is asked for (or a second
+    // has passed), so two tabs that both refresh surely overlap.
+    let release;
+    const second = new Promise((resolve) => (release = resolve));
+    let refreshes = 0;
+    await ann.context().route("**/api/v1/auth/refresh", async (route) => {
+      refreshes += 1;
+      if (refreshes >= 2) release();
+      await Promise.race([second, new Promise((resolve) => setTimeout(resolve, 1000))]);
+      await route.continue();
+    });
+    await Promise.all([
+      ann.getByRole("tab", { name: "People" }).click(),
+      tab.getByRole("tab", { name: "People" }).click(),
+    ]);
+    for (const page of [ann, tab]) {
+      await visible(page.getByRole("region", { name: "Friends" }).getByText("Bob Baker"));
+    }
+    await ann.context().unroute("**/api/v1/auth/refresh");
+    assert.equal(refreshes, 1, "one refresh for both tabs");
+    await tab.reload();
+    await visible(tab.getByRole("status").filter({ hasText: "Connected" }));
+    await tab.close();
+    await ann.getByRole("tab", { name: "Chats" }).click();
+  });
+
   await step("story posted and seen", async () => {
     await ann.getByRole("tab", { name: "Stories" }).click();
     await ann.getByLabel("Story text").fill("A story from the browser test");

@@ -194,7 +194,7 @@ async fn the_web_chat_and_the_dashboard_work_in_chromium() {
     .await;
     assert_eq!(
         shown["steps"].as_array().map(Vec::len),
-        Some(11),
+        Some(12),
         "every step ran: {shown}"
     );
     // What the pages did is stored, and bob's ban holds.

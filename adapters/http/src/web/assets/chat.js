@@ -130,7 +130,7 @@ function connect() {
   socket.on("disconnect", () => setConnection("Reconnecting…"));
   socket.on("connect_error", async (message) => {
     if (message === "unauthorized") {
-      if (await refresh()) socket.restart();
+      if (await refresh(socket.token)) socket.restart();
       else endSession("Your session has ended. Please log in again.");
     } else {
       setConnection("Reconnecting…");

@@ -33,13 +33,18 @@ export const session = {
   },
 };
 
-let refreshing = null;
-
-/** Trades the refresh token for a new pair; null when the session is over. */
-export async function refresh() {
-  const current = session.get();
-  if (!current) return null;
-  refreshing ??= (async () => {
+/**
+ * Trades the refresh token for a new pair; null when the session is over.
+ * `failed` is the access token that was refused: if another tab of the same
+ * browser has refreshed meanwhile (the session in localStorage holds a
+ * different token), that session is used as is. Tabs take turns (Web Locks),
+ * since spending one refresh token twice ends the whole session by design.
+ */
+export async function refresh(failed) {
+  const run = async () => {
+    const current = session.get();
+    if (!current) return null;
+    if (failed && current.accessToken !== failed) return current;
     try {
       const answer = await fetch(new URL("api/v1/auth/refresh", base), {
         method: "POST",
@@ -55,11 +60,9 @@ export async function refresh() {
       return next;
     } catch {
       return null;
-    } finally {
-      refreshing = null;
     }
-  })();
-  return refreshing;
+  };
+  return navigator.locks ? navigator.locks.request("chatchit.refresh", run) : run();
 }
 
 /**
@@ -82,7 +85,7 @@ export async function api(method, path, body, { retry = true } = {}) {
     throw new ApiError("unavailable", "The server cannot be reached.", 0);
   }
   if (answer.status === 401 && current && retry && !path.startsWith("auth/")) {
-    if (await refresh()) return api(method, path, body, { retry: false });
+    if (await refresh(current.accessToken)) return api(method, path, body, { retry: false });
   }
   if (answer.status === 204) return null;
   const text = await answer.text();
@@ -164,8 +167,8 @@ export class Socket {
   receive(frame) {
     const type = frame[0];
     if (type === "0") {
-      const token = session.get()?.accessToken ?? "";
-      this.ws.send(`40${JSON.stringify({ token })}`);
+      this.token = session.get()?.accessToken ?? "";
+      this.ws.send(`40${JSON.stringify({ token: this.token })}`);
     } else if (type === "2") {
       this.ws.send("3");
     } else if (type === "4") {
