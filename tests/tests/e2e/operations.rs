@@ -325,6 +325,8 @@ async fn the_web_chat_and_dashboard_are_served_from_the_binary() {
             "{path}: {headers:?}"
         );
         assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        // The API's edge layers serve the pages too: logged with an id.
+        assert!(headers.contains_key("x-request-id"), "{path}: {headers:?}");
         if kind == "text/html" {
             let policy = headers["content-security-policy"].to_str().expect("text");
             assert!(policy.contains("script-src 'self'"), "{policy}");

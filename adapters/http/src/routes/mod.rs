@@ -99,30 +99,38 @@ pub fn router(state: AppState) -> Router {
     let (api, mut openapi) = api(&state);
     crate::openapi::complete(&mut openapi);
     let spec = serde_json::to_string(&openapi).unwrap_or_else(|_| "{}".to_owned());
-    api.route(
-        "/api/openapi.json",
-        get(move || {
-            let spec = spec.clone();
-            async move {
-                (
-                    [(axum::http::header::CONTENT_TYPE, "application/json")],
-                    spec,
-                )
-            }
-        }),
-    )
-    .route("/api/asyncapi.json", get(asyncapi))
-    .merge(crate::docs::routes())
-    .route_layer(axum::middleware::from_fn(metrics_endpoint::track))
-    .layer(axum::middleware::map_response(
-        crate::error::method_not_allowed,
-    ))
-    .layer(DefaultBodyLimit::max(BODY_LIMIT))
-    .layer(CatchPanicLayer::custom(crate::error::panicked))
-    .layer(PropagateRequestIdLayer::x_request_id())
-    .layer(access_log())
-    .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-    .with_state(state)
+    let api = api
+        .route(
+            "/api/openapi.json",
+            get(move || {
+                let spec = spec.clone();
+                async move {
+                    (
+                        [(axum::http::header::CONTENT_TYPE, "application/json")],
+                        spec,
+                    )
+                }
+            }),
+        )
+        .route("/api/asyncapi.json", get(asyncapi))
+        .merge(crate::docs::routes());
+    edge(api).with_state(state)
+}
+
+/// What every HTTP route of ChatChit's gets, the API's and the web pages'
+/// alike: metrics by route template, the error envelope on 405, the body
+/// limit, contained panics, and the access log with its request id.
+pub(crate) fn edge<S: Clone + Send + Sync + 'static>(routes: Router<S>) -> Router<S> {
+    routes
+        .route_layer(axum::middleware::from_fn(metrics_endpoint::track))
+        .layer(axum::middleware::map_response(
+            crate::error::method_not_allowed,
+        ))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CatchPanicLayer::custom(crate::error::panicked))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(access_log())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 
 /// A request as the access log sees it.

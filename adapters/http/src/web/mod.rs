@@ -43,17 +43,21 @@ const ASSETS: [(&str, &str, &str); 4] = [
 
 /// `/` (the chat), `/admin` (the dashboard) and `/web/{asset}`. Meant for a
 /// host's root: the pages find the API and their assets relative to it.
+/// They get the API's edge layers (access log with request id, metrics by
+/// route, contained panics).
 pub fn routes() -> Router {
-    Router::new()
-        .route(
-            "/",
-            get(|| async { page(include_str!("assets/index.html")) }),
-        )
-        .route(
-            "/admin",
-            get(|| async { page(include_str!("assets/admin.html")) }),
-        )
-        .route("/web/{name}", get(asset))
+    crate::routes::edge(
+        Router::new()
+            .route(
+                "/",
+                get(|| async { page(include_str!("assets/index.html")) }),
+            )
+            .route(
+                "/admin",
+                get(|| async { page(include_str!("assets/admin.html")) }),
+            )
+            .route("/web/{name}", get(asset)),
+    )
 }
 
 /// An HTML page with its security headers.

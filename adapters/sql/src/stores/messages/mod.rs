@@ -29,6 +29,7 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, TransactionTrait,
 };
+use std::collections::{BTreeMap, BTreeSet};
 use tokio::sync::{mpsc, oneshot};
 
 /// Group-commit writers on PostgreSQL (each holds a pooled connection while
@@ -282,14 +283,13 @@ impl MessageStore for SqlMessageStore {
             .all(self.db.connection())
             .await
             .store()?;
-        let mut sets: std::collections::BTreeMap<Uuid, ReactionSet> =
-            std::collections::BTreeMap::new();
+        let mut sets: BTreeMap<Uuid, ReactionSet> = BTreeMap::new();
         for (message, emoji, n) in counted {
             sets.entry(message)
                 .or_insert_with(|| ReactionSet {
                     message_id: MessageId(message),
                     counts: Reactions::new(),
-                    mine: std::collections::BTreeSet::new(),
+                    mine: BTreeSet::new(),
                 })
                 .counts
                 .insert(emoji, u64::try_from(n).unwrap_or(0));
