@@ -10,7 +10,9 @@ use crate::config::Config;
 use crate::health::{DatabaseHealth, InProcess, RedisHealth};
 use crate::ports::{HostQueue, Overrides};
 use crate::secrets::{configured_secret, jwt_secret};
-use adapters::{connect_redis, delivery, gateway, presence_store, queues, rate_limiter, stores};
+use adapters::{
+    connect_redis, delivery, gateway, membership, presence_store, queues, rate_limiter, stores,
+};
 use chatchit_crypto::JwtIssuer;
 use chatchit_domain::ports::{
     CallStore, Clock, ClusterBus, ConversationStore, GraphCache, IdGenerator, IdentityVerifier,
@@ -182,11 +184,19 @@ impl Builder {
                 limiter
             }
         };
-        let (queues, events) = queues(&config, overrides.queue.clone());
-        let gateway = gateway(&config);
         let node = NodeId::generate();
-        let (delivery, cluster) =
-            delivery(&gateway, &overrides, redis.as_ref(), &node, &mut background).await;
+        let membership = membership(&config, redis.as_ref(), &node);
+        let (queues, events) = queues(&config, overrides.queue.clone(), membership.clone());
+        let gateway = gateway(&config);
+        let (delivery, cluster) = delivery(
+            &gateway,
+            &overrides,
+            redis.as_ref(),
+            &membership,
+            stores.conversations.clone(),
+            &mut background,
+        )
+        .await;
         let presence_store = presence_store(&config, &overrides, redis.as_ref(), &node);
         let tokens: Arc<dyn TokenIssuer> = match (&overrides.tokens, &database) {
             (Some(tokens), _) => tokens.clone(),

@@ -34,8 +34,14 @@ pub struct Config {
     pub namespace: String,
     /// A node silent this long (ms) is taken for crashed: its users go offline.
     pub node_timeout_ms: u64,
-    /// Events RabbitMQ may hand a node before it acknowledges them.
+    /// Events RabbitMQ may hand a node before it acknowledges them, per
+    /// partition it consumes.
     pub queue_prefetch: u16,
+    /// Partitions of the event stream on RabbitMQ: events are routed by
+    /// conversation (or call, user, friendship) to one of them and the nodes
+    /// share them out, each handled by one node at a time in order. Every
+    /// node of a cluster must use the same number.
+    pub queue_partitions: u16,
     /// Retries of an event whose processing failed, before it is
     /// dead-lettered.
     pub queue_retries: u32,
@@ -255,6 +261,7 @@ impl Default for Config {
             namespace: "chatchit".into(),
             node_timeout_ms: 15_000,
             queue_prefetch: 64,
+            queue_partitions: 16,
             queue_retries: 10,
             queue_retry_base_ms: 100,
             queue_retry_max_ms: 10_000,

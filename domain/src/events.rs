@@ -8,6 +8,7 @@ use crate::message::{Message, Reactions};
 use crate::social::FriendRequestView;
 use crate::user::User;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 /// An opaque handle on one live client connection, so the socket that sent a
 /// message can be left out of its own fan-out (it already has the ack).
@@ -291,6 +292,75 @@ impl DomainEvent {
             Self::CallRingTimeout { .. } => "call_ring_timeout",
         }
     }
+
+    /// What this event must stay in order with: its conversation, call,
+    /// user (presence, stories) or pair of users (friendships). Events with
+    /// the same key are handled one after another, in the order they were
+    /// queued; events with different keys may be handled side by side (a
+    /// cluster spreads them over its nodes by this key).
+    pub fn ordering_key(&self) -> Uuid {
+        match self {
+            Self::MessageCreated { message, .. } | Self::MessageEdited { message } => {
+                message.conversation_id.0
+            }
+            Self::MessageDeleted {
+                conversation_id, ..
+            }
+            | Self::ReactionsChanged {
+                conversation_id, ..
+            }
+            | Self::ConversationRead {
+                conversation_id, ..
+            }
+            | Self::Typing {
+                conversation_id, ..
+            }
+            | Self::ConversationCreated { conversation_id }
+            | Self::ConversationUpdated { conversation_id }
+            | Self::MemberAdded {
+                conversation_id, ..
+            }
+            | Self::MemberRemoved {
+                conversation_id, ..
+            } => conversation_id.0,
+            Self::FriendRequested { request } => pair(request.from.id, request.to.id),
+            Self::FriendAccepted {
+                requester,
+                accepter,
+            } => pair(requester.id, accepter.id),
+            Self::FriendRemoved { a, b } => pair(*a, *b),
+            Self::PresenceChanged { user_id, .. } | Self::PresenceSnapshot { user_id, .. } => {
+                user_id.0
+            }
+            Self::CallInvited { call } | Self::CallChanged { call, .. } => call.id.0,
+            Self::CallRingTimeout { call_id } | Self::CallSignal { call_id, .. } => call_id.0,
+            Self::StoryPosted { story } => story.author_id.0,
+            Self::StoryLiked { author_id, .. } | Self::StoryCommented { author_id, .. } => {
+                author_id.0
+            }
+        }
+    }
+
+    /// Which of `partitions` streams this event travels in: a stable
+    /// function of [`DomainEvent::ordering_key`], the same on every node and
+    /// every version (a cluster's nodes must agree on it). 0 when there is
+    /// one stream or none.
+    pub fn partition(&self, partitions: u16) -> u16 {
+        if partitions <= 1 {
+            return 0;
+        }
+        let bits = self.ordering_key().as_u128();
+        // Fold the two halves (the random tail of a UUIDv7 is in the low
+        // one) and spread them with Fibonacci hashing.
+        let folded = (bits as u64) ^ ((bits >> 64) as u64);
+        let spread = folded.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        u16::try_from((u128::from(spread) * u128::from(partitions)) >> 64).unwrap_or(0)
+    }
+}
+
+/// One key for two users, whichever way round they are named.
+fn pair(a: UserId, b: UserId) -> Uuid {
+    a.0.min(b.0)
 }
 
 /// `{messageId, conversationId}`: the payload of `message:deleted`.
@@ -527,6 +597,68 @@ impl ServerEvent {
             Self::CallEnded(_) => "call:ended",
             Self::CallSignal(_) => "call:signal",
             Self::SessionRevoked(_) => "session:revoked",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn typing(conversation_id: ConversationId) -> DomainEvent {
+        DomainEvent::Typing {
+            conversation_id,
+            user_id: UserId::generate(),
+            typing: true,
+        }
+    }
+
+    #[test]
+    fn a_conversations_events_share_one_partition() {
+        let conversation = ConversationId::generate();
+        let read = DomainEvent::ConversationRead {
+            conversation_id: conversation,
+            user_id: UserId::generate(),
+            message_id: MessageId::generate(),
+        };
+        for partitions in [2, 8, 64] {
+            assert_eq!(
+                typing(conversation).partition(partitions),
+                read.partition(partitions)
+            );
+        }
+    }
+
+    #[test]
+    fn a_friendship_is_one_key_whichever_side_names_it() {
+        let (a, b) = (UserId::generate(), UserId::generate());
+        assert_eq!(
+            DomainEvent::FriendRemoved { a, b }.ordering_key(),
+            DomainEvent::FriendRemoved { a: b, b: a }.ordering_key()
+        );
+    }
+
+    #[test]
+    fn partitions_are_stable_and_spread_over_every_stream() {
+        // Stable: a fixed key always lands in the same stream (nodes of
+        // every version must agree on it).
+        let fixed = ConversationId(
+            "0190f3a4-8c2e-7d41-9b6a-3e5f0c1d2a7b"
+                .parse()
+                .expect("uuid"),
+        );
+        assert_eq!(typing(fixed).partition(8), 7);
+        assert_eq!(typing(fixed).partition(64), 61);
+        assert_eq!(typing(fixed).partition(1), 0);
+        // Spread: 8,000 fresh conversations fill 8 streams within 20 % of
+        // their fair share each.
+        let mut counts = [0u32; 8];
+        for _ in 0..8_000 {
+            let p = typing(ConversationId::generate()).partition(8);
+            counts[usize::from(p)] += 1;
+        }
+        for count in counts {
+            assert!((800..=1_200).contains(&count), "{counts:?}");
         }
     }
 }

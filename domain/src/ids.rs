@@ -34,6 +34,25 @@ macro_rules! id_type {
     };
 }
 
+/// Identifies one running node of a cluster; fresh at every start, so a
+/// restarted node is a new node to the others.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct NodeId(pub String);
+
+impl NodeId {
+    /// A fresh random node id.
+    pub fn generate() -> Self {
+        Self(Uuid::now_v7().simple().to_string())
+    }
+}
+
+impl fmt::Display for NodeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 id_type!(
     /// Identifies a user account.
     UserId

@@ -1,5 +1,6 @@
-//! RabbitMQ adapter: the `EventQueue` as one durable priority queue shared by
-//! every node, with publisher confirms, manual acks, retries counted in a
+//! RabbitMQ adapter: the `EventQueue` as a partitioned stream of durable
+//! priority queues that the nodes share (each partition handled by one node
+//! at a time, in order), with publisher confirms, manual acks, retries counted in a
 //! header, a dead-letter parking queue, and a circuit breaker that hands
 //! events to the in-process queue while the broker is away.
 
@@ -7,4 +8,4 @@ mod confirms;
 mod queue;
 mod topology;
 
-pub use queue::{AmqpQueue, AmqpSettings, Supervisor};
+pub use queue::{AmqpQueue, AmqpSettings, Membership, Supervisor};

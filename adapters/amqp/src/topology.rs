@@ -7,22 +7,29 @@ use std::time::Duration;
 /// Largest priority the queue honours; events use 10 / 5 / 1.
 const MAX_PRIORITY: i32 = 10;
 
-/// Names of the queues and exchanges, all under one prefix.
+/// Names of the queues, all under one prefix.
 #[derive(Debug, Clone)]
 pub(crate) struct Names {
-    /// The work queue.
-    pub events: String,
-    /// Holds delayed events until their time, then hands them to `events`.
-    pub delayed: String,
+    /// The work queues, one per partition of the event stream.
+    pub events: Vec<String>,
+    /// Per partition, holds delayed events until their time, then hands
+    /// them to that partition's work queue.
+    pub delayed: Vec<String>,
     /// The parking queue for events that failed every retry.
     pub dead_letters: String,
 }
 
 impl Names {
-    pub(crate) fn new(prefix: &str) -> Self {
+    /// The names for `partitions` partitions (at least one).
+    pub(crate) fn new(prefix: &str, partitions: u16) -> Self {
+        let each = |what: &str| {
+            (0..partitions.max(1))
+                .map(|p| format!("{prefix}{what}.{p}"))
+                .collect()
+        };
         Self {
-            events: format!("{prefix}events"),
-            delayed: format!("{prefix}delayed"),
+            events: each("events"),
+            delayed: each("delayed"),
             dead_letters: format!("{prefix}dead-letters"),
         }
     }
@@ -38,10 +45,10 @@ fn table(entries: &[(&str, FieldValue)]) -> FieldTable {
     table
 }
 
-/// Declares the work queue (priorities, one active consumer at a time so
-/// events are handled in order, failed events dead-lettered through the
-/// default exchange to the parking queue), the delay queue and the parking
-/// queue. With `idle_expiry`, the broker deletes each queue once it has gone
+/// Declares each partition's work queue (priorities, one active consumer
+/// at a time so its events are handled in order, failed events
+/// dead-lettered through the default exchange to the parking queue) and
+/// delay queue, and the parking queue. With `idle_expiry`, the broker deletes each queue once it has gone
 /// unused that long (for short-lived namespaces such as test runs).
 pub(crate) async fn declare(
     channel: &Channel,
@@ -70,29 +77,31 @@ pub(crate) async fn declare(
     channel
         .queue_declare(queue(&names.dead_letters, &[]))
         .await?;
-    channel
-        .queue_declare(queue(
-            &names.events,
-            &[
-                ("x-max-priority", FieldValue::I(MAX_PRIORITY)),
-                ("x-single-active-consumer", FieldValue::t(true)),
-                ("x-dead-letter-exchange", "".into()),
-                (
-                    "x-dead-letter-routing-key",
-                    names.dead_letters.as_str().into(),
-                ),
-            ],
-        ))
-        .await?;
-    channel
-        .queue_declare(queue(
-            &names.delayed,
-            &[
-                ("x-dead-letter-exchange", "".into()),
-                ("x-dead-letter-routing-key", names.events.as_str().into()),
-            ],
-        ))
-        .await?;
+    for (events, delayed) in names.events.iter().zip(&names.delayed) {
+        channel
+            .queue_declare(queue(
+                events,
+                &[
+                    ("x-max-priority", FieldValue::I(MAX_PRIORITY)),
+                    ("x-single-active-consumer", FieldValue::t(true)),
+                    ("x-dead-letter-exchange", "".into()),
+                    (
+                        "x-dead-letter-routing-key",
+                        names.dead_letters.as_str().into(),
+                    ),
+                ],
+            ))
+            .await?;
+        channel
+            .queue_declare(queue(
+                delayed,
+                &[
+                    ("x-dead-letter-exchange", "".into()),
+                    ("x-dead-letter-routing-key", events.as_str().into()),
+                ],
+            ))
+            .await?;
+    }
     Ok(())
 }
 
@@ -106,7 +115,8 @@ pub(crate) async fn depth(channel: &Channel, queue: &str) -> Result<u64, amqprs:
 
 /// Deletes the queues.
 pub(crate) async fn delete(channel: &Channel, names: &Names) -> Result<(), amqprs::error::Error> {
-    for queue in [&names.events, &names.delayed, &names.dead_letters] {
+    let all = names.events.iter().chain(&names.delayed);
+    for queue in all.chain(std::iter::once(&names.dead_letters)) {
         channel
             .queue_delete(QueueDeleteArguments::new(queue))
             .await?;

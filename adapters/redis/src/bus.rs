@@ -1,13 +1,15 @@
-//! The cluster bus on Redis pub/sub: every node publishes the deliveries it
-//! makes on one channel and applies the other nodes' deliveries to its own
-//! sockets. One publishing connection and one subscribing task per node keep
-//! each node's deliveries in the order it made them.
+//! The cluster bus on Redis pub/sub: every node listens on a channel of its
+//! own and on one that every node hears; a delivery is published on the
+//! channels of the nodes holding a recipient (or on the shared one when
+//! those are not known), and each node applies what it hears to its own
+//! sockets. One publishing connection and one subscribing connection per
+//! node keep each node's deliveries in the order it made them, on both
+//! channels alike.
 
 use crate::connection::{NodeId, Redis};
 use async_trait::async_trait;
-use chatchit_domain::ports::{ClusterBus, Delivery, DeliveryError, Dispatch};
+use chatchit_domain::ports::{ClusterBus, Delivery, DeliveryError, Dispatch, Reach};
 use futures_util::StreamExt;
-use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinHandle;
@@ -28,14 +30,27 @@ struct Envelope {
     dispatch: Dispatch,
 }
 
+/// [`Envelope`] as it is written, borrowing the dispatch.
+#[derive(serde::Serialize)]
+struct Outgoing<'a> {
+    origin: &'a str,
+    dispatch: &'a Dispatch,
+}
+
 impl RedisBus {
     /// The bus of `node`.
     pub fn new(redis: Redis, node: NodeId) -> Self {
         Self { redis, node }
     }
 
+    /// The channel every node hears.
     fn channel(&self) -> String {
         self.redis.key("bus")
+    }
+
+    /// The channel only `node` hears.
+    fn node_channel(&self, node: &NodeId) -> String {
+        self.redis.key(&format!("bus:{node}"))
     }
 
     /// Subscribes and applies every other node's deliveries to `local` until
@@ -69,7 +84,9 @@ impl RedisBus {
         ready: &mut Option<tokio::sync::oneshot::Sender<()>>,
     ) -> Result<(), redis::RedisError> {
         let mut pubsub = self.redis.client().get_async_pubsub().await?;
-        pubsub.subscribe(self.channel()).await?;
+        pubsub
+            .subscribe(&[self.channel(), self.node_channel(&self.node)])
+            .await?;
         if let Some(ready) = ready.take() {
             let _ = ready.send(());
         }
@@ -96,15 +113,32 @@ impl RedisBus {
 
 #[async_trait]
 impl ClusterBus for RedisBus {
-    async fn publish(&self, dispatch: &Dispatch) -> Result<(), DeliveryError> {
-        let payload = json!({ "origin": self.node.0, "dispatch": dispatch }).to_string();
+    async fn publish(&self, dispatch: &Dispatch, reach: &Reach) -> Result<(), DeliveryError> {
+        let payload = serde_json::to_string(&Outgoing {
+            origin: &self.node.0,
+            dispatch,
+        })
+        .map_err(|e| DeliveryError(format!("unwritable dispatch: {e}")))?;
+        let mut pipe = redis::pipe();
+        match reach {
+            Reach::Everyone => {
+                pipe.cmd("PUBLISH")
+                    .arg(self.channel())
+                    .arg(&payload)
+                    .ignore();
+            }
+            Reach::Nodes(nodes) => {
+                for node in nodes {
+                    pipe.cmd("PUBLISH")
+                        .arg(self.node_channel(node))
+                        .arg(&payload)
+                        .ignore();
+                }
+            }
+        }
         let mut conn = self.redis.commands();
-        redis::cmd("PUBLISH")
-            .arg(self.channel())
-            .arg(payload)
-            .query_async::<i64>(&mut conn)
+        pipe.query_async::<()>(&mut conn)
             .await
-            .map(|_| ())
             .map_err(|e| DeliveryError(format!("redis: {e}")))
     }
 }

@@ -3,29 +3,12 @@
 
 use chatchit_domain::StoreError;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use std::fmt;
 use std::time::Duration;
 
 /// How long a command may take before the caller falls back.
 const RESPONSE_TIMEOUT: Duration = Duration::from_millis(500);
 
-/// This process's name in the cluster: random per start, so a restarted node
-/// is a new node and its predecessor's sockets are reaped.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct NodeId(pub String);
-
-impl NodeId {
-    /// A fresh random node id.
-    pub fn generate() -> Self {
-        Self(uuid::Uuid::now_v7().simple().to_string())
-    }
-}
-
-impl fmt::Display for NodeId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+pub use chatchit_domain::ids::NodeId;
 
 /// A connection to Redis and the key prefix of this deployment.
 #[derive(Clone)]

@@ -9,7 +9,7 @@ use crate::connection::{NodeId, Redis, unavailable};
 use async_trait::async_trait;
 use chatchit_domain::StoreError;
 use chatchit_domain::ids::UserId;
-use chatchit_domain::ports::{PresenceChange, PresenceStore};
+use chatchit_domain::ports::{NodeDirectory, PresenceChange, PresenceStore};
 use chatchit_domain::presence::{Presence, PresenceStatus};
 use chatchit_domain::time::Timestamp;
 use std::time::Duration;
@@ -106,6 +106,12 @@ end
 return out
 ";
 
+/// KEYS: node heartbeats. ARGV: stale after (ms). The nodes heard from
+/// since, by Redis's clock (the one the beats are written with).
+const LIVE_NODES: &str = r"
+return redis.call('ZRANGEBYSCORE', KEYS[1], now_ms() - tonumber(ARGV[1]), '+inf')
+";
+
 /// How long an offline user's last-seen time is kept.
 const KEEP_OFFLINE: Duration = Duration::from_secs(30 * 24 * 3600);
 
@@ -128,6 +134,7 @@ struct Scripts {
     disconnected: redis::Script,
     set_status: redis::Script,
     beat_and_reap: redis::Script,
+    live_nodes: redis::Script,
 }
 
 impl RedisPresence {
@@ -144,6 +151,7 @@ impl RedisPresence {
                 disconnected: script(DISCONNECTED),
                 set_status: script(SET_STATUS),
                 beat_and_reap: script(BEAT_AND_REAP),
+                live_nodes: script(LIVE_NODES),
             },
         }
     }
@@ -304,5 +312,42 @@ impl PresenceStore for RedisPresence {
                 })
             })
             .collect()
+    }
+}
+
+#[async_trait]
+impl NodeDirectory for RedisPresence {
+    async fn live_nodes(&self) -> Result<Vec<NodeId>, StoreError> {
+        let mut conn = self.redis.commands();
+        let nodes: Vec<String> = self
+            .scripts
+            .live_nodes
+            .key(self.nodes_key())
+            .arg(millis(self.node_ttl))
+            .invoke_async(&mut conn)
+            .await
+            .map_err(unavailable)?;
+        Ok(nodes.into_iter().map(NodeId).collect())
+    }
+
+    async fn nodes_of(&self, users: &[UserId]) -> Result<Vec<NodeId>, StoreError> {
+        if users.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut pipe = redis::pipe();
+        for user in users {
+            pipe.cmd("HKEYS").arg(self.user_key(&user.to_string()));
+        }
+        let mut conn = self.redis.commands();
+        let fields: Vec<Vec<String>> = pipe.query_async(&mut conn).await.map_err(unavailable)?;
+        let mut nodes: Vec<NodeId> = fields
+            .iter()
+            .flatten()
+            .filter_map(|field| field.strip_prefix("n:"))
+            .map(|node| NodeId(node.to_owned()))
+            .collect();
+        nodes.sort_unstable();
+        nodes.dedup();
+        Ok(nodes)
     }
 }

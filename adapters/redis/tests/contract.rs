@@ -10,7 +10,7 @@ use chatchit_domain::events::{ConnectionId, ServerEvent, TypingPayload};
 use chatchit_domain::ids::{ConversationId, UserId};
 use chatchit_domain::ports::{
     ANY_OTHER_ACTION, Audience, ClusterBus, Delivery, DeliveryError, Dispatch, Exclude, GraphCache,
-    GraphKey, Outbound, PresenceStore, RateLimiter, RateQuota,
+    GraphKey, NodeDirectory, Outbound, PresenceStore, RateLimiter, RateQuota, Reach,
 };
 use chatchit_domain::presence::PresenceStatus;
 use chatchit_domain::time::Timestamp;
@@ -251,40 +251,104 @@ fn numbered(n: usize) -> Dispatch {
 }
 
 #[tokio::test]
-async fn the_bus_carries_dispatches_to_the_other_nodes_in_order() {
+async fn the_bus_carries_dispatches_to_the_nodes_they_reach_in_order() {
     let Some(redis) = redis().await else { return };
-    let (a, b) = (
+    let b_node = NodeId::generate();
+    let (a, b, c) = (
         RedisBus::new(redis.clone(), NodeId::generate()),
+        RedisBus::new(redis.clone(), b_node.clone()),
         RedisBus::new(redis.clone(), NodeId::generate()),
     );
     let (to_a, mut at_a) = mpsc::unbounded_channel();
     let (to_b, mut at_b) = mpsc::unbounded_channel();
+    let (to_c, mut at_c) = mpsc::unbounded_channel();
     let listen_a = a.listen(Arc::new(Recorder(to_a))).await;
     let listen_b = b.listen(Arc::new(Recorder(to_b))).await;
-    let sent: Vec<Dispatch> = (0..50).map(numbered).collect();
-    for dispatch in &sent {
-        a.publish(dispatch).await.expect("published");
+    let listen_c = c.listen(Arc::new(Recorder(to_c))).await;
+    // Every other dispatch is for b only; the rest for every node.
+    let sent: Vec<(Dispatch, Reach)> = (0..50)
+        .map(|n| {
+            let reach = if n % 2 == 0 {
+                Reach::Nodes(vec![b_node.clone()])
+            } else {
+                Reach::Everyone
+            };
+            (numbered(n), reach)
+        })
+        .collect();
+    for (dispatch, reach) in &sent {
+        a.publish(dispatch, reach).await.expect("published");
     }
     let revoke = Dispatch::RevokeUser {
         user: UserId::generate(),
         reason: "banned".into(),
     };
-    b.publish(&revoke).await.expect("published");
-    for expected in &sent {
-        let got = tokio::time::timeout(Duration::from_secs(5), at_b.recv())
-            .await
-            .expect("in time")
-            .expect("open");
-        assert_eq!(&got, expected);
-    }
-    let got = tokio::time::timeout(Duration::from_secs(5), at_a.recv())
+    b.publish(&revoke, &Reach::Everyone)
         .await
-        .expect("in time")
-        .expect("open");
-    assert_eq!(got, revoke, "a skips its own and gets b's");
+        .expect("published");
+    for (expected, _) in &sent {
+        assert_eq!(&next(&mut at_b).await, expected, "b hears all, in order");
+    }
+    for (expected, reach) in &sent {
+        if *reach == Reach::Everyone {
+            assert_eq!(
+                &next(&mut at_c).await,
+                expected,
+                "c hears only what is for all"
+            );
+        }
+    }
+    assert_eq!(next(&mut at_c).await, revoke);
+    assert_eq!(
+        next(&mut at_a).await,
+        revoke,
+        "a skips its own and gets b's"
+    );
     listen_a.abort();
     listen_b.abort();
+    listen_c.abort();
     clean(&redis).await;
+}
+
+#[tokio::test]
+async fn the_directory_knows_the_live_nodes_and_where_users_sockets_are() {
+    let Some(redis) = redis().await else { return };
+    let (a_node, b_node) = (NodeId::generate(), NodeId::generate());
+    let a = RedisPresence::new(redis.clone(), a_node.clone(), TTL);
+    let b = RedisPresence::new(redis.clone(), b_node.clone(), TTL);
+    let (ann, bob, cat) = (UserId::generate(), UserId::generate(), UserId::generate());
+    a.connected(ann).await.expect("connected");
+    b.connected(ann).await.expect("connected");
+    b.connected(bob).await.expect("connected");
+    let mut live = a.live_nodes().await.expect("live");
+    live.sort();
+    let mut both = vec![a_node.clone(), b_node.clone()];
+    both.sort();
+    assert_eq!(live, both);
+    assert_eq!(a.nodes_of(&[ann, bob]).await.expect("nodes"), both);
+    assert_eq!(
+        a.nodes_of(&[bob, cat]).await.expect("nodes"),
+        vec![b_node.clone()]
+    );
+    assert_eq!(
+        a.nodes_of(&[cat]).await.expect("nodes"),
+        Vec::<NodeId>::new()
+    );
+    b.disconnected(bob, Timestamp::from_millis(1_000))
+        .await
+        .expect("gone");
+    assert_eq!(
+        a.nodes_of(&[bob]).await.expect("nodes"),
+        Vec::<NodeId>::new()
+    );
+    clean(&redis).await;
+}
+
+async fn next(rx: &mut mpsc::UnboundedReceiver<Dispatch>) -> Dispatch {
+    tokio::time::timeout(Duration::from_secs(5), rx.recv())
+        .await
+        .expect("in time")
+        .expect("open")
 }
 
 async fn graph_cache_contract(cache: &dyn GraphCache, other_node: &dyn GraphCache) {

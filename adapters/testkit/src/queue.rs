@@ -73,10 +73,10 @@ impl EventConsumer for Recorder {
     }
 }
 
-/// A low-priority event.
-fn typing() -> DomainEvent {
+/// A low-priority event in conversation `c`.
+fn typing(c: ConversationId) -> DomainEvent {
     DomainEvent::Typing {
-        conversation_id: ConversationId::generate(),
+        conversation_id: c,
         user_id: UserId::generate(),
         typing: true,
     }
@@ -84,15 +84,18 @@ fn typing() -> DomainEvent {
 
 /// A medium-priority event.
 pub fn created() -> DomainEvent {
-    DomainEvent::ConversationCreated {
-        conversation_id: ConversationId::generate(),
-    }
+    created_in(ConversationId::generate())
 }
 
-/// A high-priority event.
-fn read() -> DomainEvent {
+/// A medium-priority event in conversation `c`.
+fn created_in(c: ConversationId) -> DomainEvent {
+    DomainEvent::ConversationCreated { conversation_id: c }
+}
+
+/// A high-priority event in conversation `c`.
+fn read(c: ConversationId) -> DomainEvent {
     DomainEvent::ConversationRead {
-        conversation_id: ConversationId::generate(),
+        conversation_id: c,
         user_id: UserId::generate(),
         message_id: MessageId::generate(),
     }
@@ -130,21 +133,24 @@ pub fn recorder(
 }
 
 /// While the consumer is busy, what waits is handed to it most urgent first
-/// (and in publication order within a lane).
+/// (and in publication order within a lane). The events share a
+/// conversation: a partitioned queue orders by priority within a partition
+/// and handles partitions side by side.
 pub async fn waiting_events_are_handled_most_urgent_first(start: Start) {
     let gate = Arc::new(Semaphore::new(0));
     let (consumer, mut taken, mut seen) = recorder(Some(gate.clone()), false);
     let Some(running) = start(retry(), consumer).await else {
         return;
     };
-    let first = typing();
+    let c = ConversationId::generate();
+    let first = typing(c);
     running
         .queue
         .publish(first.clone())
         .await
         .expect("published");
     next(&mut taken).await;
-    let waiting = [typing(), created(), read(), typing(), read()];
+    let waiting = [typing(c), created_in(c), read(c), typing(c), read(c)];
     for event in &waiting {
         running
             .queue
@@ -202,7 +208,7 @@ pub async fn a_delayed_event_arrives_after_its_delay(start: Start) {
     let Some(running) = start(retry(), consumer).await else {
         return;
     };
-    let event = read();
+    let event = read(ConversationId::generate());
     let sent = std::time::Instant::now();
     running
         .queue

@@ -6,14 +6,14 @@ use crate::config::Config;
 use crate::health::{BrokerHealth, InProcess};
 use crate::ports::{HostQueue, Overrides};
 use anyhow::Context;
-use chatchit_amqp::{AmqpQueue, AmqpSettings};
-use chatchit_application::cluster::ClusterDelivery;
+use chatchit_amqp::{AmqpQueue, AmqpSettings, Membership};
+use chatchit_application::cluster::{ClusterDelivery, Targeting};
 use chatchit_application::graph::{CachedConversations, CachedSocial};
 use chatchit_application::processor::EventProcessor;
 use chatchit_domain::ports::{
     CallStore, ClusterBus, ConversationStore, Delivery, EventQueue, GraphCache, MessageStore,
-    PresenceStore, RateLimiter, ReportStore, RetryPolicy, SessionStore, SocialStore, StoryStore,
-    UserStore,
+    NodeDirectory, PresenceStore, RateLimiter, ReportStore, RetryPolicy, SessionStore, SocialStore,
+    StoryStore, UserStore,
 };
 use chatchit_http::{Gateway, HealthCheck, Heartbeat, SessionLimits};
 use chatchit_memory::{InMemoryGraphCache, InMemoryPresence, InProcessQueue, LocalRateLimiter};
@@ -35,6 +35,26 @@ pub(super) const GRAPH_CAPACITY: usize = 100_000;
 
 /// How long a starting node waits for RabbitMQ before it serves degraded.
 pub(super) const BROKER_PATIENCE: Duration = Duration::from_secs(3);
+
+/// How often a node looks at the live nodes and takes up or gives up event
+/// partitions (and counts the broker's queues).
+pub(super) const REBALANCE_EVERY: Duration = Duration::from_secs(2);
+
+/// Who this node is to the others: the live nodes are those the Redis
+/// presence map has heard from (without Redis, a node consumes every
+/// partition).
+pub(super) fn membership(config: &Config, redis: Option<&Redis>, node: &NodeId) -> Membership {
+    Membership {
+        node: node.clone(),
+        directory: redis.map(|redis| {
+            Arc::new(RedisPresence::new(
+                redis.clone(),
+                node.clone(),
+                Duration::from_millis(config.node_timeout_ms),
+            )) as Arc<dyn NodeDirectory>
+        }),
+    }
+}
 
 /// Redis, when configured.
 pub(super) async fn connect_redis(config: &Config) -> anyhow::Result<Option<Redis>> {
@@ -157,6 +177,7 @@ pub(super) fn rate_limiter(
 pub(super) fn queues(
     config: &Config,
     hosted: Option<Arc<dyn HostQueue>>,
+    membership: Membership,
 ) -> (PendingQueues, Arc<dyn EventQueue>) {
     if let Some(hosted) = hosted {
         let events = hosted.queue();
@@ -176,7 +197,10 @@ pub(super) fn queues(
                 prefetch: config.queue_prefetch,
                 retry,
                 idle_expiry: config.queue_idle_expiry_ms.map(Duration::from_millis),
+                partitions: config.queue_partitions,
+                rebalance_every: REBALANCE_EVERY,
             },
+            membership,
             Arc::new(memory.clone()),
         )
     });
@@ -275,24 +299,35 @@ pub(super) fn gateway(config: &Config) -> Gateway {
 
 /// Delivery to this node's sockets, and to the other nodes' through the bus
 /// (the host's, or Redis when configured; its listener joins `background`).
+/// With `membership`'s directory, a dispatch is published only to the nodes
+/// holding a recipient's socket.
 pub(super) async fn delivery(
     gateway: &Gateway,
     overrides: &Overrides,
     redis: Option<&Redis>,
-    node: &NodeId,
+    membership: &Membership,
+    conversations: Arc<dyn ConversationStore>,
     background: &mut Vec<JoinHandle<()>>,
 ) -> (Arc<dyn Delivery>, Option<Arc<ClusterDelivery>>) {
     let local: Arc<dyn Delivery> = Arc::new(gateway.delivery());
     let bus: Arc<dyn ClusterBus> = match (&overrides.bus, redis) {
         (Some(bus), _) => bus.clone(),
         (None, Some(redis)) => {
-            let bus = RedisBus::new(redis.clone(), node.clone());
+            let bus = RedisBus::new(redis.clone(), membership.node.clone());
             background.push(bus.listen(local.clone()).await);
             Arc::new(bus)
         }
         (None, None) => return (local, None),
     };
-    let cluster = Arc::new(ClusterDelivery::new(local, bus));
+    let mut cluster = ClusterDelivery::new(local, bus);
+    if let Some(directory) = &membership.directory {
+        cluster = cluster.targeted(Targeting {
+            node: membership.node.clone(),
+            directory: directory.clone(),
+            conversations,
+        });
+    }
+    let cluster = Arc::new(cluster);
     (cluster.clone(), Some(cluster))
 }
 

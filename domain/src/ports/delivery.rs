@@ -1,7 +1,7 @@
 //! The delivery port: server events to users' live sockets.
 
 use crate::events::{ConnectionId, ServerEvent};
-use crate::ids::{ConversationId, SessionId, UserId};
+use crate::ids::{ConversationId, NodeId, SessionId, UserId};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -205,14 +205,27 @@ pub trait Delivery: Send + Sync {
     }
 }
 
+/// Which nodes a publication on the cluster bus is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reach {
+    /// Every other node (revocations, and whenever the recipients' nodes
+    /// are not known).
+    Everyone,
+    /// These nodes only: those holding a socket of a recipient.
+    Nodes(Vec<NodeId>),
+}
+
 /// Carries dispatches to the other nodes of a cluster (each node applies them
 /// to its own sockets). One node alone needs none.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait ClusterBus: Send + Sync {
-    /// Tells every other node to carry out `dispatch`, in publication order.
+    /// Tells the nodes `reach` names to carry out `dispatch`, each in
+    /// publication order. A bus that cannot address single nodes may tell
+    /// every node (they apply a dispatch to the sockets they hold, so a node
+    /// without a recipient does nothing).
     ///
     /// # Errors
     /// `DeliveryError` when the bus is unreachable.
-    async fn publish(&self, dispatch: &Dispatch) -> Result<(), DeliveryError>;
+    async fn publish(&self, dispatch: &Dispatch, reach: &Reach) -> Result<(), DeliveryError>;
 }

@@ -22,11 +22,13 @@ pub mod users;
 pub use calls::CallStore;
 pub use clock::Clock;
 pub use conversations::{ConversationCursor, ConversationStore};
-pub use delivery::{Audience, ClusterBus, Delivery, DeliveryError, Dispatch, Exclude, Outbound};
+pub use delivery::{
+    Audience, ClusterBus, Delivery, DeliveryError, Dispatch, Exclude, Outbound, Reach,
+};
 pub use graph::{GraphCache, GraphKey};
 pub use ids::{IdGenerator, TimeOrderedIds};
 pub use messages::MessageStore;
-pub use presence::{PresenceChange, PresenceStore};
+pub use presence::{NodeDirectory, PresenceChange, PresenceStore};
 pub use queue::{
     ConsumeError, EventConsumer, EventQueue, LaneWaits, QueueError, QueueStats, RetryPolicy,
     WaitSummary,

@@ -1,7 +1,7 @@
 //! The presence store port.
 
 use crate::StoreError;
-use crate::ids::UserId;
+use crate::ids::{NodeId, UserId};
 use crate::presence::{Presence, PresenceStatus};
 use crate::time::Timestamp;
 use async_trait::async_trait;
@@ -61,4 +61,25 @@ pub struct PresenceChange {
     pub before: Presence,
     /// What it is now.
     pub after: Presence,
+}
+
+/// Which nodes of a cluster are alive, and which of them hold a user's
+/// sockets: what spreads the event partitions over the nodes, and what sends
+/// a delivery only to the nodes that have one of its recipients.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait NodeDirectory: Send + Sync {
+    /// The nodes that have been heard from within their timeout, in no
+    /// particular order (a node includes itself once it has been heard).
+    ///
+    /// # Errors
+    /// When the directory is unreachable.
+    async fn live_nodes(&self) -> Result<Vec<NodeId>, StoreError>;
+
+    /// The nodes that hold at least one live socket of any of `users`, each
+    /// once.
+    ///
+    /// # Errors
+    /// When the directory is unreachable.
+    async fn nodes_of(&self, users: &[UserId]) -> Result<Vec<NodeId>, StoreError>;
 }

@@ -83,7 +83,10 @@ impl Inner {
     /// Refreshes the depth figures.
     pub(super) async fn count(&self, publisher: &Publisher) -> Result<(), amqprs::error::Error> {
         let channel = publisher.channel();
-        let depth = topology::depth(channel, &self.names.events).await?;
+        let mut depth = 0;
+        for queue in &self.names.events {
+            depth += topology::depth(channel, queue).await?;
+        }
         let dead = topology::depth(channel, &self.names.dead_letters).await?;
         self.depth.store(depth, Ordering::Relaxed);
         self.dead.store(dead, Ordering::Relaxed);

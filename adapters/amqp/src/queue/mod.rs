@@ -8,6 +8,7 @@
 //! dead-letter exchange, whose parking queue an admin can replay.
 
 mod consumer;
+mod partitions;
 mod supervisor;
 
 pub use supervisor::Supervisor;
@@ -19,7 +20,10 @@ use amqprs::connection::Connection;
 use amqprs::{BasicProperties, FieldTable, FieldValue};
 use async_trait::async_trait;
 use chatchit_domain::events::{DomainEvent, Priority};
-use chatchit_domain::ports::{EventQueue, LaneWaits, QueueError, QueueStats, RetryPolicy};
+use chatchit_domain::ids::NodeId;
+use chatchit_domain::ports::{
+    EventQueue, LaneWaits, NodeDirectory, QueueError, QueueStats, RetryPolicy,
+};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
@@ -43,6 +47,24 @@ pub struct AmqpSettings {
     /// long (short-lived namespaces such as test runs); never in production,
     /// where it would drop the events of a stopped cluster.
     pub idle_expiry: Option<Duration>,
+    /// How many partitions the event stream has: events are routed by
+    /// [`DomainEvent::partition`], each partition is one queue with its own
+    /// single active consumer, and the nodes share the partitions. Every
+    /// node of a cluster must use the same number.
+    pub partitions: u16,
+    /// How often this node looks at the live nodes and takes up or gives up
+    /// partitions.
+    pub rebalance_every: Duration,
+}
+
+/// Who this node is among the others, for sharing the partitions.
+#[derive(Clone)]
+pub struct Membership {
+    /// This node.
+    pub node: NodeId,
+    /// The live nodes; without it this node consumes every partition (the
+    /// broker makes the first node to subscribe each one's consumer).
+    pub directory: Option<Arc<dyn NodeDirectory>>,
 }
 
 /// The broker-backed queue; clones share one connection.
@@ -54,6 +76,10 @@ pub struct AmqpQueue {
 struct Inner {
     settings: AmqpSettings,
     names: Names,
+    /// Who this node is.
+    membership: Membership,
+    /// The partitions this node is the chosen consumer of, as last planned.
+    owned: RwLock<Vec<u16>>,
     /// Takes events while the breaker is open.
     fallback: Arc<dyn EventQueue>,
     /// The live connection; `None` while the breaker is open.
@@ -99,11 +125,17 @@ impl AmqpQueue {
     /// The queue, and the supervisor that will connect, declare the queues
     /// and feed the consumer once spawned. Until the broker is in use, events
     /// go to `fallback`.
-    pub fn new(settings: AmqpSettings, fallback: Arc<dyn EventQueue>) -> (Self, Supervisor) {
-        let names = Names::new(&settings.prefix);
+    pub fn new(
+        settings: AmqpSettings,
+        membership: Membership,
+        fallback: Arc<dyn EventQueue>,
+    ) -> (Self, Supervisor) {
+        let names = Names::new(&settings.prefix, settings.partitions);
         let inner = Arc::new(Inner {
             settings,
             names,
+            membership,
+            owned: RwLock::new(Vec::new()),
             fallback,
             link: RwLock::new(None),
             processed: Default::default(),
@@ -129,6 +161,16 @@ impl AmqpQueue {
             .is_ok_and(|r| r.is_ok())
     }
 
+    /// The partitions this node is the chosen consumer of (those it
+    /// consumes as a standby are not listed), as last planned.
+    pub fn owned_partitions(&self) -> Vec<u16> {
+        self.inner
+            .owned
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
     /// Whether events currently bypass the broker (the breaker is open).
     pub fn is_degraded(&self) -> bool {
         self.inner.current().is_none()
@@ -146,9 +188,18 @@ impl AmqpQueue {
     /// `Unavailable` when the broker is not connected.
     pub async fn delete_topology(&self) -> Result<(), QueueError> {
         let link = self.inner.current().ok_or_else(broker_down)?;
-        topology::delete(link.publisher.channel(), &self.inner.names)
+        // On a channel of its own: the queues going may fail the periodic
+        // count on the publishing channel, which the broker then closes.
+        let channel = link
+            .connection
+            .open_channel(None)
             .await
-            .map_err(unavailable)
+            .map_err(unavailable)?;
+        let deleted = topology::delete(&channel, &self.inner.names)
+            .await
+            .map_err(unavailable);
+        let _ = channel.close().await;
+        deleted
     }
 }
 
@@ -219,11 +270,13 @@ impl Inner {
         delay: Option<Duration>,
     ) -> Result<(), PublishError> {
         let body = serde_json::to_vec(event).map_err(|_| PublishError::Refused)?;
-        let queue = if delay.is_some() {
+        let partition = usize::from(event.partition(self.settings.partitions.max(1)));
+        let queues = if delay.is_some() {
             &self.names.delayed
         } else {
             &self.names.events
         };
+        let queue = queues.get(partition).ok_or(PublishError::Refused)?;
         link.publisher
             .publish(
                 properties(event.priority(), retries, delay),

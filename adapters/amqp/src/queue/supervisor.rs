@@ -1,10 +1,10 @@
 //! The supervisor: keeps one broker connection, reconnecting with backoff,
 //! declares the topology and feeds the consumer while it is up.
 
+use super::partitions::Consumers;
 use super::{Inner, Link, SessionError};
 use crate::confirms::Publisher;
 use crate::topology;
-use amqprs::channel::{BasicConsumeArguments, BasicQosArguments};
 use amqprs::connection::{Connection, OpenConnectionArguments};
 use chatchit_domain::ports::EventConsumer;
 use std::sync::Arc;
@@ -65,39 +65,40 @@ async fn session(
         inner.settings.idle_expiry,
     )
     .await?;
-    let consuming = connection.open_channel(None).await?;
-    consuming
-        .basic_qos(BasicQosArguments::new(0, inner.settings.prefetch, false))
-        .await?;
-    let (_, mut deliveries) = consuming
-        .basic_consume_rx(
-            BasicConsumeArguments::new(&inner.names.events, "")
-                .manual_ack(true)
-                .finish(),
-        )
-        .await?;
     inner.set_link(Some(Link {
         connection: connection.clone(),
         publisher: publisher.clone(),
     }));
     tracing::info!("broker connected; events travel RabbitMQ");
-    let mut refresh = tokio::time::interval(Duration::from_secs(2));
+    let mut consumers = Consumers::new(inner.clone(), consumer.clone(), connection.clone());
+    let ended = run(inner, &mut consumers, &connection, &publisher, stop).await;
+    consumers.stop_all().await;
+    if ended.is_ok() {
+        inner.set_link(None);
+        let _ = connection.close().await;
+    }
+    ended
+}
+
+/// Keeps the partitions shared out and the depth figures fresh until the
+/// connection drops or the node stops.
+async fn run(
+    inner: &Arc<Inner>,
+    consumers: &mut Consumers,
+    connection: &Connection,
+    publisher: &Publisher,
+    stop: &mut watch::Receiver<bool>,
+) -> Result<(), SessionError> {
+    let mut tick = tokio::time::interval(inner.settings.rebalance_every);
     loop {
         tokio::select! {
-            () = stopped(stop) => {
-                inner.set_link(None);
-                let _ = connection.close().await;
-                return Ok(());
-            }
-            message = deliveries.recv() => match message {
-                Some(message) => inner.handle(&consuming, consumer, message).await,
-                None => return Err(SessionError::Lost),
-            },
-            _ = refresh.tick() => {
+            () = stopped(stop) => return Ok(()),
+            _ = tick.tick() => {
                 if !connection.is_open() {
                     return Err(SessionError::Lost);
                 }
-                inner.count(&publisher).await?;
+                consumers.rebalance().await?;
+                inner.count(publisher).await?;
             }
         }
     }
