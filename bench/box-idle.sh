@@ -20,39 +20,9 @@ target="${CARGO_TARGET_DIR:-target}"
 
 cargo build --release --quiet -p chatchit -p chatchit-bench
 run="boxidle$(date +%s)"
-database="${PG_URL%/*}/$run"
-psql "$PG_URL" -qc "create database $run"
-out="$(mktemp -d)"
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    psql "$PG_URL" -qc "drop database if exists $run" || true
-    redis-cli -u "$REDIS_URL" --scan --pattern "$run:*" | xargs -r redis-cli -u "$REDIS_URL" del >/dev/null || true
-    rm -rf "$out"
-}
-trap cleanup EXIT
-
-for n in $(seq 1 "$NODES"); do
-    port=$((BASE_PORT + n))
-    mkdir -p "$out/node$n"
-    CHATCHIT_BIND="127.0.0.1:$port" CHATCHIT_DATA_DIR="$out/node$n" CHATCHIT_DATABASE_URL="$database" \
-    CHATCHIT_REDIS_URL="$REDIS_URL" CHATCHIT_AMQP_URL="$AMQP_URL" CHATCHIT_NAMESPACE="$run" \
-    CHATCHIT_QUEUE_IDLE_EXPIRY_MS=60000 CHATCHIT_BCRYPT_COST=4 CHATCHIT_LOG=warn \
-    CHATCHIT_RATE_LIMITS__AUTH__PER_MINUTE=0 CHATCHIT_MAX_SESSIONS_PER_IP=0 \
-        "$target/release/chatchit" serve >"$out/node$n.log" 2>&1 &
-    pids+=($!)
-    tries=0
-    until curl -s -o /dev/null "http://127.0.0.1:$port/health/live"; do
-        tries=$((tries + 1))
-        if [ "$tries" -gt 600 ]; then
-            echo "node $n did not start:" >&2
-            cat "$out/node$n.log" >&2
-            exit 1
-        fi
-        sleep 0.05
-    done
-done
+BIN="$target/release/chatchit"
+# shellcheck source=bench/nodes.sh
+. bench/nodes.sh
 echo "== $NODES nodes up; connecting $PER_NODE sockets to each" >&2
 
 for n in $(seq 1 "$NODES"); do

@@ -25,34 +25,9 @@ BIN="${BIN:-$target/release/chatchit}"
 cargo build --release --quiet -p chatchit-bench
 [ "$BIN" != "$target/release/chatchit" ] || cargo build --release --quiet -p chatchit
 run="clusterops$(date +%s)"
-database="${PG_URL%/*}/$run"
-psql "$PG_URL" -qc "create database $run"
-out="$(mktemp -d)"
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    psql "$PG_URL" -qc "drop database if exists $run" || true
-    redis-cli -u "$REDIS_URL" --scan --pattern "$run:*" | xargs -r redis-cli -u "$REDIS_URL" del >/dev/null || true
-    rm -rf "$out"
-}
-trap cleanup EXIT
-
-for n in $(seq 1 "$NODES"); do
-    port=$((BASE_PORT + n))
-    mkdir -p "$out/node$n"
-    CHATCHIT_BIND="127.0.0.1:$port" CHATCHIT_DATA_DIR="$out/node$n" CHATCHIT_DATABASE_URL="$database" \
-    CHATCHIT_REDIS_URL="$REDIS_URL" CHATCHIT_AMQP_URL="$AMQP_URL" CHATCHIT_NAMESPACE="$run" \
-    CHATCHIT_QUEUE_IDLE_EXPIRY_MS=60000 CHATCHIT_BCRYPT_COST=4 CHATCHIT_LOG=warn \
-    CHATCHIT_RATE_LIMITS__AUTH__PER_MINUTE=0 CHATCHIT_MAX_SESSIONS_PER_IP=0 \
-    CHATCHIT_RATE_LIMITS__MESSAGE_SEND__PER_MINUTE=0 \
-        "$BIN" serve >"$out/node$n.log" 2>&1 &
-    pids+=($!)
-    until curl -s -o /dev/null "http://127.0.0.1:$port/health/live"; do
-        kill -0 "${pids[$((n - 1))]}" 2>/dev/null || { cat "$out/node$n.log" >&2; exit 1; }
-        sleep 0.05
-    done
-done
+NODE_ENV="CHATCHIT_RATE_LIMITS__MESSAGE_SEND__PER_MINUTE=0"
+# shellcheck source=bench/nodes.sh
+. bench/nodes.sh
 # Let every node hear of the others and take up its partitions.
 sleep 8
 for n in $(seq 1 "$NODES"); do
