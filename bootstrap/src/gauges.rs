@@ -23,6 +23,10 @@ pub(crate) fn describe() {
         "Events waiting in each lane of this node's queue, by lane."
     );
     metrics::describe_gauge!(
+        "chatchit_queue_partitions_owned",
+        "Partitions of the RabbitMQ event stream this node is the chosen consumer of."
+    );
+    metrics::describe_gauge!(
         "chatchit_dead_letters",
         "Events parked after failing every retry, waiting for a replay."
     );

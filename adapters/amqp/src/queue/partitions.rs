@@ -24,8 +24,13 @@ use chatchit_domain::ports::EventConsumer;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError};
+use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+
+/// How long giving a partition up may take (its current event, then the
+/// channel's close) before its task is dropped.
+const STOP_WITHIN: Duration = Duration::from_secs(10);
 
 /// What a node is to one partition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -215,9 +220,15 @@ impl Consumers {
 
     /// Gives `partition` up once its current event is handled.
     async fn stop(&mut self, partition: u16) {
-        if let Some(running) = self.running.remove(&partition) {
+        if let Some(mut running) = self.running.remove(&partition) {
             let _ = running.stop.send(());
-            let _ = running.task.await;
+            // Bounded: a channel on a dead connection may never answer its close.
+            if tokio::time::timeout(STOP_WITHIN, &mut running.task)
+                .await
+                .is_err()
+            {
+                running.task.abort();
+            }
         }
     }
 
