@@ -12,8 +12,13 @@ use tokio::task::JoinHandle;
 /// How often the gauges are refreshed.
 const EVERY: Duration = Duration::from_secs(5);
 
-/// Names the gauges (so the first scrape has their `# HELP`).
+/// Names the gauges, and the bus's counter (so the first scrape has their
+/// `# HELP`).
 pub(crate) fn describe() {
+    metrics::describe_counter!(
+        "chatchit_bus_dispatches_received_total",
+        "Deliveries other nodes published for this node's sockets, received on the cluster bus."
+    );
     metrics::describe_gauge!(
         "chatchit_dependency_status",
         "Each service this node depends on, by service: 1 working, 0.5 on its fallback (degraded), 0 down."

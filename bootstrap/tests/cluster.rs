@@ -105,6 +105,61 @@ async fn concurrent_senders_on_two_nodes_are_delivered_in_seq_order() {
     chatchit_tests::ordering::concurrent_sends_arrive_in_seq_order(&[&one, &two], 12, 20).await;
 }
 
+/// What node `node`'s `/metrics` says `series` is (0 when it has none yet).
+async fn metric(node: &Endpoint, series: &str) -> f64 {
+    let text = node
+        .http
+        .get(format!("{}/metrics", node.base))
+        .send()
+        .await
+        .expect("scrape")
+        .text()
+        .await
+        .expect("text");
+    text.lines()
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or(0.0)
+}
+
+#[tokio::test]
+async fn a_node_without_a_recipient_hears_nothing_of_a_conversation() {
+    let Some(cluster) = cluster().await else {
+        return;
+    };
+    let (one, two) = (cluster.node().await, cluster.node().await);
+    // Eight conversations whose members are all on node one: their events
+    // spread over the partitions, so both nodes consume some of them.
+    let mut pairs = Vec::new();
+    for n in 0..8 {
+        let a = one.register(&format!("ann{n}")).await;
+        let b = one.register(&format!("bob{n}")).await;
+        let sa = one.socket(&a.token).await;
+        let mut sb = one.socket(&b.token).await;
+        let c = one.direct(&a, &b).await;
+        sb.expect("conversation:new").await;
+        let ack = sa
+            .emit(
+                "message:send",
+                json!({"conversationId": c, "clientMsgId": "m", "body": "hi"}),
+            )
+            .await;
+        assert_eq!(ack["ok"], true, "{ack}");
+        assert_eq!(sb.expect("message:new").await["body"], "hi");
+        pairs.push((sa, sb));
+    }
+    let heard = metric(&two, "chatchit_bus_dispatches_received_total").await;
+    assert_eq!(
+        heard, 0.0,
+        "node two holds no recipient and was sent nothing"
+    );
+    // Node one heard what node two consumed for its sockets, if anything:
+    // the deliveries came, whichever node handled their events.
+    let owned_one = metric(&one, "chatchit_queue_partitions_owned").await;
+    let owned_two = metric(&two, "chatchit_queue_partitions_owned").await;
+    assert!(owned_one + owned_two > 0.0, "the partitions are owned");
+    drop(pairs);
+}
+
 #[tokio::test]
 async fn users_on_two_nodes_chat_type_read_see_presence_and_call() {
     let Some(cluster) = cluster().await else {

@@ -103,6 +103,7 @@ impl RedisBus {
             if envelope.origin == self.node.0 {
                 continue;
             }
+            metrics::counter!("chatchit_bus_dispatches_received_total").increment(1);
             if let Err(e) = local.dispatch(envelope.dispatch).await {
                 tracing::warn!(error = %e, "cluster delivery failed on this node");
             }
