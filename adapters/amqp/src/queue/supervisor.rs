@@ -89,7 +89,12 @@ async fn run(
     publisher: &Publisher,
     stop: &mut watch::Receiver<bool>,
 ) -> Result<(), SessionError> {
-    let mut tick = tokio::time::interval(inner.settings.rebalance_every);
+    // A zero period would panic the timer; a few milliseconds is plenty.
+    let every = inner
+        .settings
+        .rebalance_every
+        .max(Duration::from_millis(10));
+    let mut tick = tokio::time::interval(every);
     loop {
         tokio::select! {
             () = stopped(stop) => return Ok(()),
