@@ -8,6 +8,10 @@
 #   SERVERS=chatchit SCENARIOS=chat bench/compare.sh   (one figure, no ratio)
 #   POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test bench/compare.sh
 #     (ChatChit on a fresh PostgreSQL database per run instead of SQLite)
+# The saturate scenario steps the offered chat rate (SATURATE_RATES, each on
+# a fresh server for SATURATE_DURATION s) in groups of each size in
+# SATURATE_GROUPS, and reports the highest rate whose sends were all acked
+# with ack p99 <= 50 ms (it stops at the first rate that is not).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,7 +25,10 @@ DURATION="${DURATION:-20}"
 CHATCHIT_PORT="${CHATCHIT_PORT:-18080}"
 PEER_PORT="${PEER_PORT:-18090}"
 SERVERS="${SERVERS:-chatchit peer}"
-SCENARIOS="${SCENARIOS:-idle chat fanout}"
+SCENARIOS="${SCENARIOS:-idle chat fanout saturate}"
+SATURATE_RATES="${SATURATE_RATES:-3000 6000 9000 12000 16000 20000 24000 28000 32000}"
+SATURATE_GROUPS="${SATURATE_GROUPS:-5 2}"
+SATURATE_DURATION="${SATURATE_DURATION:-10}"
 target="${CARGO_TARGET_DIR:-target}"
 POSTGRES_URL="${POSTGRES_URL:-}"
 
@@ -93,8 +100,37 @@ scenario_args() {
     esac
 }
 
+# Steps the chat rate for server $1 in groups of each SATURATE_GROUPS size;
+# writes {"<size>": highest rate held, …} to $out/$1-saturate.json.
+saturate() {
+    local size rate held result
+    echo "{" >"$out/$1-saturate.json"
+    for size in $SATURATE_GROUPS; do
+        held=0
+        for rate in $SATURATE_RATES; do
+            echo "== $1: saturate, groups of $size at $rate msg/s" >&2
+            start_server "$1"
+            result="$(bench chat --users "$CHAT_USERS" --group-size "$size" --rate "$rate" --duration "$SATURATE_DURATION")"
+            stop_server
+            if echo "$result" | python3 -c 'import json, sys
+d = json.load(sys.stdin)
+sys.exit(0 if d["unanswered"] == 0 and d["ack_ms"]["p99"] <= 50 else 1)'; then
+                held="$rate"
+            else
+                break
+            fi
+        done
+        echo "  \"$size\": $held," >>"$out/$1-saturate.json"
+    done
+    echo '  "done": true }' >>"$out/$1-saturate.json"
+}
+
 for server in $SERVERS; do
     for scenario in $SCENARIOS; do
+        if [ "$scenario" = saturate ]; then
+            saturate "$server"
+            continue
+        fi
         echo "== $server: $(scenario_args "$scenario")" >&2
         start_server "$server"
         # shellcheck disable=SC2046 # the arguments are meant to split
@@ -103,7 +139,7 @@ for server in $SERVERS; do
     done
 done
 
-python3 - "$out" <<'PY'
+SATURATE_GROUPS="$SATURATE_GROUPS" python3 - "$out" <<'PY'
 import json, sys, os
 out = sys.argv[1]
 def load(server, scenario):
@@ -126,6 +162,10 @@ rows = [
     ("chat: unanswered sends", lambda s: load(s, "chat")["unanswered"], None),
     ("fanout: deliveries/s", lambda s: load(s, "fanout")["deliveries_per_second"], True),
     ("fanout: send→receive p99 ms (lower)", lambda s: load(s, "fanout")["receive_ms"]["p99"], False),
+] + [
+    (f"saturate: highest msg/s with ack p99 ≤ 50 ms, groups of {size}",
+     lambda s, size=size: load(s, "saturate")[size], True)
+    for size in os.environ.get("SATURATE_GROUPS", "5 2").split()
 ]
 def get_or_none(get, server):
     try:
