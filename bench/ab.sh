@@ -7,7 +7,8 @@
 #   bench/ab.sh /tmp/old/target/release/chatchit target/release/chatchit \
 #       chat --users 1000 --group-size 5 --rate 4000 --duration 10
 #
-# Prints one line per run: acked sends/s, CPU µs per delivery, send→ack p50/p99 ms,
+# Prints one line per run: acked sends/s, CPU µs per delivery (and its user and
+# kernel parts), send→ack p50/p99 ms,
 # send→receive p99 ms, KiB per idle socket (what the scenario measures).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,9 +43,11 @@ summary='import json, sys
 d = json.load(sys.stdin)
 a, r = d.get("ack_ms") or {}, d.get("receive_ms") or {}
 cpu = d.get("server_cpu_us_per_delivery")
+user, system = d.get("server_user_cpu_us_per_delivery"), d.get("server_system_cpu_us_per_delivery")
 acked = d.get("acked_per_second")
 print("acked_per_s", None if acked is None else round(acked),
       "cpu_us_per_delivery", None if cpu is None else round(cpu, 1),
+      "user_sys", None if user is None else round(user, 1), None if system is None else round(system, 1),
       "ack_p50_p99_ms", a.get("p50"), a.get("p99"),
       "receive_p99_ms", r.get("p99"),
       "kib_per_idle_socket", d.get("server_kib_per_socket"))'

@@ -159,6 +159,8 @@ rows = [
     ("chat: send→ack p99 ms (lower)", lambda s: load(s, "chat")["ack_ms"]["p99"], False),
     ("chat: send→receive p99 ms (lower)", lambda s: load(s, "chat")["receive_ms"]["p99"], False),
     ("chat: server CPU µs per delivery (lower)", lambda s: load(s, "chat")["server_cpu_us_per_delivery"], False),
+    ("chat: user-space CPU µs per delivery (lower)", lambda s: load(s, "chat")["server_user_cpu_us_per_delivery"], False),
+    ("chat: kernel CPU µs per delivery (lower)", lambda s: load(s, "chat")["server_system_cpu_us_per_delivery"], False),
     ("chat: unanswered sends", lambda s: load(s, "chat")["unanswered"], None),
     ("fanout: deliveries/s", lambda s: load(s, "fanout")["deliveries_per_second"], True),
     ("fanout: send→receive p99 ms (lower)", lambda s: load(s, "fanout")["receive_ms"]["p99"], False),

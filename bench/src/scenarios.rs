@@ -243,9 +243,12 @@ pub async fn chat(target: &Target, shape: &ChatShape) -> anyhow::Result<Value> {
             seen.merge(&one);
         }
     }
-    let cpu_us = match (before, after) {
-        (Some(b), Some(a)) => Some(a.cpu_us.saturating_sub(b.cpu_us)),
+    let cpu = match (before, after) {
+        (Some(b), Some(a)) => Some(a.cpu_since(&b)),
         _ => None,
+    };
+    let per = |count: u64, part: fn((u64, u64)) -> u64| {
+        cpu.map(|c| part(c) as f64 / count.max(1) as f64)
     };
     let seconds = sending.as_secs_f64();
     Ok(json!({
@@ -262,8 +265,10 @@ pub async fn chat(target: &Target, shape: &ChatShape) -> anyhow::Result<Value> {
         "deliveries_per_second": seen.delivered as f64 / seconds,
         "ack_ms": Seen::millis(&seen.ack),
         "receive_ms": Seen::millis(&seen.receive),
-        "server_cpu_us_per_message": cpu_us.map(|c| c as f64 / seen.acked.max(1) as f64),
-        "server_cpu_us_per_delivery": cpu_us.map(|c| c as f64 / seen.delivered.max(1) as f64),
+        "server_cpu_us_per_message": per(seen.acked, |(u, s)| u + s),
+        "server_cpu_us_per_delivery": per(seen.delivered, |(u, s)| u + s),
+        "server_user_cpu_us_per_delivery": per(seen.delivered, |(u, _)| u),
+        "server_system_cpu_us_per_delivery": per(seen.delivered, |(_, s)| s),
         "sockets_dropped": seen.dropped,
     }))
 }

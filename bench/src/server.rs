@@ -5,8 +5,22 @@
 pub struct Usage {
     /// Resident set size in KiB.
     pub rss_kib: u64,
-    /// User + system CPU time in microseconds.
-    pub cpu_us: u64,
+    /// User-space CPU time in microseconds.
+    pub user_us: u64,
+    /// Kernel CPU time in microseconds (system calls, and on loopback the
+    /// peer's receive path run in the sender's context).
+    pub system_us: u64,
+}
+
+impl Usage {
+    /// The CPU time spent between `before` and `self`: (user, system) µs.
+    #[must_use]
+    pub fn cpu_since(&self, before: &Self) -> (u64, u64) {
+        (
+            self.user_us.saturating_sub(before.user_us),
+            self.system_us.saturating_sub(before.system_us),
+        )
+    }
 }
 
 /// Clock ticks per second of `/proc/<pid>/stat` (100 on Linux).
@@ -29,6 +43,7 @@ pub fn usage(pid: u32) -> Option<Usage> {
     let stime: u64 = fields.get(12)?.parse().ok()?;
     Some(Usage {
         rss_kib,
-        cpu_us: (utime + stime) * 1_000_000 / TICKS_PER_SECOND,
+        user_us: utime * 1_000_000 / TICKS_PER_SECOND,
+        system_us: stime * 1_000_000 / TICKS_PER_SECOND,
     })
 }

@@ -6,6 +6,7 @@ use super::hub::{Pending, Repair, Skip};
 use super::packet;
 use super::rooms::Room;
 use super::session::parse_sid;
+use crate::wire::ToWire;
 use async_trait::async_trait;
 use axum::extract::ws::Utf8Bytes;
 use chatchit_domain::events::{RevokedPayload, ServerEvent};
@@ -178,6 +179,8 @@ pub(super) async fn revoke(inner: &Inner, room: Room, reason: String) -> Result<
 /// The Socket.IO frame of an event, in its wire form: written once, shared
 /// by every recipient on this node.
 fn frame_of(event: ServerEvent) -> Result<Utf8Bytes, DeliveryError> {
-    let (name, payload) = crate::wire::render(event).map_err(|e| DeliveryError(e.to_string()))?;
-    Ok(Utf8Bytes::from(packet::event(name, &payload)))
+    let event = event.to_wire();
+    packet::event(event.name(), &event)
+        .map(Utf8Bytes::from)
+        .map_err(|e| DeliveryError(e.to_string()))
 }

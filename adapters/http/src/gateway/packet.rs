@@ -1,9 +1,11 @@
 //! Engine.IO 4 and Socket.IO 5 packets in their text encoding: what clients
 //! send, parsed, and what the server sends, written.
 
-use serde::Serialize;
+use serde::de::{self, IgnoredAny, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
-use std::fmt::Write as _;
+use serde_json::value::RawValue;
+use std::fmt::{self, Write as _};
 
 /// An Engine.IO packet from a client; the text after the type digit is kept
 /// where it carries something.
@@ -38,7 +40,7 @@ pub fn parse_engine(text: &str) -> Option<EnginePacket<'_>> {
 }
 
 /// A Socket.IO packet from a client.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 pub enum SocketPacket {
     /// `0`: join the namespace, with the handshake's `auth` object if any.
     Connect(Option<Value>),
@@ -50,8 +52,10 @@ pub enum SocketPacket {
         ack: Option<u64>,
         /// The event name.
         name: String,
-        /// The first argument (the payload), if the client sent one.
-        payload: Option<Value>,
+        /// The first argument (the payload), if the client sent one, as the
+        /// client wrote it: the endpoint reads it straight into its input
+        /// type, with no JSON tree between.
+        payload: Option<Box<RawValue>>,
     },
     /// `3`: an answer to a server event (the server asks for none).
     Ack,
@@ -101,24 +105,44 @@ pub fn parse_socket(text: &str) -> Result<SocketPacket, PacketError> {
         b'0' => Ok(SocketPacket::Connect(Some(json(body)?))),
         b'1' => Ok(SocketPacket::Disconnect),
         b'2' => {
-            let Value::Array(mut args) = json(body)? else {
-                return Err(PacketError::Malformed);
-            };
-            if args.is_empty() {
-                return Err(PacketError::Malformed);
-            }
-            let mut args = args.drain(..);
-            let Some(Value::String(name)) = args.next() else {
-                return Err(PacketError::Malformed);
-            };
-            Ok(SocketPacket::Event {
-                ack,
-                name,
-                payload: args.next(),
-            })
+            let EventArgs { name, payload } =
+                serde_json::from_str(body).map_err(|_| PacketError::Malformed)?;
+            Ok(SocketPacket::Event { ack, name, payload })
         }
         b'3' => Ok(SocketPacket::Ack),
         _ => Err(PacketError::Malformed),
+    }
+}
+
+/// An event's argument array: `["name", payload, …]`. The name must be a
+/// string; the payload is kept as written; further arguments are skipped.
+struct EventArgs {
+    /// The event name.
+    name: String,
+    /// The first argument after the name.
+    payload: Option<Box<RawValue>>,
+}
+
+impl<'de> Deserialize<'de> for EventArgs {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Args;
+        impl<'de> Visitor<'de> for Args {
+            type Value = EventArgs;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an array of an event name and its arguments")
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<EventArgs, A::Error> {
+                let name: String = seq
+                    .next_element()?
+                    .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+                let payload = seq.next_element()?;
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(EventArgs { name, payload })
+            }
+        }
+        deserializer.deserialize_seq(Args)
     }
 }
 
@@ -147,22 +171,26 @@ impl Handshake<'_> {
     }
 }
 
-/// `42["name",payload]`: a server event, written once for every recipient.
-pub fn event(name: &str, payload: &Value) -> String {
-    let mut out = String::with_capacity(64);
-    out.push_str("42[");
-    push_json(&mut out, name);
-    out.push(',');
-    push_json(&mut out, payload);
-    out.push(']');
-    out
+/// `42["name",payload]`: a server event, written once for every recipient,
+/// the payload serialized straight into the frame.
+///
+/// # Errors
+/// When `payload` cannot be written as JSON (a map with non-text keys).
+pub fn event(name: &str, payload: &impl Serialize) -> Result<String, serde_json::Error> {
+    let mut out = Vec::with_capacity(256);
+    out.extend_from_slice(b"42[");
+    serde_json::to_writer(&mut out, name)?;
+    out.push(b',');
+    serde_json::to_writer(&mut out, payload)?;
+    out.push(b']');
+    String::from_utf8(out).map_err(|e| serde::ser::Error::custom(e.to_string()))
 }
 
-/// `43<id>[answer]`: the answer to the client's event `id`.
-pub fn ack(id: u64, answer: &Value) -> String {
-    let mut out = String::with_capacity(64);
+/// `43<id>[answer]`: the answer (JSON text) to the client's event `id`.
+pub fn ack(id: u64, answer: &str) -> String {
+    let mut out = String::with_capacity(answer.len() + 24);
     let _ = write!(out, "43{id}[");
-    push_json(&mut out, answer);
+    out.push_str(answer);
     out.push(']');
     out
 }
@@ -245,9 +273,13 @@ mod tests {
         #[test]
         fn server_events_read_back_as_written(name in "[a-z:]{1,16}", text in any::<String>(), n in any::<i64>()) {
             let payload = json!({"text": text, "n": n});
-            let frame = event(&name, &payload);
+            let frame = event(&name, &payload).expect("written");
             let read = parse_socket(&frame[1..]).expect("its own frame");
-            prop_assert_eq!(read, SocketPacket::Event { ack: None, name, payload: Some(payload) });
+            let SocketPacket::Event { ack: None, name: read_name, payload: Some(read_payload) } = read else {
+                panic!("an event without an ack id: {read:?}");
+            };
+            prop_assert_eq!(read_name, name);
+            prop_assert_eq!(serde_json::from_str::<Value>(read_payload.get()).expect("JSON"), payload);
         }
     }
 
@@ -262,40 +294,46 @@ mod tests {
         assert_eq!(parse_engine(""), None);
     }
 
+    /// The auth object of a connect packet.
+    fn auth(text: &str) -> Option<Value> {
+        match parse_socket(text) {
+            Ok(SocketPacket::Connect(auth)) => auth,
+            other => panic!("not a connect: {other:?}"),
+        }
+    }
+
+    /// An event packet's ack id, name and payload text.
+    fn event_of(text: &str) -> (Option<u64>, String, Option<String>) {
+        match parse_socket(text) {
+            Ok(SocketPacket::Event { ack, name, payload }) => {
+                (ack, name, payload.map(|p| p.get().to_owned()))
+            }
+            other => panic!("not an event: {other:?}"),
+        }
+    }
+
     #[test]
     fn connect_packets_carry_their_auth() {
-        assert_eq!(parse_socket("0"), Ok(SocketPacket::Connect(None)));
+        assert_eq!(auth("0"), None);
+        assert_eq!(auth(r#"0{"token":"t"}"#), Some(json!({"token": "t"})));
+        assert_eq!(auth(r#"0/,{"token":"t"}"#), Some(json!({"token": "t"})));
         assert_eq!(
-            parse_socket(r#"0{"token":"t"}"#),
-            Ok(SocketPacket::Connect(Some(json!({"token": "t"}))))
-        );
-        assert_eq!(
-            parse_socket(r#"0/,{"token":"t"}"#),
-            Ok(SocketPacket::Connect(Some(json!({"token": "t"}))))
-        );
-        assert_eq!(
-            parse_socket("0/admin,"),
-            Err(PacketError::Namespace("/admin".into()))
+            parse_socket("0/admin,").err(),
+            Some(PacketError::Namespace("/admin".into()))
         );
     }
 
     #[test]
     fn events_carry_name_payload_and_ack_id() {
         assert_eq!(
-            parse_socket(r#"212["message:send",{"a":1}]"#),
-            Ok(SocketPacket::Event {
-                ack: Some(12),
-                name: "message:send".into(),
-                payload: Some(json!({"a": 1})),
-            })
+            event_of(r#"212["message:send",{"a":1}]"#),
+            (Some(12), "message:send".into(), Some(r#"{"a":1}"#.into()))
         );
+        assert_eq!(event_of(r#"2["typing"]"#), (None, "typing".into(), None));
         assert_eq!(
-            parse_socket(r#"2["typing"]"#),
-            Ok(SocketPacket::Event {
-                ack: None,
-                name: "typing".into(),
-                payload: None,
-            })
+            event_of(r#"2["call:signal", {"b": [1, 2]}, "more", {"c": 3}]"#),
+            (None, "call:signal".into(), Some(r#"{"b": [1, 2]}"#.into())),
+            "the first argument is the payload, the rest are skipped"
         );
     }
 
@@ -315,14 +353,17 @@ mod tests {
             "\u{1F600}",
             "2é",
         ] {
-            assert_eq!(parse_socket(bad), Err(PacketError::Malformed), "{bad}");
+            assert_eq!(parse_socket(bad).err(), Some(PacketError::Malformed), "{bad}");
         }
     }
 
     #[test]
     fn server_frames_are_written_as_the_protocol_says() {
-        assert_eq!(event("a:b", &json!({"x": 1})), r#"42["a:b",{"x":1}]"#);
-        assert_eq!(ack(7, &json!({"ok": true})), r#"437[{"ok":true}]"#);
+        assert_eq!(
+            event("a:b", &json!({"x": 1})).expect("written"),
+            r#"42["a:b",{"x":1}]"#
+        );
+        assert_eq!(ack(7, r#"{"ok":true}"#), r#"437[{"ok":true}]"#);
         assert_eq!(connected("abc"), r#"40{"sid":"abc"}"#);
         assert_eq!(
             connect_error("unauthorized"),

@@ -11,6 +11,7 @@ use chatchit_application::{Actor, AppError, EventContext};
 use chatchit_domain::events::ConnectionId;
 use futures_util::FutureExt;
 use serde_json::Value;
+use serde_json::value::RawValue;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -214,7 +215,7 @@ fn on_event(
     actor: Actor,
     ack: Option<u64>,
     name: &str,
-    payload: Option<Value>,
+    payload: Option<Box<RawValue>>,
 ) {
     let endpoint = app.endpoints.get(name).cloned();
     let ctx = EventContext {

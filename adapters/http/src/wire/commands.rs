@@ -14,23 +14,26 @@ use chatchit_application::typing::{Empty, TypingInput};
 use chatchit_domain::message::Message;
 use chatchit_protocol::{self as protocol, Ack};
 use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde_json::value::RawValue;
 
-/// Socket.IO's JSON, in chatchit-protocol's types.
+/// Socket.IO's JSON, in chatchit-protocol's types: a payload is read from the
+/// text the client sent straight into its protocol type, and an answer is
+/// written straight to text, with no JSON tree between.
 pub struct Json;
 
 impl Wire for Json {
-    type Payload = Value;
-    type Ack = Value;
+    type Payload = Box<RawValue>;
+    type Ack = String;
 
-    fn error(err: &AppError) -> Value {
+    fn error(err: &AppError) -> String {
         error_ack(err)
     }
 }
 
-/// The ack of a refused or failed command.
-pub fn error_ack(err: &AppError) -> Value {
-    serde_json::to_value(Ack::<()>::err(code(err), err.client_message())).unwrap_or(Value::Null)
+/// The ack (JSON text) of a refused or failed command.
+pub fn error_ack(err: &AppError) -> String {
+    serde_json::to_string(&Ack::<()>::err(code(err), err.client_message()))
+        .unwrap_or_else(|_| "null".into())
 }
 
 /// The protocol's code for an application error.
@@ -50,13 +53,14 @@ pub fn code(err: &AppError) -> protocol::ErrorCode {
     }
 }
 
-/// Reads a payload as `T`, naming the offending field on failure.
+/// Reads a payload (JSON text) as `T`, naming the offending field on failure.
 ///
 /// # Errors
 /// `Validation` with the JSON path of the first bad field (`payload` when
 /// the payload itself is of the wrong shape).
-pub fn decode<T: DeserializeOwned>(payload: Value) -> Result<T, AppError> {
-    serde_path_to_error::deserialize(payload).map_err(|e| {
+pub fn decode<T: DeserializeOwned>(payload: &RawValue) -> Result<T, AppError> {
+    let mut json = serde_json::Deserializer::from_str(payload.get());
+    serde_path_to_error::deserialize(&mut json).map_err(|e| {
         let path = e.path().to_string();
         let field = if path == "." {
             "payload".to_owned()
@@ -71,12 +75,12 @@ pub fn decode<T: DeserializeOwned>(payload: Value) -> Result<T, AppError> {
 macro_rules! codecs {
     ($($input:ty: $wire:ty => $output:ty;)*) => {$(
         impl Codec<$input, $output> for Json {
-            fn decode(payload: Value) -> Result<$input, AppError> {
-                decode::<$wire>(payload).map(IntoInput::into_input)
+            fn decode(payload: Box<RawValue>) -> Result<$input, AppError> {
+                decode::<$wire>(&payload).map(IntoInput::into_input)
             }
 
-            fn encode(output: $output) -> Value {
-                serde_json::to_value(Ack::ok(output.to_wire())).unwrap_or_else(|e| {
+            fn encode(output: $output) -> String {
+                serde_json::to_string(&Ack::ok(output.to_wire())).unwrap_or_else(|e| {
                     error_ack(&AppError::Internal(e.to_string()))
                 })
             }
@@ -102,29 +106,35 @@ codecs! {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
+
+    /// `value` as the text a client sends.
+    fn raw(value: Value) -> Box<RawValue> {
+        serde_json::value::to_raw_value(&value).expect("JSON")
+    }
 
     #[test]
     fn a_bad_field_is_named_and_a_bad_shape_is_the_payload() {
-        let bad = decode::<protocol::messages::React>(
+        let bad = decode::<protocol::messages::React>(&raw(
             json!({"messageId": "not a uuid", "emoji": "👍", "on": true}),
-        );
+        ));
         assert!(
             matches!(&bad, Err(AppError::Validation { field, .. }) if field == "messageId"),
             "{bad:?}"
         );
-        let shape = decode::<protocol::messages::React>(json!("text"));
+        let shape = decode::<protocol::messages::React>(&raw(json!("text")));
         assert!(matches!(&shape, Err(AppError::Validation { field, .. }) if field == "payload"));
-        let extra = decode::<protocol::messages::DeleteMessage>(
+        let extra = decode::<protocol::messages::DeleteMessage>(&raw(
             json!({"messageId": uuid::Uuid::nil(), "more": 1}),
-        );
+        ));
         assert!(extra.is_err(), "unknown fields are refused");
     }
 
     #[test]
     fn errors_are_written_in_the_envelope() {
         assert_eq!(
-            error_ack(&AppError::Internal("secret".into())),
+            serde_json::from_str::<Value>(&error_ack(&AppError::Internal("secret".into())))
+                .expect("JSON"),
             json!({"ok": false, "error": {"code": "internal", "message": "internal error"}})
         );
     }

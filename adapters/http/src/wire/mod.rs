@@ -11,7 +11,6 @@ mod server_events;
 
 pub use commands::{Json, code, decode, error_ack};
 pub use outputs::account;
-pub use server_events::render;
 
 /// A use-case value in its wire form.
 pub trait ToWire {

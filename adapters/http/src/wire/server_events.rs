@@ -5,18 +5,9 @@ use chatchit_domain::events::ServerEvent;
 use chatchit_protocol::calls::SignalKind;
 use chatchit_protocol::events as wire;
 
-/// The event's name and its JSON payload, as every recipient gets it. It
-/// takes the event by value: the delivery owns it, and a copy would cost a
-/// clone of every message on the way out.
-///
-/// # Errors
-/// When the payload cannot be written (it always can: every field is text,
-/// a number or JSON already).
-pub fn render(event: ServerEvent) -> Result<(&'static str, serde_json::Value), serde_json::Error> {
-    let event = event.to_wire();
-    Ok((event.name(), serde_json::to_value(&event)?))
-}
-
+/// A server event as every recipient gets it. It takes the event by value:
+/// the delivery owns it, and a copy would cost a clone of every message on
+/// the way out.
 impl ToWire for ServerEvent {
     type Wire = wire::ServerEvent;
 
