@@ -37,12 +37,16 @@ async fn metrics_count_sockets_events_and_latency() {
     let alice = s.register("alice").await;
     let c = s.group(&alice, &[]).await;
     let socket = s.socket(&alice.token).await;
+    // Alice's second socket hears the message once its fan-out went through
+    // the queue (the ack comes after the commit, not after the fan-out).
+    let mut other = s.socket(&alice.token).await;
     socket
         .emit(
             "message:send",
             json!({"conversationId": c, "clientMsgId": "m", "body": "count me"}),
         )
         .await;
+    other.expect("message:new").await;
     let text = s
         .http
         .get(format!("{}/metrics", s.base))
