@@ -93,8 +93,9 @@ struct Settings {
 const MAX_PAYLOAD: usize = 1024 * 1024;
 
 /// Bytes each websocket reads at a time: chat frames are small, and larger
-/// ones still arrive, in more reads.
-const WS_READ_BUFFER: usize = 512;
+/// ones still arrive, in more reads. Every socket keeps its read buffer
+/// while idle, so this is paid per connection.
+const WS_READ_BUFFER: usize = 256;
 /// Bytes of frames a websocket gathers before writing; everything waiting is
 /// written at once anyway, so this only bounds one write.
 const WS_WRITE_BUFFER: usize = 8 * 1024;

@@ -353,7 +353,11 @@ mod tests {
             "\u{1F600}",
             "2é",
         ] {
-            assert_eq!(parse_socket(bad).err(), Some(PacketError::Malformed), "{bad}");
+            assert_eq!(
+                parse_socket(bad).err(),
+                Some(PacketError::Malformed),
+                "{bad}"
+            );
         }
     }
 

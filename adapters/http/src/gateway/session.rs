@@ -136,7 +136,7 @@ struct Outbox {
 /// What a transport takes from the outbox in one go.
 pub struct Batch {
     /// Frames to write, in order.
-    pub frames: Vec<Utf8Bytes>,
+    pub frames: VecDeque<Utf8Bytes>,
     /// After writing them, close.
     pub close: bool,
     /// The client closed the session: write nothing of it, just end.
@@ -252,8 +252,9 @@ impl Session {
     pub fn take(&self) -> Batch {
         let mut outbox = lock(&self.outbox);
         outbox.bytes = 0;
+        // Moved out whole: no copy, and an idle session keeps no capacity.
         Batch {
-            frames: outbox.frames.drain(..).collect(),
+            frames: std::mem::take(&mut outbox.frames),
             close: outbox.closing,
             left: outbox.left,
         }
