@@ -247,9 +247,8 @@ pub async fn chat(target: &Target, shape: &ChatShape) -> anyhow::Result<Value> {
         (Some(b), Some(a)) => Some(a.cpu_since(&b)),
         _ => None,
     };
-    let per = |count: u64, part: fn((u64, u64)) -> u64| {
-        cpu.map(|c| part(c) as f64 / count.max(1) as f64)
-    };
+    let per =
+        |count: u64, part: fn((u64, u64)) -> u64| cpu.map(|c| part(c) as f64 / count.max(1) as f64);
     let seconds = sending.as_secs_f64();
     Ok(json!({
         "scenario": shape.name,

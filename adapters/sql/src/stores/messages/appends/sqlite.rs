@@ -280,8 +280,16 @@ mod tests {
         let idle = Duration::from_secs(1);
         assert_eq!(gather_for(1, busy), Some(GATHER_FOR));
         assert_eq!(gather_for(GATHER_BELOW - 1, busy), Some(GATHER_FOR));
-        assert_eq!(gather_for(GATHER_BELOW, busy), None, "a full batch goes at once");
-        assert_eq!(gather_for(1, idle), None, "a lone append to an idle writer goes at once");
+        assert_eq!(
+            gather_for(GATHER_BELOW, busy),
+            None,
+            "a full batch goes at once"
+        );
+        assert_eq!(
+            gather_for(1, idle),
+            None,
+            "a lone append to an idle writer goes at once"
+        );
     }
 
     #[tokio::test]
