@@ -119,8 +119,9 @@ pub(super) async fn on_get(
                         // Owned from here: should the upgrade never complete,
                         // the callback is dropped and the session ends with it.
                         let owner = SessionOwner::new(&inner, &session);
-                        upgrade
-                            .on_upgrade(move |ws| websocket::run_fresh(inner, ws, session, owner))
+                        upgrade.on_upgrade(move |ws| {
+                            websocket::detach(websocket::run_fresh(inner, ws, session, owner))
+                        })
                     }
                     None => Refusal::TooManySessions.into_response(),
                 },
