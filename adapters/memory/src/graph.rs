@@ -1,15 +1,16 @@
-//! The in-process `GraphCache`: answers kept for a minute, for one node.
+//! The in-process `GraphCache`: answers kept for a minute, for one node, as
+//! the values they are (a hit is a clone, no JSON).
 
 use async_trait::async_trait;
 use chatchit_domain::StoreError;
-use chatchit_domain::ports::{GraphCache, GraphKey};
+use chatchit_domain::ports::{GraphAnswer, GraphCache, GraphKey};
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 /// Cached answers with their expiry, bounded in number.
 pub struct InMemoryGraphCache {
-    entries: Mutex<HashMap<GraphKey, (String, Instant)>>,
+    entries: Mutex<HashMap<GraphKey, (GraphAnswer, Instant)>>,
     ttl: Duration,
     capacity: usize,
 }
@@ -25,14 +26,14 @@ impl InMemoryGraphCache {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<GraphKey, (String, Instant)>> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<GraphKey, (GraphAnswer, Instant)>> {
         self.entries.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
 #[async_trait]
 impl GraphCache for InMemoryGraphCache {
-    async fn get(&self, key: GraphKey) -> Result<Option<String>, StoreError> {
+    async fn get(&self, key: GraphKey) -> Result<Option<GraphAnswer>, StoreError> {
         let mut entries = self.lock();
         match entries.get(&key) {
             Some((value, expires)) if *expires > Instant::now() => Ok(Some(value.clone())),
@@ -44,7 +45,7 @@ impl GraphCache for InMemoryGraphCache {
         }
     }
 
-    async fn put(&self, new: Vec<(GraphKey, String)>) -> Result<(), StoreError> {
+    async fn put(&self, new: Vec<(GraphKey, GraphAnswer)>) -> Result<(), StoreError> {
         let mut entries = self.lock();
         let now = Instant::now();
         if entries.len() + new.len() > self.capacity {

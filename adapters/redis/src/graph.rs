@@ -4,7 +4,7 @@
 use crate::connection::{Redis, unavailable};
 use async_trait::async_trait;
 use chatchit_domain::StoreError;
-use chatchit_domain::ports::{GraphCache, GraphKey};
+use chatchit_domain::ports::{GraphAnswer, GraphCache, GraphKey};
 use std::time::Duration;
 
 /// Answers under `<prefix>graph:<key>`, each expiring after `ttl`.
@@ -26,22 +26,32 @@ impl RedisGraphCache {
 
 #[async_trait]
 impl GraphCache for RedisGraphCache {
-    async fn get(&self, key: GraphKey) -> Result<Option<String>, StoreError> {
+    /// An entry that is not an answer's JSON (one written by another
+    /// version, say) is a miss: the store answers, and the entry is
+    /// written again.
+    async fn get(&self, key: GraphKey) -> Result<Option<GraphAnswer>, StoreError> {
         let mut conn = self.redis.commands();
-        redis::cmd("GET")
+        let text: Option<String> = redis::cmd("GET")
             .arg(self.key(&key))
             .query_async(&mut conn)
             .await
-            .map_err(unavailable)
+            .map_err(unavailable)?;
+        Ok(text.and_then(|text| {
+            serde_json::from_str(&text)
+                .map_err(|e| tracing::warn!(%key, error = %e, "unreadable graph cache entry"))
+                .ok()
+        }))
     }
 
-    async fn put(&self, entries: Vec<(GraphKey, String)>) -> Result<(), StoreError> {
+    async fn put(&self, entries: Vec<(GraphKey, GraphAnswer)>) -> Result<(), StoreError> {
         if entries.is_empty() {
             return Ok(());
         }
         let ttl = u64::try_from(self.ttl.as_millis()).unwrap_or(u64::MAX);
         let mut pipe = redis::pipe();
-        for (key, value) in entries {
+        for (key, answer) in entries {
+            let value = serde_json::to_string(&answer)
+                .map_err(|e| StoreError::Internal(format!("graph answer as JSON: {e}")))?;
             pipe.cmd("SET")
                 .arg(self.key(&key))
                 .arg(value)

@@ -6,13 +6,16 @@
 //! test uses its own random key prefix and deletes its keys at the end.
 
 use async_trait::async_trait;
+use chatchit_domain::conversation::{Conversation, ConversationKind, MemberRole};
 use chatchit_domain::events::{ConnectionId, ServerEvent, TypingPayload};
 use chatchit_domain::ids::{ConversationId, UserId};
 use chatchit_domain::ports::{
-    ANY_OTHER_ACTION, Audience, ClusterBus, Delivery, DeliveryError, Dispatch, Exclude, GraphCache,
-    GraphKey, NodeDirectory, Outbound, PresenceStore, RateLimiter, RateQuota, Reach,
+    ANY_OTHER_ACTION, Audience, ClusterBus, Delivery, DeliveryError, Dispatch, Exclude,
+    GraphAnswer, GraphCache, GraphKey, NodeDirectory, Outbound, PresenceStore, RateLimiter,
+    RateQuota, Reach,
 };
 use chatchit_domain::presence::PresenceStatus;
+use chatchit_domain::social::Relation;
 use chatchit_domain::time::Timestamp;
 use chatchit_memory::{InMemoryGraphCache, InMemoryPresence, LocalRateLimiter};
 use chatchit_redis::{NodeId, Redis, RedisBus, RedisGraphCache, RedisPresence, RedisRateLimiter};
@@ -362,14 +365,14 @@ async fn graph_cache_contract(cache: &dyn GraphCache, other_node: &dyn GraphCach
     assert_eq!(cache.get(member).await.expect("get"), None);
     cache
         .put(vec![
-            (member, "{\"role\":\"owner\"}".to_owned()),
-            (blocked, "false".to_owned()),
+            (member, GraphAnswer::Role(Some(MemberRole::Owner))),
+            (blocked, GraphAnswer::Holds(false)),
         ])
         .await
         .expect("put");
     assert_eq!(
         other_node.get(member).await.expect("get"),
-        Some("{\"role\":\"owner\"}".to_owned())
+        Some(GraphAnswer::Role(Some(MemberRole::Owner)))
     );
     cache
         .forget(vec![member, GraphKey::Friends(a)])
@@ -382,11 +385,43 @@ async fn graph_cache_contract(cache: &dyn GraphCache, other_node: &dyn GraphCach
     );
     assert_eq!(
         cache.get(GraphKey::blocked(a, b)).await.expect("get"),
-        Some("false".to_owned()),
+        Some(GraphAnswer::Holds(false)),
         "a pair is one key whichever way it is asked"
     );
     cache.forget(Vec::new()).await.expect("nothing to forget");
     cache.put(Vec::new()).await.expect("nothing to keep");
+
+    // Every kind of answer comes back as it was kept.
+    let answers = [
+        (GraphKey::Member(c, b), GraphAnswer::Role(None)),
+        (GraphKey::Members(c), GraphAnswer::Members(vec![a, b])),
+        (
+            GraphKey::Conversation(c),
+            GraphAnswer::Conversation(Some(Box::new(Conversation {
+                id: c,
+                kind: ConversationKind::Group,
+                title: Some("Ünïcode \"title\"".into()),
+                avatar_url: None,
+                created_at: Timestamp::from_millis(7),
+            }))),
+        ),
+        (GraphKey::friendship(a, b), GraphAnswer::Holds(true)),
+        (
+            GraphKey::Friends(a),
+            GraphAnswer::Friends(vec![Relation {
+                user_id: b,
+                since: Timestamp::from_millis(9),
+            }]),
+        ),
+    ];
+    cache.put(answers.to_vec()).await.expect("put");
+    for (key, answer) in answers {
+        assert_eq!(
+            other_node.get(key).await.expect("get"),
+            Some(answer),
+            "{key}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -404,15 +439,49 @@ async fn graph_cache_on_redis_is_shared_by_every_node() {
     clean(&redis).await;
 }
 
+/// An entry that is not an answer's JSON (written by another version of
+/// the server) is a miss, not an error: the store answers instead.
+#[tokio::test]
+async fn a_graph_cache_entry_that_is_no_answer_is_a_miss() {
+    let Some(url) = chatchit_testkit::service_url("CHATCHIT_TEST_REDIS_URL") else {
+        return;
+    };
+    let prefix = format!("chatchit_test:{}:", uuid::Uuid::now_v7().simple());
+    let redis = Redis::connect(&url, &prefix)
+        .await
+        .expect("Redis reachable");
+    let key = GraphKey::Friends(UserId::generate());
+    let mut raw = ::redis::Client::open(url.as_str())
+        .expect("url")
+        .get_multiplexed_async_connection()
+        .await
+        .expect("connect");
+    ::redis::cmd("SET")
+        .arg(format!("{prefix}graph:{key}"))
+        .arg("[]")
+        .query_async::<()>(&mut raw)
+        .await
+        .expect("set");
+    let cache = RedisGraphCache::new(redis.clone(), TTL);
+    assert_eq!(cache.get(key).await.expect("a miss, not an error"), None);
+    clean(&redis).await;
+}
+
 #[tokio::test]
 async fn graph_cache_entries_expire() {
     let k = GraphKey::Friends(UserId::generate());
     let cache = InMemoryGraphCache::new(Duration::ZERO, 1000);
-    cache.put(vec![(k, "v".into())]).await.expect("put");
+    cache
+        .put(vec![(k, GraphAnswer::Friends(Vec::new()))])
+        .await
+        .expect("put");
     assert_eq!(cache.get(k).await.expect("get"), None);
     let Some(redis) = redis().await else { return };
     let cache = RedisGraphCache::new(redis.clone(), Duration::from_millis(1));
-    cache.put(vec![(k, "v".into())]).await.expect("put");
+    cache
+        .put(vec![(k, GraphAnswer::Friends(Vec::new()))])
+        .await
+        .expect("put");
     tokio::time::sleep(Duration::from_millis(20)).await;
     assert_eq!(cache.get(k).await.expect("get"), None);
     clean(&redis).await;

@@ -6,7 +6,9 @@ use async_trait::async_trait;
 use chatchit_domain::StoreError;
 use chatchit_domain::conversation::{Conversation, ConversationEntry, Member, MemberRole};
 use chatchit_domain::ids::{ConversationId, MessageId, UserId};
-use chatchit_domain::ports::{ConversationCursor, ConversationStore, GraphCache, GraphKey};
+use chatchit_domain::ports::{
+    ConversationCursor, ConversationStore, GraphAnswer, GraphCache, GraphKey,
+};
 use std::sync::Arc;
 
 /// A `ConversationStore` whose membership and conversation reads are cached.
@@ -157,10 +159,7 @@ impl ConversationStore for CachedConversations {
         let roles = self.store.roles_for_user(user).await?;
         let answers = roles
             .iter()
-            .filter_map(|&(id, role)| {
-                let answer = serde_json::to_string(&Some(role)).ok()?;
-                Some((GraphKey::Member(id, user), answer))
-            })
+            .map(|&(id, role)| (GraphKey::Member(id, user), GraphAnswer::Role(Some(role))))
             .collect();
         self.answers.keep_unless_forgotten(since, answers).await;
         Ok(roles)

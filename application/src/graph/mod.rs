@@ -14,13 +14,83 @@ pub use conversations::CachedConversations;
 pub use social::CachedSocial;
 
 use chatchit_domain::StoreError;
-use chatchit_domain::ports::{GraphCache, GraphKey};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use chatchit_domain::conversation::{Conversation, MemberRole};
+use chatchit_domain::ids::UserId;
+use chatchit_domain::ports::{GraphAnswer, GraphCache, GraphKey};
+use chatchit_domain::social::Relation;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// Reads, writes and forgets JSON answers; failures are logged and ignored.
+/// A store's answer that the graph cache keeps: what it is as a
+/// [`GraphAnswer`], and back.
+pub(crate) trait Cacheable: Sized + Clone {
+    /// The answer to keep.
+    fn into_answer(self) -> GraphAnswer;
+    /// The value kept, `None` when the entry holds another kind of answer.
+    fn from_answer(answer: GraphAnswer) -> Option<Self>;
+}
+
+impl Cacheable for Option<MemberRole> {
+    fn into_answer(self) -> GraphAnswer {
+        GraphAnswer::Role(self)
+    }
+    fn from_answer(answer: GraphAnswer) -> Option<Self> {
+        match answer {
+            GraphAnswer::Role(role) => Some(role),
+            _ => None,
+        }
+    }
+}
+
+impl Cacheable for Vec<UserId> {
+    fn into_answer(self) -> GraphAnswer {
+        GraphAnswer::Members(self)
+    }
+    fn from_answer(answer: GraphAnswer) -> Option<Self> {
+        match answer {
+            GraphAnswer::Members(members) => Some(members),
+            _ => None,
+        }
+    }
+}
+
+impl Cacheable for Option<Conversation> {
+    fn into_answer(self) -> GraphAnswer {
+        GraphAnswer::Conversation(self.map(Box::new))
+    }
+    fn from_answer(answer: GraphAnswer) -> Option<Self> {
+        match answer {
+            GraphAnswer::Conversation(conversation) => Some(conversation.map(|c| *c)),
+            _ => None,
+        }
+    }
+}
+
+impl Cacheable for bool {
+    fn into_answer(self) -> GraphAnswer {
+        GraphAnswer::Holds(self)
+    }
+    fn from_answer(answer: GraphAnswer) -> Option<Self> {
+        match answer {
+            GraphAnswer::Holds(holds) => Some(holds),
+            _ => None,
+        }
+    }
+}
+
+impl Cacheable for Vec<Relation> {
+    fn into_answer(self) -> GraphAnswer {
+        GraphAnswer::Friends(self)
+    }
+    fn from_answer(answer: GraphAnswer) -> Option<Self> {
+        match answer {
+            GraphAnswer::Friends(friends) => Some(friends),
+            _ => None,
+        }
+    }
+}
+
+/// Reads, writes and forgets answers; failures are logged and ignored.
 ///
 /// Loads are single-flight per key: when many requests miss the same key at
 /// once (a cold cache under a burst of sends, a node just started), one of
@@ -60,7 +130,11 @@ impl Answers {
 
     /// Keeps answers read from the store since `since` (a [`Self::forgets_now`])
     /// unless a forget came in between.
-    pub(crate) async fn keep_unless_forgotten(&self, since: u64, answers: Vec<(GraphKey, String)>) {
+    pub(crate) async fn keep_unless_forgotten(
+        &self,
+        since: u64,
+        answers: Vec<(GraphKey, GraphAnswer)>,
+    ) {
         if self.forgets_now() == since {
             self.keep(answers).await;
         }
@@ -71,7 +145,7 @@ impl Answers {
     /// into the store at all.
     pub(crate) async fn through<T, L, F>(&self, key: GraphKey, load: L) -> Result<T, StoreError>
     where
-        T: Serialize + DeserializeOwned,
+        T: Cacheable,
         L: FnOnce() -> F,
         F: Future<Output = Result<T, StoreError>>,
     {
@@ -99,16 +173,16 @@ impl Answers {
         answer
     }
 
-    /// The answer kept under `key`, if there is a readable one.
-    pub(crate) async fn cached<T: DeserializeOwned>(&self, key: GraphKey) -> Option<T> {
+    /// The answer kept under `key`, if there is one of `T`'s kind.
+    pub(crate) async fn cached<T: Cacheable>(&self, key: GraphKey) -> Option<T> {
         match self.cache.get(key).await {
-            Ok(Some(text)) => match serde_json::from_str(&text) {
-                Ok(answer) => Some(answer),
-                Err(e) => {
-                    tracing::warn!(%key, error = %e, "unreadable graph cache entry");
-                    None
+            Ok(Some(answer)) => {
+                let answer = T::from_answer(answer);
+                if answer.is_none() {
+                    tracing::warn!(%key, "a graph cache entry of another kind");
                 }
-            },
+                answer
+            }
             Ok(None) => None,
             Err(e) => {
                 tracing::debug!(error = %e, "graph cache unavailable; asking the store");
@@ -120,19 +194,18 @@ impl Answers {
     /// `load`'s answer, kept under `key`.
     pub(crate) async fn load<T, F>(&self, key: GraphKey, load: F) -> Result<T, StoreError>
     where
-        T: Serialize,
+        T: Cacheable,
         F: Future<Output = Result<T, StoreError>>,
     {
         let since = self.forgets_now();
         let answer = load.await?;
-        if let Ok(text) = serde_json::to_string(&answer) {
-            self.keep_unless_forgotten(since, vec![(key, text)]).await;
-        }
+        self.keep_unless_forgotten(since, vec![(key, answer.clone().into_answer())])
+            .await;
         Ok(answer)
     }
 
-    /// Keeps answers (key, JSON text) the store gave.
-    pub(crate) async fn keep(&self, answers: Vec<(GraphKey, String)>) {
+    /// Keeps answers the store gave.
+    pub(crate) async fn keep(&self, answers: Vec<(GraphKey, GraphAnswer)>) {
         if let Err(e) = self.cache.put(answers).await {
             tracing::debug!(error = %e, "graph cache unavailable; answers not kept");
         }

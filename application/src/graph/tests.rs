@@ -15,14 +15,14 @@ use std::sync::Mutex;
 
 /// A cache that keeps what it is given.
 #[derive(Default)]
-struct Kept(Mutex<HashMap<GraphKey, String>>);
+struct Kept(Mutex<HashMap<GraphKey, GraphAnswer>>);
 
 #[async_trait]
 impl GraphCache for Kept {
-    async fn get(&self, key: GraphKey) -> Result<Option<String>, StoreError> {
+    async fn get(&self, key: GraphKey) -> Result<Option<GraphAnswer>, StoreError> {
         Ok(self.0.lock().expect("lock").get(&key).cloned())
     }
-    async fn put(&self, entries: Vec<(GraphKey, String)>) -> Result<(), StoreError> {
+    async fn put(&self, entries: Vec<(GraphKey, GraphAnswer)>) -> Result<(), StoreError> {
         self.0.lock().expect("lock").extend(entries);
         Ok(())
     }
@@ -42,12 +42,12 @@ struct Yielding(Kept);
 
 #[async_trait]
 impl GraphCache for Yielding {
-    async fn get(&self, key: GraphKey) -> Result<Option<String>, StoreError> {
+    async fn get(&self, key: GraphKey) -> Result<Option<GraphAnswer>, StoreError> {
         let answer = self.0.get(key).await;
         tokio::task::yield_now().await;
         answer
     }
-    async fn put(&self, entries: Vec<(GraphKey, String)>) -> Result<(), StoreError> {
+    async fn put(&self, entries: Vec<(GraphKey, GraphAnswer)>) -> Result<(), StoreError> {
         self.0.put(entries).await
     }
     async fn forget(&self, keys: Vec<GraphKey>) -> Result<(), StoreError> {

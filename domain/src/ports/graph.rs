@@ -3,8 +3,11 @@
 //! reads them fast and every node's change forgets them.
 
 use crate::StoreError;
+use crate::conversation::{Conversation, MemberRole};
 use crate::ids::{ConversationId, UserId};
+use crate::social::Relation;
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
 /// What a cached answer answers. The cache keys its entries by the text of
 /// the key (`member:<conversation>:<user>`, …), the same on every node.
@@ -57,7 +60,25 @@ impl std::fmt::Display for GraphKey {
     }
 }
 
-/// A small key-value cache of serialized answers. Entries expire on their
+/// A cached answer, typed, so that the in-process cache hands back the value
+/// it was given (a hit is a clone, not a parse); a shared cache stores its
+/// JSON. Which one a key holds follows from the key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GraphAnswer {
+    /// [`GraphKey::Member`]: the user's role, `None` for no member.
+    Role(Option<MemberRole>),
+    /// [`GraphKey::Members`]: the member ids.
+    Members(Vec<UserId>),
+    /// [`GraphKey::Conversation`]: the conversation, if there is one.
+    Conversation(Option<Box<Conversation>>),
+    /// [`GraphKey::Blocked`], [`GraphKey::Friendship`]: whether it holds.
+    Holds(bool),
+    /// [`GraphKey::Friends`]: the user's friends.
+    Friends(Vec<Relation>),
+}
+
+/// A small key-value cache of answers. Entries expire on their
 /// own (a bound on staleness if a `forget` is ever lost); writers `forget`
 /// the keys their change affects, after the change is stored.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
@@ -67,14 +88,14 @@ pub trait GraphCache: Send + Sync {
     ///
     /// # Errors
     /// When the cache is unreachable (callers then ask the store).
-    async fn get(&self, key: GraphKey) -> Result<Option<String>, StoreError>;
+    async fn get(&self, key: GraphKey) -> Result<Option<GraphAnswer>, StoreError>;
 
     /// Caches each `(key, value)` for the cache's lifetime of an entry; many
     /// at once (a connecting user's memberships) in one round trip.
     ///
     /// # Errors
     /// When the cache is unreachable.
-    async fn put(&self, entries: Vec<(GraphKey, String)>) -> Result<(), StoreError>;
+    async fn put(&self, entries: Vec<(GraphKey, GraphAnswer)>) -> Result<(), StoreError>;
 
     /// Drops the answers under `keys`, on every node.
     ///

@@ -25,7 +25,7 @@ pub use conversations::{ConversationCursor, ConversationStore};
 pub use delivery::{
     Audience, ClusterBus, Delivery, DeliveryError, Dispatch, Exclude, Outbound, Reach,
 };
-pub use graph::{GraphCache, GraphKey};
+pub use graph::{GraphAnswer, GraphCache, GraphKey};
 pub use ids::{IdGenerator, TimeOrderedIds};
 pub use messages::MessageStore;
 pub use presence::{NodeDirectory, PresenceChange, PresenceStore};
