@@ -30,30 +30,31 @@ pub(crate) trait Cacheable: Sized + Clone {
     fn from_answer(answer: GraphAnswer) -> Option<Self>;
 }
 
-impl Cacheable for Option<MemberRole> {
-    fn into_answer(self) -> GraphAnswer {
-        GraphAnswer::Role(self)
-    }
-    fn from_answer(answer: GraphAnswer) -> Option<Self> {
-        match answer {
-            GraphAnswer::Role(role) => Some(role),
-            _ => None,
+/// `impl Cacheable` for answers kept as they are, each in its variant.
+macro_rules! cacheable {
+    ($($answer:ty => $variant:ident;)*) => {$(
+        impl Cacheable for $answer {
+            fn into_answer(self) -> GraphAnswer {
+                GraphAnswer::$variant(self)
+            }
+            fn from_answer(answer: GraphAnswer) -> Option<Self> {
+                match answer {
+                    GraphAnswer::$variant(kept) => Some(kept),
+                    _ => None,
+                }
+            }
         }
-    }
+    )*};
 }
 
-impl Cacheable for Vec<UserId> {
-    fn into_answer(self) -> GraphAnswer {
-        GraphAnswer::Members(self)
-    }
-    fn from_answer(answer: GraphAnswer) -> Option<Self> {
-        match answer {
-            GraphAnswer::Members(members) => Some(members),
-            _ => None,
-        }
-    }
+cacheable! {
+    Option<MemberRole> => Role;
+    Vec<UserId> => Members;
+    bool => Holds;
+    Vec<Relation> => Friends;
 }
 
+/// Boxed in the cache: a conversation is far larger than the other answers.
 impl Cacheable for Option<Conversation> {
     fn into_answer(self) -> GraphAnswer {
         GraphAnswer::Conversation(self.map(Box::new))
@@ -61,30 +62,6 @@ impl Cacheable for Option<Conversation> {
     fn from_answer(answer: GraphAnswer) -> Option<Self> {
         match answer {
             GraphAnswer::Conversation(conversation) => Some(conversation.map(|c| *c)),
-            _ => None,
-        }
-    }
-}
-
-impl Cacheable for bool {
-    fn into_answer(self) -> GraphAnswer {
-        GraphAnswer::Holds(self)
-    }
-    fn from_answer(answer: GraphAnswer) -> Option<Self> {
-        match answer {
-            GraphAnswer::Holds(holds) => Some(holds),
-            _ => None,
-        }
-    }
-}
-
-impl Cacheable for Vec<Relation> {
-    fn into_answer(self) -> GraphAnswer {
-        GraphAnswer::Friends(self)
-    }
-    fn from_answer(answer: GraphAnswer) -> Option<Self> {
-        match answer {
-            GraphAnswer::Friends(friends) => Some(friends),
             _ => None,
         }
     }
