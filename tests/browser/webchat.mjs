@@ -147,7 +147,18 @@ try {
     await bob.getByRole("tab", { name: "Stories" }).click();
     const story = bob.getByRole("article", { name: "Story by Ann Archer" }).filter({ hasText: "A story from the browser test" });
     await story.getByRole("button", { name: "Open" }).click();
+    // The like re-renders Bob's list once his request is answered, which
+    // may be after Ann hears of it (CI saw it): the answer is held back a
+    // second here so that this order is the one tested, and the test waits
+    // for the new card, or "Open" would be clicked on the old one just
+    // before it goes.
+    await bob.route("**/api/v1/stories/*/like", async (route) => {
+      const response = await route.fetch();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await route.fulfill({ response });
+    });
     await story.getByRole("button", { name: "Like" }).click();
+    await visible(story.getByRole("button", { name: "Unlike" }));
     await visible(ann.getByText("Bob Baker liked your story."));
     const again = bob.getByRole("article", { name: "Story by Ann Archer" }).filter({ hasText: "A story from the browser test" });
     await again.getByRole("button", { name: "Open" }).click();
