@@ -1,14 +1,12 @@
 //! The conversation store behind the graph cache: roles, member ids and
 //! conversations are answered from it; writes forget what they changed.
 
-use super::Answers;
+use super::{Answers, Cacheable};
 use async_trait::async_trait;
 use chatchit_domain::StoreError;
 use chatchit_domain::conversation::{Conversation, ConversationEntry, Member, MemberRole};
 use chatchit_domain::ids::{ConversationId, MessageId, UserId};
-use chatchit_domain::ports::{
-    ConversationCursor, ConversationStore, GraphAnswer, GraphCache, GraphKey,
-};
+use chatchit_domain::ports::{ConversationCursor, ConversationStore, GraphCache, GraphKey};
 use std::sync::Arc;
 
 /// A `ConversationStore` whose membership and conversation reads are cached.
@@ -159,7 +157,7 @@ impl ConversationStore for CachedConversations {
         let roles = self.store.roles_for_user(user).await?;
         let answers = roles
             .iter()
-            .map(|&(id, role)| (GraphKey::Member(id, user), GraphAnswer::Role(Some(role))))
+            .map(|&(id, role)| (GraphKey::Member(id, user), Some(role).into_answer()))
             .collect();
         self.answers.keep_unless_forgotten(since, answers).await;
         Ok(roles)
