@@ -131,7 +131,7 @@ pub async fn idle(
             dropped += 1;
         }
     }
-    let per_socket = match (before, after) {
+    let per_socket = match (&before, &after) {
         (Some(b), Some(a)) if held > 0 => {
             Some(a.rss_kib.saturating_sub(b.rss_kib) as f64 / held as f64)
         }
@@ -144,8 +144,8 @@ pub async fn idle(
         "dropped_while_idle": dropped,
         "connect_seconds": took.as_secs_f64(),
         "connects_per_second": held as f64 / took.as_secs_f64().max(1e-9),
-        "server_rss_before_kib": before.map(|u| u.rss_kib),
-        "server_rss_after_kib": after.map(|u| u.rss_kib),
+        "server_rss_before_kib": before.as_ref().map(|u| u.rss_kib),
+        "server_rss_after_kib": after.as_ref().map(|u| u.rss_kib),
         "server_kib_per_socket": per_socket,
     }))
 }
@@ -243,12 +243,21 @@ pub async fn chat(target: &Target, shape: &ChatShape) -> anyhow::Result<Value> {
             seen.merge(&one);
         }
     }
-    let cpu = match (before, after) {
-        (Some(b), Some(a)) => Some(a.cpu_since(&b)),
-        _ => None,
+    let (cpu, threads) = match (before, after) {
+        (Some(b), Some(a)) => (Some(a.cpu_since(&b)), a.threads_since(&b)),
+        _ => (None, Default::default()),
     };
     let per =
         |count: u64, part: fn((u64, u64)) -> u64| cpu.map(|c| part(c) as f64 / count.max(1) as f64);
+    let delivered = seen.delivered.max(1) as f64;
+    let by_thread: serde_json::Map<String, Value> = threads
+        .into_iter()
+        .map(|(name, (user, system))| {
+            let each =
+                json!({"user": user as f64 / delivered, "system": system as f64 / delivered});
+            (name, each)
+        })
+        .collect();
     let seconds = sending.as_secs_f64();
     Ok(json!({
         "scenario": shape.name,
@@ -268,6 +277,7 @@ pub async fn chat(target: &Target, shape: &ChatShape) -> anyhow::Result<Value> {
         "server_cpu_us_per_delivery": per(seen.delivered, |(u, s)| u + s),
         "server_user_cpu_us_per_delivery": per(seen.delivered, |(u, _)| u),
         "server_system_cpu_us_per_delivery": per(seen.delivered, |(_, s)| s),
+        "server_cpu_us_per_delivery_by_thread": by_thread,
         "sockets_dropped": seen.dropped,
     }))
 }
