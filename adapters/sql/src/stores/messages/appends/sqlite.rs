@@ -15,6 +15,7 @@ use chatchit_domain::message::NewMessage;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender};
 use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, mpsc};
 
@@ -44,21 +45,65 @@ fn gather_for(batch: usize, since_last_commit: Duration) -> Option<Duration> {
 /// How long a write waits for another writer before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Starts the writer thread for the database at `file`; it ends when every
-/// sender of `inbox` is dropped. `writes` is the lock SQLite write
-/// transactions take in turn.
+/// Starts the writer thread for the database at `file`, and the thread that
+/// checkpoints what it writes; both end when every sender of `inbox` is
+/// dropped. `writes` is the lock SQLite write transactions take in turn.
 pub(in crate::stores) fn spawn(
     file: &Path,
     writes: Arc<Mutex<()>>,
     inbox: mpsc::UnboundedReceiver<Queued>,
 ) {
+    let (commits, committed) = std::sync::mpsc::sync_channel(1);
+    let checkpoint_file = file.to_path_buf();
+    let checkpointer = std::thread::Builder::new()
+        .name("chatchit-checkpoint".into())
+        .spawn(move || checkpoint(&checkpoint_file, &committed));
+    if let Err(e) = checkpointer {
+        // The writer checkpoints for itself then (SQLite's automatic checkpoint).
+        tracing::error!(error = %e, "could not start the checkpoint thread");
+        return spawn_writer(file, writes, inbox, None);
+    }
+    spawn_writer(file, writes, inbox, Some(commits));
+}
+
+/// Starts the writer thread; `checkpoints`, when there is a checkpoint
+/// thread, is where it is told of commits.
+fn spawn_writer(
+    file: &Path,
+    writes: Arc<Mutex<()>>,
+    inbox: mpsc::UnboundedReceiver<Queued>,
+    checkpoints: Option<SyncSender<()>>,
+) {
     let file = file.to_path_buf();
     let started = std::thread::Builder::new()
         .name("chatchit-appends".into())
-        .spawn(move || run(&file, &writes, inbox));
+        .spawn(move || run(&file, &writes, inbox, checkpoints.as_ref()));
     if let Err(e) = started {
         // The inbox went with the closure: every append answers "stopped".
         tracing::error!(error = %e, "could not start the message writer thread");
+    }
+}
+
+/// The writer's commits between two checkpoints: at some 30 pages a batch,
+/// about the thousand pages after which SQLite would checkpoint by itself.
+const CHECKPOINT_EVERY: u32 = 32;
+
+/// The checkpoint thread: copies the write-ahead log back into the database
+/// whenever the writer says it has committed [`CHECKPOINT_EVERY`] times.
+/// Left to SQLite, that copy and its fsync run inside the commit that passes
+/// the log's limit, and every append waiting behind that commit waits for it
+/// too (the slowest acks). A passive checkpoint runs beside the writer
+/// without taking its lock. Ends when the writer does.
+fn checkpoint(file: &Path, committed: &Receiver<()>) {
+    let mut conn = None;
+    while committed.recv().is_ok() {
+        if conn.is_none() {
+            conn = open_logged(file);
+        }
+        let Some(conn) = conn.as_ref() else { continue };
+        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::warn!(error = %e, "the write-ahead log could not be checkpointed");
+        }
     }
 }
 
@@ -67,9 +112,25 @@ pub(in crate::stores) fn spawn(
 /// that could not be opened is tried again for the next batch, so a
 /// database that was away at start (its volume mounted late, say)
 /// takes appends again once it is back, without a restart.
-fn run(file: &Path, writes: &Mutex<()>, mut inbox: mpsc::UnboundedReceiver<Queued>) {
-    let mut conn = open_logged(file);
+fn run(
+    file: &Path,
+    writes: &Mutex<()>,
+    mut inbox: mpsc::UnboundedReceiver<Queued>,
+    checkpoints: Option<&SyncSender<()>>,
+) {
+    let open_writer = || {
+        let conn = open_logged(file)?;
+        if checkpoints.is_some() {
+            // The checkpoint thread does it, outside the commit.
+            conn.pragma_update(None, "wal_autocheckpoint", 0)
+                .map_err(|e| tracing::warn!(error = %e, "automatic checkpoints stay on"))
+                .ok();
+        }
+        Some(conn)
+    };
+    let mut conn = open_writer();
     let mut last_commit = Instant::now();
+    let mut commits = 0_u32;
     while let Some(first) = inbox.blocking_recv() {
         let mut batch = vec![first];
         take_waiting(&mut inbox, &mut batch);
@@ -79,7 +140,7 @@ fn run(file: &Path, writes: &Mutex<()>, mut inbox: mpsc::UnboundedReceiver<Queue
         }
         metrics::histogram!("chatchit_append_batch_size").record(batch.len() as f64);
         if conn.is_none() {
-            conn = open_logged(file);
+            conn = open_writer();
         }
         let outcome = match conn.as_mut() {
             Some(conn) => {
@@ -96,6 +157,14 @@ fn run(file: &Path, writes: &Mutex<()>, mut inbox: mpsc::UnboundedReceiver<Queue
         };
         last_commit = Instant::now();
         answer_all(batch, outcome);
+        commits += 1;
+        if commits >= CHECKPOINT_EVERY {
+            commits = 0;
+            if let Some(checkpoints) = checkpoints {
+                // Full: a checkpoint is already due, and it covers this one.
+                let _ = checkpoints.try_send(());
+            }
+        }
     }
 }
 
@@ -321,5 +390,60 @@ mod tests {
             .expect("stored once the database is there")
             .expect("a first send");
         assert_eq!(stored.seq, 1);
+    }
+
+    /// How many messages the database file holds without its write-ahead
+    /// log: what was checkpointed. Read from a copy, so that this reader
+    /// neither checkpoints nor sees the log; `None` while the copy is torn
+    /// by a checkpoint under way.
+    fn checkpointed_messages(file: &Path, copy: &Path) -> Option<i64> {
+        std::fs::copy(file, copy).ok()?;
+        let copy = Connection::open(copy).ok()?;
+        copy.query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
+            .ok()
+    }
+
+    #[tokio::test]
+    async fn the_log_is_checkpointed_beside_the_writer_not_left_to_grow_inside_a_commit() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("chatchit.db");
+        let setup = Connection::open(&file).expect("database");
+        setup
+            .pragma_update(None, "journal_mode", "WAL")
+            .expect("wal");
+        setup.execute_batch(SCHEMA).expect("schema");
+        let c = ConversationId::generate();
+        setup
+            .execute(
+                "INSERT INTO conversations VALUES (?1, 0, 0)",
+                params![c.0.as_bytes().as_slice()],
+            )
+            .expect("conversation");
+        // Keeps the file open, as the pool does: closing the last
+        // connection would checkpoint too.
+        let (writer, inbox) = mpsc::unbounded_channel();
+        spawn(&file, Arc::new(Mutex::new(())), inbox);
+        for _ in 0..CHECKPOINT_EVERY {
+            append(&writer, c).await.expect("stored").expect("sent");
+        }
+
+        // Far fewer pages than SQLite's own limit (1,000): left to SQLite,
+        // nothing would be copied back yet.
+        let copy = dir.path().join("copy.db");
+        let patience = Instant::now() + Duration::from_secs(30);
+        let mut seen = None;
+        while Instant::now() < patience {
+            seen = checkpointed_messages(&file, &copy);
+            if seen == Some(i64::from(CHECKPOINT_EVERY)) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(
+            seen,
+            Some(i64::from(CHECKPOINT_EVERY)),
+            "every commit is in the database file"
+        );
+        drop(setup);
     }
 }
