@@ -15,6 +15,7 @@ mod m20261129_000008_settings;
 mod m20261201_000009_session_revocations;
 mod m20261201_000010_one_live_call;
 mod m20261202_000011_message_relays;
+mod m20261207_000012_relays_without_rowid;
 
 use sea_orm_migration::sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, DbErr, SqliteTransactionMode, Statement,
@@ -78,6 +79,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_session_revocations::Migration),
             Box::new(m20261201_000010_one_live_call::Migration),
             Box::new(m20261202_000011_message_relays::Migration),
+            Box::new(m20261207_000012_relays_without_rowid::Migration),
         ]
     }
 }

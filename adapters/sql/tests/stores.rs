@@ -119,3 +119,57 @@ async fn on_postgres_a_row_the_database_refuses_fails_alone_in_its_batch() {
         a_row_the_database_refuses_fails_alone_in_its_batch(stores).await;
     }
 }
+
+/// Whether `table` has a rowid (a `WITHOUT ROWID` table has none to select).
+async fn has_rowid(db: &SqlDatabase, table: &str) -> bool {
+    db.connection()
+        .execute_unprepared(&format!("SELECT rowid FROM {table}"))
+        .await
+        .is_ok()
+}
+
+#[tokio::test]
+async fn on_sqlite_a_relay_note_is_one_btree_row_and_outlives_the_rebuild() {
+    use chatchit_migrations::{Migrator, MigratorTrait};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+    let db = SqlDatabase::connect(&url, 1).await.expect("connect");
+    let before_the_rebuild = Migrator::migrations().len() as u32 - 1;
+    Migrator::up(db.connection(), Some(before_the_rebuild))
+        .await
+        .expect("migrate to the rowid table");
+    db.connection()
+        .execute_unprepared(
+            "INSERT INTO message_relays VALUES (x'0123456789abcdef0123456789abcdef', 7)",
+        )
+        .await
+        .expect("a note");
+    assert!(has_rowid(&db, "message_relays").await);
+
+    apply(db.connection()).await.expect("migrate");
+    assert!(
+        !has_rowid(&db, "message_relays").await,
+        "the notes are kept in their key's b-tree alone"
+    );
+    let notes = |db: SqlDatabase| async move {
+        db.connection()
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Sqlite,
+                "SELECT count(*) AS n FROM message_relays WHERE created_at = 7",
+            ))
+            .await
+            .expect("count")
+            .and_then(|row| row.try_get::<i64>("", "n").ok())
+    };
+    assert_eq!(
+        notes(db.clone()).await,
+        Some(1),
+        "the note outlived the rebuild"
+    );
+
+    Migrator::down(db.connection(), Some(1))
+        .await
+        .expect("migrate down");
+    assert!(has_rowid(&db, "message_relays").await);
+    assert_eq!(notes(db.clone()).await, Some(1), "and the way back");
+}
