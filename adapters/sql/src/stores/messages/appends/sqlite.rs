@@ -242,8 +242,9 @@ fn write_batch(conn: &mut Connection, batch: &[Queued]) -> Result<Vec<Written>, 
 /// `clientMsgId` gives its `seq` back, so none is lost.
 fn append(conn: &Connection, m: &NewMessage) -> rusqlite::Result<Written> {
     let conversation = m.conversation_id.0.as_bytes().as_slice();
-    // An UPDATE … RETURNING costs SQLite a sixth more than the UPDATE and a
-    // SELECT of the row it just read (`docs/benchmarks.md`, 2026-12-07).
+    // SQLite runs an UPDATE … RETURNING through a temporary table; the
+    // UPDATE and a SELECT of the row it has just read cost an append about
+    // a ninth fewer instructions (`docs/benchmarks.md`, 2026-12-07).
     let counted = conn
         .prepare_cached(
             "UPDATE conversations SET last_seq = last_seq + 1, last_activity_at = ?1 WHERE id = ?2",
@@ -428,8 +429,6 @@ mod tests {
                 params![c.0.as_bytes().as_slice()],
             )
             .expect("conversation");
-        // Keeps the file open, as the pool does: closing the last
-        // connection would checkpoint too.
         let (writer, inbox) = mpsc::unbounded_channel();
         spawn(&file, Arc::new(Mutex::new(())), inbox);
         for _ in 0..CHECKPOINT_EVERY {
@@ -453,6 +452,8 @@ mod tests {
             Some(i64::from(CHECKPOINT_EVERY)),
             "every commit is in the database file"
         );
+        // Open until here, as the pool keeps the file open: closing the
+        // last connection would checkpoint too.
         drop(setup);
     }
 }
