@@ -26,6 +26,9 @@ use chatchit_sql::{SqlConversationStore, SqlDatabase, SqlMessageStore, SqlUserSt
 use clap::Parser;
 use std::sync::Arc;
 
+#[path = "../server.rs"]
+mod server;
+
 /// Command line.
 #[derive(Parser)]
 #[command(about = "CPU per append of the embedded store's message writer")]
@@ -58,25 +61,9 @@ impl Sequence {
     }
 }
 
-/// (user, kernel) CPU µs of this process's thread named `name`.
-fn thread_cpu(name: &str) -> Option<(u64, u64)> {
-    for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
-        let comm = std::fs::read_to_string(task.path().join("comm")).ok()?;
-        if comm.trim() == name {
-            return cpu(&task.path().join("stat"));
-        }
-    }
-    None
-}
-
-/// (user, kernel) CPU µs from a `stat` file (100 clock ticks a second).
-fn cpu(stat: &std::path::Path) -> Option<(u64, u64)> {
-    let stat = std::fs::read_to_string(stat).ok()?;
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    let utime: u64 = fields.get(11)?.parse().ok()?;
-    let stime: u64 = fields.get(12)?.parse().ok()?;
-    Some((utime * 10_000, stime * 10_000))
-}
+/// The writer thread's name as `/proc` shows it (15 characters, digits
+/// dropped as [`server::Usage::threads_since`] drops them).
+const WRITER: &str = "chatchit-append";
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
@@ -133,8 +120,7 @@ async fn main() -> anyhow::Result<()> {
     }
 
     let mut sequence = Sequence(0x9e37_79b9_7f4a_7c15);
-    let before = thread_cpu("chatchit-append");
-    let process_before = cpu(std::path::Path::new("/proc/self/stat"));
+    let before = server::usage(std::process::id()).context("/proc/self")?;
     let mut sent = 0;
     while sent < cli.messages {
         let round = cli.in_flight.min(cli.messages - sent).max(1);
@@ -161,24 +147,18 @@ async fn main() -> anyhow::Result<()> {
             append.await??;
         }
     }
-    let after = thread_cpu("chatchit-append");
-    let process_after = cpu(std::path::Path::new("/proc/self/stat"));
-    let per = |b: Option<(u64, u64)>, a: Option<(u64, u64)>| {
-        b.zip(a).map(|((u0, s0), (u1, s1))| {
-            let n = sent.max(1) as f64;
-            serde_json::json!({
-                "user": (u1.saturating_sub(u0)) as f64 / n,
-                "system": (s1.saturating_sub(s0)) as f64 / n,
-            })
-        })
-    };
+    let after = server::usage(std::process::id()).context("/proc/self")?;
+    let n = sent.max(1) as f64;
+    let per = |(user, system): (u64, u64)| serde_json::json!({"user": user as f64 / n, "system": system as f64 / n});
+    let writer = after.threads_since(&before).get(WRITER).copied();
     println!(
         "{}",
         serde_json::json!({
             "messages": sent,
             "in_flight": cli.in_flight,
-            "writer_cpu_us_per_append": per(before, after),
-            "process_cpu_us_per_append": per(process_before, process_after),
+            "writer_cpu_us_per_append": writer.map(per),
+            "process_cpu_us_per_append": per(after.cpu_since(&before)),
+            "process_rss_kib": after.rss_kib,
         })
     );
     db.close().await;
