@@ -243,8 +243,8 @@ fn write_batch(conn: &mut Connection, batch: &[Queued]) -> Result<Vec<Written>, 
 fn append(conn: &Connection, m: &NewMessage) -> rusqlite::Result<Written> {
     let conversation = m.conversation_id.0.as_bytes().as_slice();
     // SQLite runs an UPDATE … RETURNING through a temporary table; the
-    // UPDATE and a SELECT of the row it has just read cost an append about
-    // a ninth fewer instructions (`docs/benchmarks.md`, 2026-12-07).
+    // UPDATE and a SELECT of the row it has just read cost an append 12 %
+    // fewer instructions (`docs/benchmarks.md`, 2026-12-07, 11.).
     let counted = conn
         .prepare_cached(
             "UPDATE conversations SET last_seq = last_seq + 1, last_activity_at = ?1 WHERE id = ?2",
